@@ -1,0 +1,1 @@
+namespace Twofold; public static class Placeholder {}
