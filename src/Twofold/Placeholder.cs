@@ -1,1 +1,0 @@
-namespace Twofold; public static class Placeholder {}
