@@ -1,1 +1,3 @@
-return 0;
+using Twofold.Cli;
+
+return TwofoldCommandLine.Build().Parse(args).Invoke();

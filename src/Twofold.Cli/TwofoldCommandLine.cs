@@ -1,0 +1,15 @@
+using System.CommandLine;
+using Twofold.Cli.Commands;
+
+namespace Twofold.Cli;
+
+/// <summary>The <c>twofold</c> command tree: one file per command under Commands/.</summary>
+public static class TwofoldCommandLine
+{
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("Twofold: a two-sided recommendation platform (users and creators).");
+        // Commands are registered here, one line each.
+        return root;
+    }
+}
