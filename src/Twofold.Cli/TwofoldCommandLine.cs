@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Twofold.Cli.Commands;
 
 namespace Twofold.Cli;
 
