@@ -1,0 +1,99 @@
+namespace Twofold.Graph;
+
+/// <summary>
+/// One direction of the bipartite interaction graph in compressed sparse row form: for each node, its
+/// neighbours, most recent first, each once (repeated interactions keep the latest time).
+/// The same type serves both directions (user → items is H^U, item → users is H^I).
+/// </summary>
+public sealed class Adjacency
+{
+    private readonly int[] _offsets;
+    private readonly int[] _neighbors;
+    private readonly long[] _times;
+
+    private Adjacency(int[] offsets, int[] neighbors, long[] times)
+    {
+        _offsets = offsets;
+        _neighbors = neighbors;
+        _times = times;
+    }
+
+    public int NodeCount => _offsets.Length - 1;
+    public long EdgeCount => _neighbors.Length;
+
+    public ReadOnlySpan<int> Neighbors(int node) => _neighbors.AsSpan(_offsets[CheckNode(node)], Degree(node));
+
+    /// <summary>The times of the edges of <see cref="Neighbors"/>, aligned with them, newest first.</summary>
+    public ReadOnlySpan<long> Times(int node) => _times.AsSpan(_offsets[CheckNode(node)], Degree(node));
+
+    public int Degree(int node) => _offsets[CheckNode(node) + 1] - _offsets[node];
+
+    /// <summary>
+    /// Builds the adjacency of <paramref name="nodeCount"/> source nodes from edge arrays, by counting sort on the
+    /// source, then per node: newest first, duplicates dropped, edges older than <paramref name="minTime"/> dropped,
+    /// and at most <paramref name="maxPerNode"/> kept.
+    /// </summary>
+    internal static Adjacency FromEdges(ReadOnlySpan<int> sources, ReadOnlySpan<int> targets, ReadOnlySpan<long> times,
+        int nodeCount, long minTime, int? maxPerNode)
+    {
+        var counts = new int[nodeCount + 1];
+        foreach (var s in sources) counts[s + 1]++;
+        for (var n = 0; n < nodeCount; n++) counts[n + 1] += counts[n];
+        var cursor = counts.AsSpan(0, nodeCount).ToArray();
+        var neighbors = new int[sources.Length];
+        var edgeTimes = new long[sources.Length];
+        for (var e = 0; e < sources.Length; e++)
+        {
+            var slot = cursor[sources[e]]++;
+            neighbors[slot] = targets[e];
+            edgeTimes[slot] = times[e];
+        }
+
+        // Compact each node's run in place: sort newest first, drop repeats, old edges and the tail past the cut.
+        var offsets = new int[nodeCount + 1];
+        var write = 0;
+        var seen = new HashSet<int>();
+        var run = new List<(long Time, int Neighbor)>();
+        for (var n = 0; n < nodeCount; n++)
+        {
+            var start = counts[n];
+            var length = counts[n + 1] - start;
+            run.Clear();
+            for (var k = 0; k < length; k++) run.Add((edgeTimes[start + k], neighbors[start + k]));
+            run.Sort(NewestFirst);
+            seen.Clear();
+            offsets[n] = write;
+            foreach (var (time, neighbor) in run)
+            {
+                if (time < minTime) break;
+                if (maxPerNode is { } cut && write - offsets[n] >= cut) break;
+                if (!seen.Add(neighbor)) continue;
+                neighbors[write] = neighbor;
+                edgeTimes[write] = time;
+                write++;
+            }
+        }
+        offsets[nodeCount] = write;
+        return new Adjacency(offsets, neighbors[..write], edgeTimes[..write]);
+    }
+
+    /// <summary>Appends this adjacency's edges to <paramref name="edges"/> (used to merge in a new day).</summary>
+    /// <param name="reversed">Add edges as (neighbour, node) instead of (node, neighbour).</param>
+    internal void CopyEdgesTo(EdgeList edges, bool reversed)
+    {
+        for (var n = 0; n < NodeCount; n++)
+            for (var e = _offsets[n]; e < _offsets[n + 1]; e++)
+                if (reversed) edges.Add(_neighbors[e], n, _times[e]);
+                else edges.Add(n, _neighbors[e], _times[e]);
+    }
+
+    // Newest first; equal times by neighbour id, so the order never depends on the order edges arrived in.
+    private static readonly Comparison<(long Time, int Neighbor)> NewestFirst =
+        (a, b) => a.Time != b.Time ? b.Time.CompareTo(a.Time) : a.Neighbor.CompareTo(b.Neighbor);
+
+    private int CheckNode(int node)
+    {
+        if ((uint)node >= (uint)NodeCount) throw new ArgumentOutOfRangeException(nameof(node), node, $"The graph has {NodeCount} nodes on this side.");
+        return node;
+    }
+}
