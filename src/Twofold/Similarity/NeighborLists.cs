@@ -1,0 +1,97 @@
+using System.Buffers.Binary;
+
+namespace Twofold.Similarity;
+
+/// <summary>
+/// The top-k most similar nodes of every node on one side, with scores, best first: the answer of a similarity
+/// service S(x). Immutable, stored as CSR; saved in a small versioned binary format.
+/// </summary>
+public sealed class NeighborLists
+{
+    private const uint Magic = 0x4E424C54; // "TLBN"
+    private const int FormatVersion = 1;
+
+    private readonly int[] _offsets;
+    private readonly int[] _neighbors;
+    private readonly float[] _scores;
+
+    internal NeighborLists(int[] offsets, int[] neighbors, float[] scores)
+    {
+        _offsets = offsets;
+        _neighbors = neighbors;
+        _scores = scores;
+    }
+
+    public int NodeCount => _offsets.Length - 1;
+
+    public ReadOnlySpan<int> Neighbors(int node) => _neighbors.AsSpan(_offsets[Check(node)], _offsets[node + 1] - _offsets[node]);
+
+    public ReadOnlySpan<float> Scores(int node) => _scores.AsSpan(_offsets[Check(node)], _offsets[node + 1] - _offsets[node]);
+
+    /// <summary>Assembles lists computed per node (each already sorted best first).</summary>
+    internal static NeighborLists FromPerNode(IReadOnlyList<(int[] Neighbors, float[] Scores)> perNode)
+    {
+        var offsets = new int[perNode.Count + 1];
+        for (var n = 0; n < perNode.Count; n++) offsets[n + 1] = offsets[n] + perNode[n].Neighbors.Length;
+        var neighbors = new int[offsets[^1]];
+        var scores = new float[offsets[^1]];
+        for (var n = 0; n < perNode.Count; n++)
+        {
+            perNode[n].Neighbors.CopyTo(neighbors, offsets[n]);
+            perNode[n].Scores.CopyTo(scores, offsets[n]);
+        }
+        return new NeighborLists(offsets, neighbors, scores);
+    }
+
+    public void Save(Stream stream)
+    {
+        using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
+        writer.Write(Magic);
+        writer.Write(FormatVersion);
+        writer.Write(NodeCount);
+        writer.Write(_neighbors.Length);
+        foreach (var o in _offsets) writer.Write(o);
+        foreach (var n in _neighbors) writer.Write(n);
+        foreach (var s in _scores) writer.Write(s);
+    }
+
+    /// <param name="source">Names the file in error messages.</param>
+    public static NeighborLists Load(Stream stream, string source)
+    {
+        using var reader = new BinaryReader(stream, System.Text.Encoding.UTF8, leaveOpen: true);
+        try
+        {
+            if (reader.ReadUInt32() != Magic) throw new InvalidDataException($"{source}: not a neighbour-list file.");
+            var version = reader.ReadInt32();
+            if (version != FormatVersion) throw new InvalidDataException($"{source}: neighbour-list format version {version} is not supported (expected {FormatVersion}).");
+            var nodes = reader.ReadInt32();
+            var edges = reader.ReadInt32();
+            if (nodes < 0 || edges < 0) throw new InvalidDataException($"{source}: negative sizes in the header.");
+            var offsets = ReadInts(reader, nodes + 1);
+            var neighbors = ReadInts(reader, edges);
+            var scores = new float[edges];
+            for (var e = 0; e < edges; e++) scores[e] = reader.ReadSingle();
+            if (offsets[0] != 0 || offsets[^1] != edges) throw new InvalidDataException($"{source}: the offsets do not match the edge count.");
+            for (var n = 0; n < nodes; n++)
+                if (offsets[n + 1] < offsets[n]) throw new InvalidDataException($"{source}: offsets decrease at node {n}.");
+            return new NeighborLists(offsets, neighbors, scores);
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new InvalidDataException($"{source}: the file is truncated.", e);
+        }
+    }
+
+    private static int[] ReadInts(BinaryReader reader, int count)
+    {
+        var values = new int[count];
+        for (var i = 0; i < count; i++) values[i] = reader.ReadInt32();
+        return values;
+    }
+
+    private int Check(int node)
+    {
+        if ((uint)node >= (uint)NodeCount) throw new ArgumentOutOfRangeException(nameof(node), node, $"The similarity lists cover {NodeCount} nodes.");
+        return node;
+    }
+}
