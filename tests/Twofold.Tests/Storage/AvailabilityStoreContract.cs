@@ -1,0 +1,156 @@
+using System.Collections.Concurrent;
+using Twofold.CreatorSide;
+using Twofold.Storage;
+using Twofold.Tests.Support;
+
+namespace Twofold.Tests.Storage;
+
+/// <summary>The behaviour every <see cref="IAvailabilityStore"/> must show; one subclass per implementation.</summary>
+public abstract class AvailabilityStoreContract : IDisposable
+{
+    protected TempDirectory Directory { get; } = new();
+
+    protected abstract IAvailabilityStore CreateStore();
+
+    public void Dispose()
+    {
+        Directory.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    [Fact]
+    public void Reserve_takes_candidates_in_order_and_skips_inactive_full_and_repeated_users()
+    {
+        using var store = CreateStore();
+        store.OpenDay(0, capacity: 2, activeUsers: [1, 2, 3, 4, 5]);
+        Assert.Equal([2, 1], store.Reserve(0, item: 10, candidates: [2, 9, 2, 1, 3], limit: 2).Users);
+        var second = store.Reserve(0, item: 11, candidates: [1, 4], limit: 5);
+        Assert.Equal([1, 4], second.Users);
+        Assert.Equal([1], second.Filled);
+        Assert.Equal([3], store.Reserve(0, item: 12, candidates: [1, 3], limit: 5).Users);
+        Assert.False(store.IsAvailable(0, 1));
+        Assert.True(store.IsAvailable(0, 2));
+        Assert.False(store.IsAvailable(0, 9));
+        Assert.Equal([10, 11], store.MatchedItems(0, 1));
+        Assert.Empty(store.MatchedItems(0, 5));
+        Assert.Equal([1, 4], store.ReservedUsers(0, 11));
+    }
+
+    [Fact]
+    public void Dispatching_an_item_again_returns_the_first_result_and_reserves_nothing()
+    {
+        using var store = CreateStore();
+        store.OpenDay(3, capacity: 1, activeUsers: [1, 2, 3]);
+        var first = store.Reserve(3, item: 7, candidates: [1, 2], limit: 5);
+        var again = store.Reserve(3, item: 7, candidates: [3], limit: 5);
+        Assert.False(first.AlreadyDispatched);
+        Assert.True(again.AlreadyDispatched);
+        Assert.Equal([1, 2], again.Users);
+        Assert.Empty(again.Filled);
+        Assert.True(store.IsAvailable(3, 3));
+        Assert.Equal([7], store.MatchedItems(3, 1));
+    }
+
+    [Fact]
+    public void Days_are_separate_and_reopening_keeps_a_day_as_it_is()
+    {
+        using var store = CreateStore();
+        store.OpenDay(0, 1, [1]);
+        store.Reserve(0, 5, [1], 1);
+        store.OpenDay(0, 1, [1, 2]);
+        store.OpenDay(1, 1, [1]);
+        Assert.False(store.IsAvailable(0, 1));
+        Assert.False(store.IsAvailable(0, 2));
+        Assert.True(store.IsAvailable(1, 1));
+        Assert.Empty(store.MatchedItems(1, 1));
+        Assert.Throws<InvalidOperationException>(() => store.OpenDay(0, 2, [1]));
+        Assert.Throws<InvalidOperationException>(() => store.Reserve(9, 5, [1], 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => store.Reserve(0, 6, [1], 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => store.Reserve(0, 6, [-1], 1));
+    }
+
+    [Fact]
+    public void The_same_dispatch_sequence_gives_the_same_ledger_as_the_reference_store()
+    {
+        using var store = CreateStore();
+        using var reference = new InMemoryAvailabilityStore();
+        var random = new Random(11);
+        var active = Enumerable.Range(0, 300).Where(_ => random.NextDouble() < 0.7).ToList();
+        store.OpenDay(0, 4, active);
+        reference.OpenDay(0, 4, active);
+        for (var item = 0; item < 200; item++)
+        {
+            var candidates = Enumerable.Range(0, 40).Select(_ => random.Next(300)).ToList();
+            var expected = reference.Reserve(0, item, candidates, 20);
+            var actual = store.Reserve(0, item, candidates, 20);
+            Assert.Equal(expected.Users, actual.Users);
+            Assert.Equal(expected.Filled, actual.Filled);
+        }
+        for (var user = 0; user < 300; user++) Assert.Equal(reference.MatchedItems(0, user), store.MatchedItems(0, user));
+    }
+
+    /// <summary>16 threads dispatch 10,000 items over 50,000 users with Q = 10.</summary>
+    [Fact]
+    public async Task Concurrent_dispatch_never_exceeds_the_cap_and_records_each_reservation_once()
+    {
+        const int users = 50_000, items = 10_000, capacity = 10, limit = 50, threads = 16;
+        using var store = CreateStore();
+        store.OpenDay(0, capacity, Enumerable.Range(0, users).ToList());
+        var results = new ConcurrentDictionary<int, Reservation>();
+        var next = -1;
+        var workers = Enumerable.Range(0, threads).Select(t => Task.Run(() =>
+        {
+            var random = new Random(t);
+            for (int item; (item = Interlocked.Increment(ref next)) < items;)
+            {
+                // Popular users are asked for far more often than Q allows, so the cap is contended.
+                var candidates = Enumerable.Range(0, 2 * limit).Select(_ => (int)(users * Math.Pow(random.NextDouble(), 3))).ToList();
+                results[item] = store.Reserve(0, item, candidates, limit);
+            }
+        })).ToArray();
+        await Task.WhenAll(workers);
+
+        var perUser = new Dictionary<int, List<int>>();
+        foreach (var (item, reservation) in results)
+        {
+            Assert.False(reservation.AlreadyDispatched);
+            Assert.Equal(reservation.Users.Count, reservation.Users.Distinct().Count());
+            foreach (var user in reservation.Users)
+            {
+                if (!perUser.TryGetValue(user, out var list)) perUser[user] = list = [];
+                list.Add(item);
+            }
+        }
+        Assert.Equal(items, results.Count);
+        Assert.Contains(perUser.Values, list => list.Count == capacity); // the cap was reached, so it was tested
+        foreach (var (user, list) in perUser)
+        {
+            Assert.True(list.Count <= capacity, $"user {user} holds {list.Count} items");
+            Assert.Equal(list.Order(), store.MatchedItems(0, user).Order());
+        }
+        foreach (var item in new[] { 0, items / 2, items - 1 }) Assert.Equal(results[item].Users, store.ReservedUsers(0, item));
+    }
+}
+
+public sealed class InMemoryAvailabilityStoreTests : AvailabilityStoreContract
+{
+    protected override IAvailabilityStore CreateStore() => new InMemoryAvailabilityStore();
+}
+
+public sealed class SqliteAvailabilityStoreTests : AvailabilityStoreContract
+{
+    protected override IAvailabilityStore CreateStore() => new SqliteAvailabilityStore(Directory.Combine("ledger.db"));
+
+    [Fact]
+    public void The_ledger_survives_reopening_the_file()
+    {
+        using (var store = CreateStore())
+        {
+            store.OpenDay(0, 2, [1, 2]);
+            store.Reserve(0, 4, [1, 2], 5);
+        }
+        using var reopened = CreateStore();
+        Assert.Equal([1, 2], reopened.ReservedUsers(0, 4));
+        Assert.True(reopened.Reserve(0, 4, [2], 5).AlreadyDispatched);
+    }
+}
