@@ -154,3 +154,23 @@ public sealed class SqliteAvailabilityStoreTests : AvailabilityStoreContract
         Assert.True(reopened.Reserve(0, 4, [2], 5).AlreadyDispatched);
     }
 }
+
+[Collection(RedisCollection.Name)]
+public sealed class RedisAvailabilityStoreTests(RedisServer server) : AvailabilityStoreContract
+{
+    // Each store gets its own key prefix on the shared server, so tests cannot see each other's days.
+    private readonly string _prefix = "test-" + Guid.NewGuid().ToString("N");
+
+    protected override IAvailabilityStore CreateStore() => new RedisAvailabilityStore(server.Configuration, _prefix);
+
+    [Fact]
+    public void A_second_client_sees_the_first_clients_reservations()
+    {
+        using var first = CreateStore();
+        using var second = CreateStore();
+        first.OpenDay(0, 1, [1, 2]);
+        first.Reserve(0, 8, [1], 3);
+        Assert.True(second.Reserve(0, 8, [2], 3).AlreadyDispatched);
+        Assert.Equal([2], second.Reserve(0, 9, [1, 2], 3).Users);
+    }
+}
