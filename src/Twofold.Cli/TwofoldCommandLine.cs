@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Twofold.Cli.Commands;
 
 namespace Twofold.Cli;
 
@@ -9,6 +10,7 @@ public static class TwofoldCommandLine
     {
         var root = new RootCommand("Twofold: a two-sided recommendation platform (users and creators).");
         // Commands are registered here, one line each.
+        root.Subcommands.Add(ImportCommand.Create());
         return root;
     }
 }
