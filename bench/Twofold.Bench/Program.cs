@@ -1,1 +1,8 @@
-return 0;
+using Twofold.Bench;
+
+// Each benchmark tool keeps its code in its own file; this only dispatches on the first argument.
+return args.FirstOrDefault() switch
+{
+    "gen-kuairand" => KuaiRandLogGenerator.Run(args[1..]),
+    _ => 0,
+};

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Twofold.Cli.Commands;
 
 namespace Twofold.Cli;
 
@@ -9,7 +10,8 @@ public static class TwofoldCommandLine
     {
         var root = new RootCommand("Twofold: a two-sided recommendation platform (users and creators).");
         // Commands are registered here, one line each.
-        root.Subcommands.Add(Commands.DataCommand.Create());
+        root.Subcommands.Add(ImportCommand.Create());
+        root.Subcommands.Add(DataCommand.Create());
         return root;
     }
 }
