@@ -9,6 +9,7 @@ public static class TwofoldCommandLine
     {
         var root = new RootCommand("Twofold: a two-sided recommendation platform (users and creators).");
         // Commands are registered here, one line each.
+        root.Subcommands.Add(Commands.WorldCommand.Create());
         return root;
     }
 }
