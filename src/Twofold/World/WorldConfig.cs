@@ -190,7 +190,7 @@ public sealed record ResponseConfig
     public double UserClickSd { get; init; } = 0.5;
 
     /// <summary>Completion logit intercept at the reference duration.</summary>
-    public double CompletionBias { get; init; } = 0.2;
+    public double CompletionBias { get; init; } = -0.3;
     public double CompletionAffinity { get; init; } = 1.5;
     public double CompletionQuality { get; init; } = 0.4;
     /// <summary>How fast completion falls with log duration; below 1 so mean watch time still grows with duration.</summary>
@@ -255,7 +255,7 @@ public sealed record CreatorConfig
     /// <summary>Log-normal σ of base posting rates.</summary>
     public double PostingRateSpread { get; init; } = 0.8;
     /// <summary>Strength β of the concave response: rate = base · (1 + β ln(1 + E / E0)).</summary>
-    public double EngagementResponse { get; init; } = 0.8;
+    public double EngagementResponse { get; init; } = 1.0;
     /// <summary>Engagement scale E0 of the response.</summary>
     public double EngagementScale { get; init; } = 3;
     /// <summary>Weight of a comment relative to a like in engagement E.</summary>
@@ -321,7 +321,7 @@ public sealed record RecommenderConfig
     /// <summary>Share of feed slots filled by global popularity; the rest by noisy taste match. 1 = popularity only.</summary>
     public double PopularityShare { get; init; } = 0.3;
     /// <summary>Exponent α of the sampling weight (prior + decayed clicks)^α.</summary>
-    public double PopularityExponent { get; init; } = 1.0;
+    public double PopularityExponent { get; init; } = 1.15;
     /// <summary>Prior popularity of a creator's items per follower (so new items of big creators start ahead).</summary>
     public double FollowerPrior { get; init; } = 0.05;
     /// <summary>Fraction of an item's accumulated clicks kept from one day to the next.</summary>
