@@ -33,8 +33,8 @@ public static class WorldCommand
             };
             world.Validate();
             var summary = Run(world, parse.GetValue(output)!, parse.GetValue(overwrite));
-            AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
-                $"[green]wrote[/] {Markup.Escape(summary.Directory)}: {summary.Users:N0} users, {summary.Creators:N0} creators, {summary.Items:N0} items, " +
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"wrote {summary.Directory}: {summary.Users:N0} users, {summary.Creators:N0} creators, {summary.Items:N0} items, " +
                 $"{summary.Events:N0} events over {summary.Days} days (mean visit rate {summary.MeanVisitRate:F3}) in {summary.Elapsed.TotalSeconds:F1} s " +
                 $"({summary.Users * (double)summary.Days / summary.Elapsed.TotalSeconds:N0} user-days/s, {summary.Events / summary.Elapsed.TotalSeconds:N0} events/s)"));
             return 0;
