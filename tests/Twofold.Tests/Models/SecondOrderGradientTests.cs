@@ -46,23 +46,23 @@ public class SecondOrderGradientTests
             .ToList();
 
         // H v by double backpropagation.
-        IList<Tensor> grads = torch.autograd.grad([Loss()], parameters, retain_graph: true, create_graph: true);
+        Tensor[] grads = Gradients.Of(Loss(), parameters, createGraph: true);
         Tensor gv = torch.zeros(1, dtype: ScalarType.Float64);
-        for (int k = 0; k < grads.Count; k++) gv = gv + (grads[k] * direction[k]).sum();
-        IList<Tensor> hv = torch.autograd.grad([gv], parameters);
+        for (int k = 0; k < grads.Length; k++) gv = gv + (grads[k] * direction[k]).sum();
+        Tensor[] hv = Gradients.Of(gv, parameters);
 
         // H v by central differences of the first-order gradient: (g(w + eps v) - g(w - eps v)) / (2 eps).
         const double eps = 1e-5;
-        IList<Tensor> GradientAt(double step)
+        Tensor[] GradientAt(double step)
         {
             using (torch.no_grad())
                 for (int k = 0; k < parameters.Count; k++) parameters[k].add_(direction[k] * step);
-            IList<Tensor> g = torch.autograd.grad([Loss()], parameters);
+            Tensor[] g = Gradients.Of(Loss(), parameters);
             using (torch.no_grad())
                 for (int k = 0; k < parameters.Count; k++) parameters[k].sub_(direction[k] * step);
             return g;
         }
-        IList<Tensor> plus = GradientAt(eps), minus = GradientAt(-eps);
+        Tensor[] plus = GradientAt(eps), minus = GradientAt(-eps);
 
         double norm = 0;
         for (int k = 0; k < parameters.Count; k++)
@@ -77,5 +77,24 @@ public class SecondOrderGradientTests
             }
         }
         Assert.True(norm > 1e-8, "H v is zero; the check would be vacuous");
+    }
+
+    [Fact]
+    public void GradientsRejectsWhatWouldAbortTheProcess()
+    {
+        TorchRuntime.EnsureLoaded();
+        using var scope = torch.NewDisposeScope();
+        Tensor w = torch.ones(3, requires_grad: true);
+        Tensor constant = torch.ones(3);
+
+        Assert.Equal("output", Assert.Throws<ArgumentException>(() => Gradients.Of(w * 2, [w])).ParamName);             // not a scalar
+        Assert.Equal("output", Assert.Throws<ArgumentException>(() => Gradients.Of(constant.sum(), [w])).ParamName);     // no grad
+        Assert.Equal("inputs", Assert.Throws<ArgumentException>(() => Gradients.Of(w.sum(), [constant])).ParamName);     // input without grad
+        Assert.Equal("inputs", Assert.Throws<ArgumentException>(() => Gradients.Of(w.sum(), [])).ParamName);
+
+        Tensor unused = torch.ones(2, requires_grad: true);
+        Tensor[] g = Gradients.Of((w * w).sum(), [w, unused]);
+        Assert.Equal(new float[] { 2, 2, 2 }, g[0].data<float>().ToArray());
+        Assert.Equal(new float[] { 0, 0 }, g[1].data<float>().ToArray());
     }
 }
