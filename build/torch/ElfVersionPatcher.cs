@@ -121,11 +121,13 @@ namespace Twofold.Build
         /// Every dynamic symbol bound to the old version must be in <paramref name="allowedSymbols"/>
         /// (the symbols another library provides), otherwise nothing is written and it throws.
         /// The file is replaced (write to a temporary file, then rename), never written through,
-        /// so a hard link or symbolic link to a shared copy is left intact.
+        /// so a hard link or symbolic link to a shared copy is left intact. With <paramref name="preserveTimestamp"/>
+        /// the patched file keeps the original's last-write time (see TorchNative.targets for why).
         /// </summary>
         public static ElfPatchResult RetargetVersionNeed(string path, string needFile, string fromVersion, string toVersion,
-            ICollection<string> allowedSymbols, out string detail)
+            ICollection<string> allowedSymbols, out string detail, bool preserveTimestamp = false)
         {
+            DateTime originalTime = File.GetLastWriteTimeUtc(path);
             byte[] bytes = File.ReadAllBytes(path);
             var elf = new Elf(bytes, path);
             List<Aux> needs = elf.VersionNeeds();
@@ -180,6 +182,7 @@ namespace Twofold.Build
             File.WriteAllBytes(tmp, bytes);
             File.Delete(path);
             File.Move(tmp, path);
+            if (preserveTimestamp) File.SetLastWriteTimeUtc(path, originalTime);
             detail = $"{path}: version need {needFile}:{fromVersion} (index {from.Other}, symbols [{string.Join(", ", bound)}]) retargeted to {toVersion}.";
             return ElfPatchResult.Patched;
         }
@@ -431,6 +434,7 @@ namespace Twofold.Build
         [Required] public string FromVersion { get; set; } = "";
         [Required] public string ToVersion { get; set; } = "";
         [Required] public string[] AllowedSymbols { get; set; } = Array.Empty<string>();
+        public bool PreserveTimestamp { get; set; } = true;
 
         public override bool Execute()
         {
@@ -439,7 +443,7 @@ namespace Twofold.Build
                 string path = item.GetMetadata("FullPath");
                 try
                 {
-                    ElfPatchResult r = ElfVersionPatcher.RetargetVersionNeed(path, NeedFile, FromVersion, ToVersion, new HashSet<string>(AllowedSymbols), out string detail);
+                    ElfPatchResult r = ElfVersionPatcher.RetargetVersionNeed(path, NeedFile, FromVersion, ToVersion, new HashSet<string>(AllowedSymbols), out string detail, PreserveTimestamp);
                     Log.LogMessage(r == ElfPatchResult.Patched ? MessageImportance.High : MessageImportance.Normal, "Twofold torch native: " + detail);
                 }
                 catch (Exception e) when (e is ElfPatchException || e is IOException || e is UnauthorizedAccessException)
