@@ -11,7 +11,7 @@ namespace Twofold.Models;
 /// <remarks>
 /// Its native side (THSAutograd_grad) does not catch libtorch errors, so asking for the gradient of a
 /// tensor that does not require grad, or with respect to a tensor the output does not depend on,
-/// terminates the process. This helper checks what it can up front, passes <c>allow_unused</c> and
+/// terminates the process. This class checks what it can up front, passes <c>allow_unused</c> and
 /// turns unused inputs into zero gradients. It also sets <c>retain_graph</c> whenever <c>create_graph</c>
 /// is set: unlike PyTorch, TorchSharp does not default retain_graph to create_graph, and differentiating a
 /// gradient whose graph was freed aborts the process too.
