@@ -10,6 +10,7 @@ public static class TwofoldCommandLine
     {
         var root = new RootCommand("Twofold: a two-sided recommendation platform (users and creators).");
         // Commands are registered here, one line each.
+        root.Subcommands.Add(SimulateCommand.Create());
         root.Subcommands.Add(WorldCommand.Create());
         root.Subcommands.Add(ImportCommand.Create());
         root.Subcommands.Add(DataCommand.Create());

@@ -45,7 +45,7 @@ public static class WorldCommand
         return command;
     }
 
-    private static WorldSummary Run(WorldConfig config, string output, bool overwrite)
+    internal static WorldSummary Run(WorldConfig config, string output, bool overwrite)
     {
         if (!AnsiConsole.Profile.Capabilities.Interactive)
         {
