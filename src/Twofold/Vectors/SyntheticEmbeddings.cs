@@ -1,8 +1,10 @@
 namespace Twofold.Vectors;
 
 /// <summary>
-/// Seeded synthetic embeddings shaped like learned ones: points scattered around a few dozen cluster centres,
-/// optionally with norms that vary widely (log-normal scale), which is the hard case for inner-product graphs.
+/// Seeded synthetic embeddings shaped like learned ones: points scattered around a few dozen cluster centres with a
+/// power-law spectrum (component t of the within-cluster variation has variance ∝ 1/(t + 1) in a random basis, an
+/// effective dimension of about 14 at d = 64), optionally with norms that vary widely (log-normal scale), which is the
+/// hard case for inner-product graphs.
 /// Used by the tests and the benchmarks so both sides of a comparison read the same numbers.
 /// </summary>
 public static class SyntheticEmbeddings
@@ -21,13 +23,26 @@ public static class SyntheticEmbeddings
         var centres = new double[clusters * dimension];
         for (int i = 0; i < centres.Length; i++) centres[i] = Gaussian(random);
         for (int c = 0; c < clusters; c++) Normalise(centres.AsSpan(c * dimension, dimension));
+        // Random basis (columns of norm ≈ 1) and power-law component scales, normalised so E‖noise‖² = noise².
+        var basis = new double[dimension * dimension];
+        for (int i = 0; i < basis.Length; i++) basis[i] = Gaussian(random) / Math.Sqrt(dimension);
+        var scales = new double[dimension];
+        double total = 0;
+        for (int t = 0; t < dimension; t++) total += 1.0 / (t + 1);
+        for (int t = 0; t < dimension; t++) scales[t] = noise * Math.Sqrt(1.0 / (t + 1) / total);
         var data = new float[(long)count * dimension];
         var row = new double[dimension];
-        double sigma = noise / Math.Sqrt(dimension);
+        var z = new double[dimension];
         for (int i = 0; i < count; i++)
         {
             int c = random.Next(clusters);
-            for (int t = 0; t < dimension; t++) row[t] = centres[c * dimension + t] + sigma * Gaussian(random);
+            for (int t = 0; t < dimension; t++) z[t] = scales[t] * Gaussian(random);
+            for (int t = 0; t < dimension; t++)
+            {
+                double v = centres[c * dimension + t];
+                for (int u = 0; u < dimension; u++) v += basis[t * dimension + u] * z[u];
+                row[t] = v;
+            }
             Normalise(row);
             double scale = normalised ? 1.0 : Math.Exp(normSpread * Gaussian(random));
             for (int t = 0; t < dimension; t++) data[(long)i * dimension + t] = (float)(row[t] * scale);
