@@ -1,0 +1,92 @@
+using System.Numerics;
+
+namespace Twofold.Vectors;
+
+public sealed unsafe partial class HnswIndex
+{
+    /// <summary>
+    /// The (approximately, for graph search) <paramref name="k"/> ids with the largest inner product with
+    /// <paramref name="query"/> among live ids admitted by <paramref name="filter"/> (all live ids when null), best first.
+    /// </summary>
+    /// <param name="ef">Candidate-list breadth for graph search; defaults to <see cref="HnswOptions.EfSearch"/>, raised to k.</param>
+    public Neighbor[] Search(ReadOnlySpan<float> query, int k, IdFilter? filter = null, SearchStrategy strategy = SearchStrategy.Auto, int? ef = null)
+    {
+        Validation.CheckVector(query, Dimension, nameof(query));
+        Validation.CheckK(k);
+        if (ef is { } e && e <= 0) throw new ArgumentOutOfRangeException(nameof(ef), e, "ef must be positive.");
+        _lock.EnterReadLock();
+        try
+        {
+            if (filter is not null && filter.Capacity < _nodeCount)
+                throw new ArgumentException($"The filter covers {filter.Capacity} ids but the index holds {_nodeCount}.", nameof(filter));
+            if (_nodeCount == 0) return [];
+            var chosen = strategy == SearchStrategy.Auto ? ChooseStrategyUnlocked(filter) : strategy;
+            fixed (float* q = query)
+            {
+                return chosen == SearchStrategy.Exact
+                    ? ExactScan(q, k, filter)
+                    : GraphSearch(q, k, filter, Math.Max(k, ef ?? Options.EfSearch));
+            }
+        }
+        finally { _lock.ExitReadLock(); }
+    }
+
+    /// <summary>The strategy <see cref="SearchStrategy.Auto"/> would use for <paramref name="filter"/> now.</summary>
+    public SearchStrategy ChooseStrategy(IdFilter? filter)
+    {
+        _lock.EnterReadLock();
+        try { return ChooseStrategyUnlocked(filter); }
+        finally { _lock.ExitReadLock(); }
+    }
+
+    private SearchStrategy ChooseStrategyUnlocked(IdFilter? filter)
+    {
+        if (_nodeCount == 0) return SearchStrategy.Exact;
+        double admitted = filter is null ? Count : Math.Min(filter.Count, _nodeCount);
+        return admitted < Options.ExactScanBelow * _nodeCount ? SearchStrategy.Exact : SearchStrategy.Graph;
+    }
+
+    private Neighbor[] GraphSearch(float* q, int k, IdFilter? filter, int ef)
+    {
+        var scratch = RentScratch();
+        try
+        {
+            int ep = _entry;
+            float epScore = Similarity(q, 0f, ep);
+            for (int layer = _topLevel; layer > 0; layer--) ep = Greedy(q, 0f, ep, ref epScore, layer);
+            var found = new List<(float Score, int Id)>(ef);
+            SearchLayer(scratch, q, 0f, ep, epScore, ef, 0, filter, exclude: -1, found);
+            var heap = new TopKHeap(k);
+            foreach (var (score, id) in found) if (score >= heap.Threshold) heap.TryPush(score, id);
+            return heap.ToSortedArray();
+        }
+        finally { _scratch.Add(scratch); }
+    }
+
+    /// <summary>Exact scan of the live ids the filter admits, walking the filter's words and skipping empty ones.</summary>
+    private Neighbor[] ExactScan(float* q, int k, IdFilter? filter)
+    {
+        var heap = new TopKHeap(k);
+        float threshold = heap.Threshold;
+        int words = (_nodeCount + 63) >> 6;
+        for (int w = 0; w < words; w++)
+        {
+            ulong bits = ~_deleted[w];
+            if (filter is not null) bits &= filter.ReadWord(w);
+            int remaining = _nodeCount - (w << 6);
+            if (remaining < 64) bits &= (1UL << remaining) - 1;
+            while (bits != 0)
+            {
+                int id = (w << 6) + BitOperations.TrailingZeroCount(bits);
+                bits &= bits - 1;
+                float s = VectorKernels.Dot(q, Vector(id), Dimension);
+                if (s >= threshold)
+                {
+                    heap.TryPush(s, id);
+                    threshold = heap.Threshold;
+                }
+            }
+        }
+        return heap.ToSortedArray();
+    }
+}
