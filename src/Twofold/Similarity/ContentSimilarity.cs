@@ -1,0 +1,64 @@
+using Twofold.Domain;
+using Twofold.Vectors;
+
+namespace Twofold.Similarity;
+
+/// <summary>
+/// Content similarity S^I from item content embeddings: the cosine of the embeddings, answered by the vector
+/// index. Unlike collaborative similarity it needs no interactions, so it covers a new item from its upload on —
+/// the reason DualRec's i2i2u retrieval can reach users for items nobody has seen yet. Items without an embedding
+/// get no neighbours.
+/// </summary>
+public static class ContentSimilarity
+{
+    /// <summary>Catalogues up to this size are searched exactly (batched) by default; larger ones through the graph index.</summary>
+    public const int DefaultExactUpTo = 20_000;
+
+    /// <summary>The <paramref name="topK"/> most similar items of every item, best first, excluding the item itself.</summary>
+    /// <param name="exactUpTo">Largest catalogue searched exactly; above it the graph index answers (approximately).</param>
+    public static NeighborLists Compute(IReadOnlyList<Item> items, int topK, HnswOptions? graphOptions = null, int exactUpTo = DefaultExactUpTo)
+    {
+        if (topK < 1) throw new ArgumentOutOfRangeException(nameof(topK), topK, "At least one neighbour must be kept.");
+        var embedded = items.Where(i => i.ContentEmbedding is not null).ToList();
+        var perItem = new (int[] Neighbors, float[] Scores)[items.Count];
+        for (var i = 0; i < perItem.Length; i++) perItem[i] = ([], []);
+        if (embedded.Count == 0) return NeighborLists.FromPerNode(perItem);
+
+        var dimension = embedded[0].ContentEmbedding!.Length;
+        var rows = new float[embedded.Count * dimension];
+        for (var r = 0; r < embedded.Count; r++)
+        {
+            var vector = embedded[r].ContentEmbedding!;
+            if (vector.Length != dimension)
+                throw new ArgumentException($"Item {embedded[r].ExternalId} has a {vector.Length}-dimensional content embedding; the first one has {dimension}.", nameof(items));
+            Normalize(vector, rows.AsSpan(r * dimension, dimension));
+        }
+
+        var k = Math.Min(topK + 1, embedded.Count); // +1: each item finds itself first
+        Neighbor[][] found;
+        if (embedded.Count <= exactUpTo)
+        {
+            found = new FlatIndex(rows, dimension).SearchBatch(rows, k);
+        }
+        else
+        {
+            var index = HnswIndex.Build(rows, dimension, graphOptions);
+            found = new Neighbor[embedded.Count][];
+            Parallel.For(0, embedded.Count, r => found[r] = index.Search(rows.AsSpan(r * dimension, dimension), k));
+        }
+
+        for (var r = 0; r < embedded.Count; r++)
+        {
+            var neighbors = found[r].Where(n => n.Id != r).Take(topK).ToArray();
+            perItem[embedded[r].Id.Value] = (neighbors.Select(n => embedded[n.Id].Id.Value).ToArray(), neighbors.Select(n => n.Score).ToArray());
+        }
+        return NeighborLists.FromPerNode(perItem);
+    }
+
+    private static void Normalize(float[] vector, Span<float> into)
+    {
+        var norm = MathF.Sqrt(VectorKernels.Dot(vector, vector));
+        if (norm == 0 || !float.IsFinite(norm)) throw new ArgumentException("A content embedding is zero or not finite; it has no direction to compare.");
+        for (var d = 0; d < vector.Length; d++) into[d] = vector[d] / norm;
+    }
+}
