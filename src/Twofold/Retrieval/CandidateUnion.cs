@@ -1,0 +1,34 @@
+namespace Twofold.Retrieval;
+
+/// <summary>
+/// Merges the candidate lists of several retrievals into one list without repeats. Each candidate keeps the
+/// source that contributed it first (sources are merged in the order given, each list in its own order), which is
+/// the attribution that exposure-share metrics count (DualRec Table 3); the other sources that also found it are
+/// kept beside it.
+/// </summary>
+public static class CandidateUnion
+{
+    /// <param name="lists">One list per source, each already cut to its quota, in priority order.</param>
+    public static List<MergedCandidate> Merge(IEnumerable<IReadOnlyList<Candidate>> lists)
+    {
+        var merged = new List<MergedCandidate>();
+        var index = new Dictionary<int, int>();
+        foreach (var list in lists)
+            foreach (var candidate in list)
+            {
+                if (index.TryGetValue(candidate.Id, out var at))
+                {
+                    var existing = merged[at];
+                    if (!existing.AlsoFoundBy.Contains(candidate.Source) && existing.Source != candidate.Source)
+                        existing.AlsoFoundBy.Add(candidate.Source);
+                    continue;
+                }
+                index[candidate.Id] = merged.Count;
+                merged.Add(new MergedCandidate(candidate.Id, candidate.Score, candidate.Source, []));
+            }
+        return merged;
+    }
+}
+
+/// <summary>A candidate of the union: attributed to <paramref name="Source"/>, also found by the others listed.</summary>
+public sealed record MergedCandidate(int Id, float Score, RetrievalSource Source, List<RetrievalSource> AlsoFoundBy);

@@ -1,0 +1,90 @@
+using Twofold.Domain;
+using Twofold.Graph;
+using Twofold.Similarity;
+using Twofold.Vectors;
+
+namespace Twofold.Retrieval;
+
+/// <summary>
+/// The two-hop retrievals over the interaction graph and the similarity services, one implementation for both
+/// sides (DualRec §3.2):
+/// <list type="bullet">
+/// <item>history → similarity: U_i^{i2u2u} = ∪ {S^U(u′) : u′ ∈ H^I(i)}, and its mirror u2i2i;</item>
+/// <item>similarity → history: U_i^{i2i2u} = ∪ {H^I(i′) : i′ ∈ S^I(i)}, and its mirror u2u2i.</item>
+/// </list>
+/// A candidate's score is the sum of the similarities of the paths that reach it. The candidate filter (on the
+/// creator side, the available users) is applied while candidates are collected, so a full quota of admitted
+/// candidates comes back rather than a quota cut down afterwards.
+/// </summary>
+public sealed class TwoHopRetriever
+{
+    private readonly InteractionGraph _graph;
+    private readonly NeighborLists _userSimilarity;
+    private readonly NeighborLists _itemSimilarity;
+
+    /// <param name="userSimilarity">S^U over users.</param>
+    /// <param name="itemSimilarity">S^I over items.</param>
+    public TwoHopRetriever(InteractionGraph graph, NeighborLists userSimilarity, NeighborLists itemSimilarity)
+    {
+        if (userSimilarity.NodeCount != graph.UserToItems.NodeCount || itemSimilarity.NodeCount != graph.ItemToUsers.NodeCount)
+            throw new ArgumentException($"The similarity lists cover {userSimilarity.NodeCount} users and {itemSimilarity.NodeCount} items, " +
+                                        $"the graph {graph.UserToItems.NodeCount} and {graph.ItemToUsers.NodeCount}.");
+        _graph = graph;
+        _userSimilarity = userSimilarity;
+        _itemSimilarity = itemSimilarity;
+    }
+
+    /// <param name="side">The query's side: <see cref="Side.User"/> retrieves items for a user, <see cref="Side.Item"/> users for an item.</param>
+    /// <param name="query">The user or item id.</param>
+    /// <param name="quota">Candidates returned at most.</param>
+    /// <param name="filter">Only ids set in the filter are returned; null admits all.</param>
+    /// <param name="maxHistory">The query's most recent history entries used as seeds.</param>
+    /// <param name="excludeHistory">Leave out nodes already in the query's history (items the user engaged with; users who engaged with the item).</param>
+    public List<Candidate> Retrieve(RetrievalKind kind, Side side, int query, int quota, IdFilter? filter = null,
+        int maxHistory = 50, bool excludeHistory = true)
+    {
+        if (kind == RetrievalKind.TwoTower) throw new ArgumentException("Two-tower retrieval is served by the vector index, not the graph.", nameof(kind));
+        if (quota < 1) throw new ArgumentOutOfRangeException(nameof(quota), quota, "The quota must be at least 1.");
+        if (maxHistory < 1) throw new ArgumentOutOfRangeException(nameof(maxHistory), maxHistory, "At least one history entry is needed.");
+        var own = _graph.History(side);
+        var ownSimilarity = side == Side.User ? _userSimilarity : _itemSimilarity;
+        var otherSimilarity = side == Side.User ? _itemSimilarity : _userSimilarity;
+        var history = own.Neighbors(query);
+        var seeds = history[..Math.Min(maxHistory, history.Length)];
+
+        var scores = new Dictionary<int, float>();
+        if (kind == RetrievalKind.HistoryThenSimilarity)
+        {
+            // Each engaged node votes for its neighbours on the other side with their similarity.
+            foreach (var seed in seeds)
+                Accumulate(scores, otherSimilarity.Neighbors(seed), otherSimilarity.Scores(seed), weight: 1f, filter);
+        }
+        else
+        {
+            // Each similar node of the query's own side passes its history on, weighted by its similarity.
+            var similar = ownSimilarity.Neighbors(query);
+            var similarity = ownSimilarity.Scores(query);
+            for (var s = 0; s < similar.Length; s++)
+            {
+                var theirs = own.Neighbors(similar[s]);
+                theirs = theirs[..Math.Min(maxHistory, theirs.Length)];
+                foreach (var node in theirs)
+                    if (filter is null || filter.Contains(node))
+                        scores[node] = scores.GetValueOrDefault(node) + similarity[s];
+            }
+        }
+        if (excludeHistory)
+            foreach (var node in history) scores.Remove(node);
+
+        var source = new RetrievalSource(kind, side);
+        return scores.OrderByDescending(p => p.Value).ThenBy(p => p.Key).Take(quota)
+            .Select(p => new Candidate(p.Key, p.Value, source)).ToList();
+    }
+
+    private static void Accumulate(Dictionary<int, float> scores, ReadOnlySpan<int> nodes, ReadOnlySpan<float> similarity, float weight, IdFilter? filter)
+    {
+        for (var k = 0; k < nodes.Length; k++)
+            if (filter is null || filter.Contains(nodes[k]))
+                scores[nodes[k]] = scores.GetValueOrDefault(nodes[k]) + weight * similarity[k];
+    }
+}
