@@ -14,15 +14,17 @@ internal static class EntityTables
     public const string CreatorsFile = "creators.parquet";
     public const string ItemsFile = "items.parquet";
 
-    private static readonly DataField<string> ExternalId = new("external_id");
+    // Text and byte columns are declared required: nothing in these tables is ever null (absent values are empty),
+    // and required columns carry no definition levels to size and check on read.
+    private static readonly DataField<string> ExternalId = new("external_id", false);
     private static readonly DataField<int> CreatorField = new("creator");
     private static readonly DataField<long> UploadTime = new("upload_time_ms");
     private static readonly DataField<int> Duration = new("duration_ms");
-    private static readonly DataField<string> Genre = new("genre");
+    private static readonly DataField<string> Genre = new("genre", false);
     // Tags are joined with '|' (a character no source uses inside a tag) to keep the schema flat.
-    private static readonly DataField<string> Tags = new("tags");
+    private static readonly DataField<string> Tags = new("tags", false);
     // Content embeddings as little-endian float32 bytes; empty when the item has none.
-    private static readonly DataField<byte[]> Embedding = new("content_embedding");
+    private static readonly DataField<byte[]> Embedding = new("content_embedding", false);
     private const char TagSeparator = '|';
 
     public static void WriteUsers(string path, IReadOnlyList<User> users)

@@ -37,13 +37,13 @@ public sealed class InteractionGraph
         return FromEdges(new EdgeList(), users, items, options, long.MinValue);
     }
 
-    /// <summary>Builds the graph from every row group of <paramref name="log"/>, streaming.</summary>
-    public static InteractionGraph Build(EventLog log, int users, int items, GraphOptions options)
+    /// <summary>Builds the graph from the row groups of <paramref name="log"/> in a day range, streaming.</summary>
+    public static InteractionGraph Build(EventLog log, int users, int items, GraphOptions options, DateOnly? from = null, DateOnly? to = null)
     {
         options.Validate();
         var edges = new EdgeList();
         var newest = long.MinValue;
-        foreach (var batch in log.ReadBatches(reuse: true)) newest = Math.Max(newest, CollectPositive(batch, users, items, options, edges));
+        foreach (var batch in log.ReadBatches(from, to, reuse: true)) newest = Math.Max(newest, CollectPositive(batch, users, items, options, edges));
         return FromEdges(edges, users, items, options, newest);
     }
 

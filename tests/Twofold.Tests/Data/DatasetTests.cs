@@ -50,4 +50,22 @@ public class DatasetTests
         writer.Commit("test", [], [], []);
         Assert.Equal("test", Dataset.Open(dir.Combine("ds")).Manifest.Source);
     }
+
+    [Fact]
+    public void Large_tables_spanning_several_pages_read_back()
+    {
+        using var dir = new TempDirectory();
+        var items = Enumerable.Range(0, 30_000)
+            .Select(i => new Item(new ItemId(i), $"video-{i}", new CreatorId(i % 7), i, i, i % 3 == 0 ? "" : "drama", i % 2 == 0 ? [] : ["a", "b"],
+                i % 5 == 0 ? null : [i, -i]))
+            .ToList();
+        using (var writer = DatasetWriter.Create(dir.Combine("ds")))
+            writer.Commit("test", [], Enumerable.Range(0, 7).Select(c => new Creator(new CreatorId(c), $"c{c}")).ToList(), items);
+        var read = Dataset.Open(dir.Combine("ds")).ReadItems();
+        Assert.Equal(30_000, read.Count);
+        Assert.Equal("video-29999", read[^1].ExternalId);
+        Assert.Equal(["a", "b"], read[29_999].Tags);
+        Assert.Null(read[29_995].ContentEmbedding);
+        Assert.Equal([29_999f, -29_999f], read[29_999].ContentEmbedding!);
+    }
 }
