@@ -61,45 +61,51 @@ internal static class EntityTables
     }
 
     public static List<User> ReadUsers(string path) =>
-        ReadTable(path, async group => (await ReadStrings(group, ExternalId)).Select((id, r) => new User(new UserId(r), id)).ToList());
+        ReadTable(path, async (group, schema) => (await ReadText(group, Field(schema, ExternalId))).Select((id, r) => new User(new UserId(r), id)).ToList());
 
     public static List<Creator> ReadCreators(string path) =>
-        ReadTable(path, async group => (await ReadStrings(group, ExternalId)).Select((id, r) => new Creator(new CreatorId(r), id)).ToList());
+        ReadTable(path, async (group, schema) => (await ReadText(group, Field(schema, ExternalId))).Select((id, r) => new Creator(new CreatorId(r), id)).ToList());
 
     public static List<Item> ReadItems(string path) =>
-        ReadTable(path, async group =>
+        ReadTable(path, async (group, schema) =>
         {
             var rows = (int)group.RowCount;
-            var ids = await ReadStrings(group, ExternalId);
+            var ids = await ReadText(group, Field(schema, ExternalId));
             var creators = new int[rows];
-            await group.ReadAsync(CreatorField, creators.AsMemory());
+            await group.ReadAsync(Field(schema, CreatorField), creators.AsMemory());
             var uploads = new long[rows];
-            await group.ReadAsync(UploadTime, uploads.AsMemory());
+            await group.ReadAsync(Field(schema, UploadTime), uploads.AsMemory());
             var durations = new int[rows];
-            await group.ReadAsync(Duration, durations.AsMemory());
-            var genres = await ReadStrings(group, Genre);
-            var tags = await ReadStrings(group, Tags);
-            var embeddings = new byte[]?[rows];
-            await group.ReadAsync(Embedding, embeddings.AsMemory()!);
+            await group.ReadAsync(Field(schema, Duration), durations.AsMemory());
+            var genres = await ReadText(group, Field(schema, Genre));
+            var tags = await ReadText(group, Field(schema, Tags));
+            var embeddings = new ReadOnlyMemory<byte>[rows];
+            await group.ReadAsync(Field(schema, Embedding), embeddings.AsMemory());
             var items = new List<Item>(rows);
             for (var r = 0; r < rows; r++)
                 items.Add(new Item(new ItemId(r), ids[r], new CreatorId(creators[r]), uploads[r], durations[r], genres[r],
-                    tags[r].Length == 0 ? [] : tags[r].Split(TagSeparator), EmbeddingFloats(embeddings[r])));
+                    tags[r].Length == 0 ? [] : tags[r].Split(TagSeparator), EmbeddingFloats(embeddings[r].Span)));
             return items;
         });
 
-    private static async Task<string[]> ReadStrings(ParquetRowGroupReader group, DataField<string> field)
+    // Reads use the file's own field objects (Parquet.Net reads only fields attached to the file's schema); required
+    // text and byte columns come back as character and byte memory.
+    private static DataField Field(ParquetSchema schema, DataField expected) =>
+        schema.DataFields.FirstOrDefault(f => f.Name == expected.Name)
+        ?? throw new InvalidDataException($"the column '{expected.Name}' is missing");
+
+    private static async Task<string[]> ReadText(ParquetRowGroupReader group, DataField field)
     {
-        var values = new string?[(int)group.RowCount];
+        var values = new ReadOnlyMemory<char>[(int)group.RowCount];
         await group.ReadAsync(field, values.AsMemory());
-        return values.Select(v => v ?? "").ToArray();
+        return values.Select(v => v.ToString()).ToArray();
     }
 
     private static byte[] EmbeddingBytes(float[]? embedding) =>
         embedding is null ? [] : System.Runtime.InteropServices.MemoryMarshal.AsBytes(embedding.AsSpan()).ToArray();
 
-    private static float[]? EmbeddingFloats(byte[]? bytes) =>
-        bytes is null || bytes.Length == 0 ? null : System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(bytes).ToArray();
+    private static float[]? EmbeddingFloats(ReadOnlySpan<byte> bytes) =>
+        bytes.Length == 0 ? null : System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(bytes).ToArray();
 
     private static void CheckDense(IEnumerable<int> ids, string what)
     {
@@ -116,7 +122,7 @@ internal static class EntityTables
             await writeColumns(group);
         }));
 
-    private static List<T> ReadTable<T>(string path, Func<ParquetRowGroupReader, Task<List<T>>> readGroup)
+    private static List<T> ReadTable<T>(string path, Func<ParquetRowGroupReader, ParquetSchema, Task<List<T>>> readGroup)
     {
         if (!File.Exists(path)) throw new DataFormatException(path, "the table file is missing");
         try
@@ -129,7 +135,7 @@ internal static class EntityTables
                 for (var g = 0; g < reader.RowGroupCount; g++)
                 {
                     using var group = reader.OpenRowGroupReader(g);
-                    all.AddRange(await readGroup(group));
+                    all.AddRange(await readGroup(group, reader.Schema));
                 }
                 return all;
             });
