@@ -1,0 +1,17 @@
+namespace Twofold.Ranking;
+
+/// <summary>
+/// A prediction model of DualRec §3.3: for (user, item) pairs, one score s^m_ui in [0, 1] per task.
+/// The user side and the creator side each train one (the creator side with its own options).
+/// </summary>
+public interface IFeedbackPredictor
+{
+    /// <summary>The tasks predicted, in the column order of <see cref="Predict"/>'s output.</summary>
+    IReadOnlyList<FeedbackTask> Tasks { get; }
+
+    /// <summary>
+    /// Predictions for the pairs (users[p], items[p]) as a row-major matrix: row p holds the pair's score for each of
+    /// <see cref="Tasks"/>. Implementations validate ids and lengths before any native call.
+    /// </summary>
+    float[] Predict(ReadOnlySpan<int> users, ReadOnlySpan<int> items);
+}

@@ -1,0 +1,41 @@
+namespace Twofold.Ranking;
+
+/// <summary>
+/// The decision module of DualRec §3.3: integrates the per-task predictions into one ranking score, the user-side
+/// f_ui = Σ α_m s^m_ui (eq. 9) and the creator-side g_ui = Σ β_m s^m_ui / θ_u (eq. 10). One weighted sum serves both;
+/// the creator side adds the user bias.
+/// </summary>
+public static class ScoreIntegration
+{
+    /// <param name="predictions">Row-major, one row per pair, one column per task of <paramref name="tasks"/>.</param>
+    public static float[] UserSide(ReadOnlySpan<float> predictions, IReadOnlyList<FeedbackTask> tasks, ScoreWeights alpha) =>
+        Weighted(predictions, tasks, alpha);
+
+    /// <param name="users">The user of each row, for θ_u.</param>
+    public static float[] CreatorSide(ReadOnlySpan<float> predictions, IReadOnlyList<FeedbackTask> tasks, ScoreWeights beta,
+        ReadOnlySpan<int> users, UserBias bias)
+    {
+        var scores = Weighted(predictions, tasks, beta);
+        if (users.Length != scores.Length)
+            throw new ArgumentException($"{users.Length} users were given for {scores.Length} prediction rows.", nameof(users));
+        for (var p = 0; p < scores.Length; p++) scores[p] /= bias.Theta(users[p]);
+        return scores;
+    }
+
+    private static float[] Weighted(ReadOnlySpan<float> predictions, IReadOnlyList<FeedbackTask> tasks, ScoreWeights weights)
+    {
+        if (tasks.Count == 0) throw new ArgumentException("At least one task is needed.", nameof(tasks));
+        if (predictions.Length % tasks.Count != 0)
+            throw new ArgumentException($"{predictions.Length} predictions do not form rows of {tasks.Count} tasks.", nameof(predictions));
+        var coefficients = tasks.Select(t => (float)weights.Of(t)).ToArray();
+        var scores = new float[predictions.Length / tasks.Count];
+        for (var p = 0; p < scores.Length; p++)
+        {
+            var row = predictions.Slice(p * tasks.Count, tasks.Count);
+            float sum = 0;
+            for (var m = 0; m < row.Length; m++) sum += coefficients[m] * row[m];
+            scores[p] = sum;
+        }
+        return scores;
+    }
+}
