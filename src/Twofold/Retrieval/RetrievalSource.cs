@@ -11,6 +11,10 @@ public enum RetrievalKind
     SimilarityThenHistory,
     /// <summary>The query tower's embedding searched in the other side's vector index.</summary>
     TwoTower,
+    /// <summary>The items the creator-side recommender matched to the user, D_u (DualRec §4.2.3); user side only.</summary>
+    CreatorSideMatches,
+    /// <summary>New items with few exposures, the extra retrieval of the Base strategy (DualRec §5.1.3); user side only.</summary>
+    NewItems,
 }
 
 /// <summary>Where a candidate came from: an algorithm applied on one side. Kept for exposure attribution.</summary>
@@ -26,6 +30,8 @@ public readonly record struct RetrievalSource(RetrievalKind Kind, Side Side)
         (RetrievalKind.SimilarityThenHistory, Side.Item) => "i2i2u",
         (RetrievalKind.TwoTower, Side.User) => "two-tower-items",
         (RetrievalKind.TwoTower, Side.Item) => "two-tower-users",
+        (RetrievalKind.CreatorSideMatches, Side.User) => "creator-side",
+        (RetrievalKind.NewItems, Side.User) => "new-items",
         _ => $"{Kind}-{Side}",
     };
 }

@@ -1,0 +1,52 @@
+using Twofold.Vectors;
+
+namespace Twofold.CreatorSide;
+
+/// <summary>
+/// The in-process part of the available user set Ũ (DualRec §4.2.2): a bitset the retrievals filter on, and,
+/// when user embeddings are known, the compacted matrix of the available users' embeddings that the two-tower
+/// retrieval scans. Both shrink as users reach Q. The ledger itself is the <see cref="IAvailabilityStore"/>; this
+/// view may lag it when another dispatcher fills a user, which costs at most a wasted candidate: the store refuses
+/// full users at reservation time.
+/// </summary>
+public sealed class AvailableUsers
+{
+    private readonly float[]? _embeddings;
+    private readonly int _dimension;
+
+    /// <param name="userEmbeddings">Row-major user embeddings (users × dimension), or null without a two-tower model.</param>
+    public AvailableUsers(int users, float[]? userEmbeddings = null, int dimension = 0)
+    {
+        if (users < 0) throw new ArgumentOutOfRangeException(nameof(users), users, "The user count cannot be negative.");
+        if (userEmbeddings is not null && (dimension < 1 || userEmbeddings.Length != (long)users * dimension))
+            throw new ArgumentException($"Expected {users} × {dimension} embedding values, got {userEmbeddings.Length}.", nameof(userEmbeddings));
+        Filter = new IdFilter(users);
+        _embeddings = userEmbeddings;
+        _dimension = dimension;
+        if (userEmbeddings is not null) Embeddings = new CompactVectorSet(dimension, users);
+    }
+
+    public IdFilter Filter { get; }
+
+    /// <summary>The available users' embeddings, compacted; null without user embeddings.</summary>
+    public CompactVectorSet? Embeddings { get; }
+
+    public int Count => Filter.Count;
+
+    /// <summary>Starts a day: exactly the predicted-active users are available.</summary>
+    public void Reset(IEnumerable<int> activeUsers)
+    {
+        foreach (var user in Enumerable.Range(0, Filter.Capacity).Where(Filter.Contains).ToList()) Remove(user);
+        foreach (var user in activeUsers)
+        {
+            if (!Filter.Set(user)) continue;
+            Embeddings?.Add(user, _embeddings.AsSpan(user * _dimension, _dimension));
+        }
+    }
+
+    /// <summary>A user reached Q (or is otherwise no longer available).</summary>
+    public void Remove(int user)
+    {
+        if (Filter.Clear(user)) Embeddings?.Remove(user);
+    }
+}

@@ -1,0 +1,56 @@
+using Twofold.CreatorSide;
+using Twofold.Domain;
+using Twofold.Ranking;
+using Twofold.Retrieval;
+using Twofold.Storage;
+using Twofold.Vectors;
+
+namespace Twofold.Tests.CreatorSide;
+
+public class CombinedRecommenderTests
+{
+    private static readonly ScoreWeights LikeOnly = new(new Dictionary<FeedbackTask, double> { [FeedbackTask.Like] = 1 });
+
+    private static CombinedRecommender Build(InMemoryAvailabilityStore store, double lambda)
+    {
+        // 50 items on a line; the user tower prefers high ids, the user-side model too (f = item/100);
+        // the creator-side model likes item 3 a lot (g = 0.9) and others little.
+        var items = Enumerable.Range(0, 50).SelectMany(i => new[] { 1f, i / 50f }).ToArray();
+        var index = new FlatIndex(items, 2);
+        var twoTower = new EmbeddingRetrieval(Side.User, _ => [1f, 1f], (q, k, filter) => index.Search(q, k, filter));
+        return new CombinedRecommender([twoTower], new FormulaPredictor((_, i) => i / 100f), new FormulaPredictor((_, i) => i == 3 ? 0.9f : 0.1f),
+            bias: null, store, new CombinedOptions(lambda, QuotaPerSource: 10) { Alpha = LikeOnly, Beta = LikeOnly });
+    }
+
+    [Fact]
+    public void Creator_side_matches_join_the_feed_with_their_boost()
+    {
+        var store = new InMemoryAvailabilityStore();
+        store.OpenDay(0, 5, [7]);
+        store.Reserve(0, item: 3, [7], 1);
+
+        var feed = Build(store, lambda: 1.0).Feed(0, user: 7, k: 5);
+        // Item 3: f = 0.03 + 1.0 × 0.9 = 0.93 beats the retrieved items 49, 48, ... (f ≤ 0.49).
+        Assert.Equal(3, feed[0].Item);
+        Assert.True(feed[0].FromCreatorSide);
+        Assert.Equal("creator-side", feed[0].Source.ToString());
+        Assert.Equal(0.93f, feed[0].Score, 5);
+        Assert.Equal([49, 48, 47, 46], feed.Skip(1).Select(e => e.Item));
+
+        var unboosted = Build(store, lambda: 0).Feed(0, user: 7, k: 5);
+        Assert.DoesNotContain(3, unboosted.Select(e => e.Item));
+    }
+
+    [Fact]
+    public void The_item_filter_restricts_every_source()
+    {
+        var store = new InMemoryAvailabilityStore();
+        store.OpenDay(0, 5, [7]);
+        store.Reserve(0, item: 3, [7], 1);
+        var arm = new IdFilter(50);
+        foreach (var i in new[] { 10, 11, 12 }) arm.Set(i);
+        var feed = Build(store, 1.0).Feed(0, 7, k: 10, itemFilter: arm);
+        Assert.Equal([12, 11, 10], feed.Select(e => e.Item));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Build(store, 1.0).Feed(0, 7, k: 0));
+    }
+}

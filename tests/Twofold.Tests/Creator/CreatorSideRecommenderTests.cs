@@ -1,0 +1,102 @@
+using Twofold.CreatorSide;
+using Twofold.Data;
+using Twofold.Domain;
+using Twofold.Ranking;
+using Twofold.Retrieval;
+using Twofold.Storage;
+using Twofold.Tests.Support;
+
+namespace Twofold.Tests.CreatorSide;
+
+/// <summary>A prediction model given by a formula, for tests about the pipeline around the model.</summary>
+internal sealed class FormulaPredictor(Func<int, int, float> like) : IFeedbackPredictor
+{
+    public IReadOnlyList<FeedbackTask> Tasks { get; } = [FeedbackTask.Like];
+
+    public float[] Predict(ReadOnlySpan<int> users, ReadOnlySpan<int> items)
+    {
+        var scores = new float[users.Length];
+        for (var p = 0; p < scores.Length; p++) scores[p] = like(users[p], items[p]);
+        return scores;
+    }
+}
+
+public class CreatorSideRecommenderTests
+{
+    private const int Users = 100;
+    private static readonly ScoreWeights LikeOnly = new(new Dictionary<FeedbackTask, double> { [FeedbackTask.Like] = 1 });
+
+    private static (CreatorSideRecommender Recommender, InMemoryAvailabilityStore Store) Build(DispatchOptions options, UserBias? bias = null)
+    {
+        // Users embed on a line: user u's vector is (1, u/100); items (1, 1) prefer high ids through two-tower,
+        // while the model prefers low ids, so the ranking step visibly reorders what retrieval found.
+        var embeddings = Enumerable.Range(0, Users).SelectMany(u => new[] { 1f, u / 100f }).ToArray();
+        var available = new AvailableUsers(Users, embeddings, 2);
+        var twoTower = EmbeddingRetrieval.OverCompactedSet(Side.Item, _ => [1f, 1f], available.Embeddings!);
+        var store = new InMemoryAvailabilityStore();
+        var recommender = new CreatorSideRecommender([twoTower], new FormulaPredictor((u, _) => 1f - u / 200f), bias, store, available,
+            options with { Beta = LikeOnly });
+        return (recommender, store);
+    }
+
+    [Fact]
+    public void Items_go_to_the_best_ranked_available_users_and_full_users_leave_the_available_set()
+    {
+        var (recommender, store) = Build(new DispatchOptions { Limit = 10, Capacity = 2, QuotaPerSource = 30, UseUserBias = false });
+        var active = Enumerable.Range(0, Users).Where(u => u % 3 != 0).ToList();
+        recommender.OpenDay(0, active);
+
+        var first = recommender.Dispatch(0, item: 1);
+        // Two-tower found the 30 highest available ids; the model ranks the lowest of those first.
+        var retrieved = active.OrderByDescending(u => u).Take(30).ToList();
+        Assert.Equal(retrieved.Order().Take(10), first.Users.Select(u => u.User));
+        Assert.All(first.Users, u => Assert.Equal("two-tower-users", u.Source.ToString()));
+
+        recommender.Dispatch(0, item: 2);
+        Assert.All(first.Users, u => Assert.False(recommender.Available.Filter.Contains(u.User)));
+        Assert.All(first.Users, u => Assert.False(recommender.Available.Embeddings!.Contains(u.User)));
+        var third = recommender.Dispatch(0, item: 3);
+        Assert.Empty(third.Users.Select(u => u.User).Intersect(first.Users.Select(u => u.User)));
+        Assert.All(third.Users, u => Assert.Contains(u.User, active));
+
+        var again = recommender.Dispatch(0, item: 1);
+        Assert.True(again.AlreadyDispatched);
+        Assert.Equal(first.Users.Select(u => u.User), again.Users.Select(u => u.User));
+        for (var u = 0; u < Users; u++) Assert.True(store.MatchedItems(0, u).Count <= 2);
+    }
+
+    [Fact]
+    public void The_user_bias_favours_users_whose_interactions_are_rare()
+    {
+        using var dir = new TempDirectory();
+        using (var writer = EventLogWriter.Open(dir.Path))
+        {
+            // Users 50..99 like everything they see; users 0..49 never do.
+            for (var u = 0; u < Users; u++)
+                for (var i = 0; i < 20; i++)
+                    writer.Append(new Interaction(new UserId(u), new ItemId(i), i, 0, 0, u >= 50 ? Feedback.Like : Feedback.None));
+            writer.Complete();
+        }
+        var bias = UserBias.FromLog(EventLog.Open(dir.Path), Users, smoothing: 5);
+        var options = new DispatchOptions { Limit = 10, Capacity = 5, QuotaPerSource = 100 };
+        var (withBias, _) = Build(options, bias);
+        var (without, _) = Build(options with { UseUserBias = false });
+        withBias.OpenDay(0, Enumerable.Range(0, Users).ToList());
+        without.OpenDay(0, Enumerable.Range(0, Users).ToList());
+        Assert.All(without.Dispatch(0, 1).Users, u => Assert.True(u.User < 10));
+        // Same predictions, but θ_u is far higher for users 50..99: users 0..49 now come first.
+        Assert.All(withBias.Dispatch(0, 1).Users, u => Assert.True(u.User < 50));
+    }
+
+    [Fact]
+    public void Versions_are_presets_of_one_pipeline_and_bad_settings_are_refused()
+    {
+        Assert.False(DispatchOptions.Version(1).UseI2I2U);
+        Assert.True(DispatchOptions.Version(3).UseI2I2U);
+        Assert.False(DispatchOptions.Version(3).UseI2U2U);
+        Assert.True(DispatchOptions.Version(5).UseUserBias);
+        Assert.Throws<ArgumentOutOfRangeException>(() => DispatchOptions.Version(6));
+        Assert.Throws<ArgumentException>(() => Build(new DispatchOptions { Limit = 0 }));
+        Assert.Throws<ArgumentException>(() => Build(new DispatchOptions { UseUserBias = true }));
+    }
+}
