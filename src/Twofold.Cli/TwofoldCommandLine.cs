@@ -14,6 +14,7 @@ public static class TwofoldCommandLine
         root.Subcommands.Add(WorldCommand.Create());
         root.Subcommands.Add(ImportCommand.Create());
         root.Subcommands.Add(DataCommand.Create());
+        root.Subcommands.Add(ActivityCommand.Create());
         return root;
     }
 }
