@@ -30,6 +30,10 @@ public sealed class ActivityPredictor
 
     public ActivityModelInfo Info { get; }
 
+    /// <summary>The ML.NET model and its context, for peers measured against the batched path (bench/).</summary>
+    internal ITransformer Transformer => _model;
+    internal MLContext Context => _ml;
+
     /// <summary>Number of feature columns the model reads.</summary>
     public int FeatureCount => Info.Features.Count;
 
