@@ -38,13 +38,16 @@ public sealed class ActivityPredictor
     public int FeatureCount => Info.Features.Count;
 
     /// <summary>The probability of a visit for every row of <paramref name="features"/>.</summary>
-    public float[] Score(FeatureMatrix features)
+    public float[] Score(FeatureMatrix features) => Score(features, -1);
+
+    /// <summary>As <see cref="Score(FeatureMatrix)"/>, on at most <paramref name="threads"/> threads (−1: all cores).</summary>
+    internal float[] Score(FeatureMatrix features, int threads)
     {
         if (features.Columns != FeatureCount)
             throw new ArgumentException($"The model reads {FeatureCount} features per row; the matrix has {features.Columns}.", nameof(features));
         var scores = new float[features.Rows];
         var chunks = (features.Rows + ChunkRows - 1) / ChunkRows;
-        Parallel.For(0, chunks, chunk =>
+        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads }, chunk =>
         {
             var start = chunk * ChunkRows;
             ScoreRange(features, start, Math.Min(ChunkRows, features.Rows - start), scores.AsSpan(start));
