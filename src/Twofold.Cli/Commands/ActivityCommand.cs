@@ -22,12 +22,13 @@ public static class ActivityCommand
         var testDays = new Option<int>("--test-days") { Description = "The last N days of the log are held out for the report.", DefaultValueFactory = _ => 1 };
         var seed = new Option<int?>("--seed") { Description = "Seed of example sampling and LightGBM." };
         var iterations = new Option<int?>("--iterations") { Description = "Boosting rounds." };
+        var noDayBits = new Option<bool>("--no-day-bits") { Description = "Leave out the 30 individual visit bits (keep the window summaries)." };
         var threshold = new Option<double>("--threshold")
             { Description = "Probability at or above which a user is predicted active.", DefaultValueFactory = _ => ActiveSetRule.DefaultThreshold };
 
         var train = new Command("train", "Train the activity predictor, print its held-out report and save it.");
         train.Arguments.Add(dataset);
-        foreach (var option in new Option[] { output, testDays, seed, iterations, threshold }) train.Options.Add(option);
+        foreach (var option in new Option[] { output, testDays, seed, iterations, noDayBits, threshold }) train.Options.Add(option);
         train.SetAction(parse => CommandErrors.Run(() =>
         {
             var defaults = new ActivityOptions();
@@ -35,6 +36,7 @@ public static class ActivityCommand
             {
                 Seed = parse.GetValue(seed) ?? defaults.Seed,
                 Iterations = parse.GetValue(iterations) ?? defaults.Iterations,
+                IncludeDayBits = !parse.GetValue(noDayBits),
             }).Validate();
             var rule = ActiveSetRule.AtLeast(parse.GetValue(threshold));
             Run(parse.GetValue(dataset)!, parse.GetValue(output)!, parse.GetValue(testDays), options, rule);
