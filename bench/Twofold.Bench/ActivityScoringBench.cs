@@ -11,7 +11,7 @@ namespace Twofold.Bench;
 /// <summary>
 /// <c>activity-score [users] [days]</c>: scores every user of a synthetic activity history (default 1,000,000 users,
 /// 31 days) for the day after it, through <see cref="ActivityPredictor.Score(ActivityHistory, int)"/> (features and
-/// batched ML.NET transform), and measures ML.NET's per-row <c>PredictionEngine</c> on a sample as the peer.
+/// the flattened trees), and measures ML.NET's batched Transform and per-row <c>PredictionEngine</c> on a sample as the peers.
 /// </summary>
 public static class ActivityScoringBench
 {
@@ -53,8 +53,8 @@ public static class ActivityScoringBench
                     $"  predicted active (p >= 0.5): {ActiveSetRule.Default.Select(scores).Length:N0} users"));
         }
 
-        // The peer: ML.NET's PredictionEngine, one row at a time, against the batched path on one thread, on the same
-        // first rows of the matrix, alternating so both see the same machine load.
+        // The peers: ML.NET's batched Transform and its PredictionEngine (one row at a time), against the flattened trees,
+        // all on one thread, on the same first rows of the matrix, alternating so all see the same machine load.
         var ml = predictor.Context;
         var definition = SchemaDefinition.Create(typeof(PeerRow));
         definition[nameof(PeerRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, columns);
@@ -67,7 +67,11 @@ public static class ActivityScoringBench
         {
             clock.Restart();
             var batched = predictor.Score(sample, threads: 1);
-            Report($"Score(matrix) on 1 thread, {rows:N0} rows, run {run}", clock.Elapsed, rows, "users");
+            Report($"Score(matrix) on 1 thread (flattened trees), {rows:N0} rows, run {run}", clock.Elapsed, rows, "users");
+            var transformed = new float[rows];
+            clock.Restart();
+            predictor.ScoreThroughTransform(sample, 0, rows, transformed);
+            Report($"ML.NET batched Transform on 1 thread, {rows:N0} rows, run {run}", clock.Elapsed, rows, "users");
             var maxDifference = 0f;
             clock.Restart();
             for (var r = 0; r < rows; r++)
@@ -77,7 +81,11 @@ public static class ActivityScoringBench
                 maxDifference = Math.Max(maxDifference, Math.Abs(p - batched[r]));
             }
             Report($"peer: PredictionEngine.Predict, {rows:N0} rows one at a time, run {run}", clock.Elapsed, rows, "users");
-            if (run == 3) Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  largest |difference| from the batched scores: {maxDifference:E2}"));
+            var transformDifference = 0f;
+            for (var r = 0; r < rows; r++) transformDifference = Math.Max(transformDifference, Math.Abs(transformed[r] - batched[r]));
+            if (run == 3)
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  largest |difference| of the flattened trees from PredictionEngine {maxDifference:E2}, from Transform {transformDifference:E2}"));
         }
         return 0;
     }

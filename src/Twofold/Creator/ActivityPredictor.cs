@@ -19,6 +19,7 @@ public sealed class ActivityPredictor
     private readonly MLContext _ml;
     private readonly ITransformer _model;
     private readonly DataViewSchema _inputSchema;
+    private readonly FlatTreeEnsemble? _trees;
 
     internal ActivityPredictor(MLContext ml, ITransformer model, ActivityModelInfo info)
     {
@@ -26,7 +27,11 @@ public sealed class ActivityPredictor
         _model = model;
         Info = info;
         _inputSchema = new FeatureMatrixView(new FeatureMatrix(0, info.Features.Count)).Schema;
+        _trees = FlatTreeEnsemble.TryCreate(model);
     }
+
+    /// <summary>Whether scoring walks the flattened trees (true) or goes through ML.NET's transform.</summary>
+    internal bool UsesFlatTrees => _trees is not null;
 
     public ActivityModelInfo Info { get; }
 
@@ -78,6 +83,13 @@ public sealed class ActivityPredictor
     }
 
     private void ScoreRange(FeatureMatrix features, int start, int count, Span<float> into)
+    {
+        if (_trees is not null) _trees.Score(features.Values.AsSpan(start * features.Columns, count * features.Columns), count, features.Columns, into);
+        else ScoreThroughTransform(features, start, count, into);
+    }
+
+    /// <summary>Scores rows through ML.NET's batched <see cref="ITransformer.Transform"/> (the reference path).</summary>
+    internal void ScoreThroughTransform(FeatureMatrix features, int start, int count, Span<float> into)
     {
         var scored = _model.Transform(new FeatureMatrixView(features, start, count));
         var probability = scored.Schema["Probability"];

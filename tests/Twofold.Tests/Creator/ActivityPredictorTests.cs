@@ -64,6 +64,23 @@ public class ActivityPredictorTests(ActivityFixture world) : IClassFixture<Activ
     }
 
     [Fact]
+    public void Flattened_trees_give_the_probabilities_of_the_ml_net_transform()
+    {
+        var path = world.TempPath("flat.model");
+        world.Predictor.Save(path);
+        foreach (var predictor in new[] { world.Predictor, ActivityPredictor.Load(path) })
+        {
+            Assert.True(predictor.UsesFlatTrees);
+            var matrix = new FeatureMatrix(world.History.Users, predictor.FeatureCount);
+            ActivityFeatures.Compute(world.History, world.TrainEnd, 0, world.History.Users, includeDayBits: true, matrix.Values);
+            var reference = new float[matrix.Rows];
+            predictor.ScoreThroughTransform(matrix, 0, matrix.Rows, reference);
+            var flat = predictor.Score(matrix);
+            for (var u = 0; u < flat.Length; u++) Assert.True(Math.Abs(flat[u] - reference[u]) <= 1e-6f, $"user {u}: {flat[u]} vs {reference[u]}");
+        }
+    }
+
+    [Fact]
     public void Save_and_load_give_identical_scores_and_metadata()
     {
         var path = world.TempPath("activity.model");
