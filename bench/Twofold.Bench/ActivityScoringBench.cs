@@ -47,7 +47,7 @@ public static class ActivityScoringBench
         {
             clock.Restart();
             var scores = predictor.Score(history, days);
-            Report($"Score(history, tomorrow) run {run}: features + batched transform", clock.Elapsed, users, "users");
+            Report($"Score(history, tomorrow) run {run}: features + flattened trees", clock.Elapsed, users, "users");
             if (run == 3)
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"  predicted active (p >= 0.5): {ActiveSetRule.Default.Select(scores).Length:N0} users"));

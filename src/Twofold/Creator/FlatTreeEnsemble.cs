@@ -16,27 +16,27 @@ namespace Twofold.CreatorSide;
 internal sealed class FlatTreeEnsemble
 {
     private const int BlockRows = 256;
+    // Per tree, its nodes in breadth-first order with both children of a node in adjacent slots, so the step to a
+    // child is first_child + (go right ? 1 : 0), without a branch. A leaf has feature −1 and its value in _value.
     private readonly int[] _treeRoots;
     private readonly double[] _treeWeights;
     private readonly int[] _feature;
     private readonly float[] _threshold;
-    private readonly int[] _left;
-    private readonly int[] _right;
-    private readonly double[] _leafValues;
+    private readonly int[] _firstChild;
+    private readonly double[] _value;
     private readonly double _bias;
     private readonly double _slope;
     private readonly double _offset;
 
-    private FlatTreeEnsemble(int[] roots, double[] weights, int[] feature, float[] threshold, int[] left, int[] right,
-        double[] leafValues, double bias, double slope, double offset)
+    private FlatTreeEnsemble(int[] roots, double[] weights, int[] feature, float[] threshold, int[] firstChild, double[] value,
+        double bias, double slope, double offset)
     {
         _treeRoots = roots;
         _treeWeights = weights;
         _feature = feature;
         _threshold = threshold;
-        _left = left;
-        _right = right;
-        _leafValues = leafValues;
+        _firstChild = firstChild;
+        _value = value;
         _bias = bias;
         _slope = slope;
         _offset = offset;
@@ -56,40 +56,57 @@ internal sealed class FlatTreeEnsemble
         var roots = new int[trees.Count];
         var feature = new List<int>();
         var threshold = new List<float>();
-        var left = new List<int>();
-        var right = new List<int>();
-        var leaves = new List<double>();
+        var firstChild = new List<int>();
+        var value = new List<double>();
+        var queue = new Queue<(int Child, int Slot)>();
         for (var t = 0; t < trees.Count; t++)
         {
             var tree = trees[t];
             if (tree.CategoricalSplitFlags.Any(c => c)) return null;
-            var nodeBase = feature.Count;
-            var leafBase = leaves.Count;
-            // A tree with one leaf has no nodes: its root is the leaf ~0.
-            roots[t] = tree.NumberOfNodes == 0 ? ~leafBase : nodeBase;
-            for (var n = 0; n < tree.NumberOfNodes; n++)
+            roots[t] = feature.Count;
+            // ML.NET's child encoding: ≥ 0 an internal node, < 0 the leaf ~child. A tree with no nodes is the leaf 0.
+            AddSlot(feature, threshold, firstChild, value);
+            queue.Enqueue((tree.NumberOfNodes == 0 ? ~0 : 0, roots[t]));
+            while (queue.Count > 0)
             {
-                feature.Add(tree.NumericalSplitFeatureIndexes[n]);
-                threshold.Add(tree.NumericalSplitThresholds[n]);
-                left.Add(Relocate(tree.LeftChild[n], nodeBase, leafBase));
-                right.Add(Relocate(tree.RightChild[n], nodeBase, leafBase));
+                var (child, slot) = queue.Dequeue();
+                if (child < 0)
+                {
+                    value[slot] = tree.LeafValues[~child];
+                    continue;
+                }
+                feature[slot] = tree.NumericalSplitFeatureIndexes[child];
+                threshold[slot] = tree.NumericalSplitThresholds[child];
+                firstChild[slot] = feature.Count;
+                AddSlot(feature, threshold, firstChild, value);
+                AddSlot(feature, threshold, firstChild, value);
+                queue.Enqueue((tree.LeftChild[child], firstChild[slot]));
+                queue.Enqueue((tree.RightChild[child], firstChild[slot] + 1));
             }
-            leaves.AddRange(tree.LeafValues);
         }
-        return new FlatTreeEnsemble(roots, ensemble.TreeWeights.ToArray(), feature.ToArray(), threshold.ToArray(), left.ToArray(),
-            right.ToArray(), leaves.ToArray(), ensemble.Bias, calibrator.Slope, calibrator.Offset);
+        return new FlatTreeEnsemble(roots, ensemble.TreeWeights.ToArray(), feature.ToArray(), threshold.ToArray(), firstChild.ToArray(),
+            value.ToArray(), ensemble.Bias, calibrator.Slope, calibrator.Offset);
+    }
+
+    private static void AddSlot(List<int> feature, List<float> threshold, List<int> firstChild, List<double> value)
+    {
+        feature.Add(-1);
+        threshold.Add(0);
+        firstChild.Add(-1);
+        value.Add(0);
     }
 
     private static T? Property<T>(object? owner, string name) where T : class =>
         owner?.GetType().GetProperties().Where(p => p.Name == name && p.GetIndexParameters().Length == 0)
             .Select(p => p.GetValue(owner)).OfType<T>().FirstOrDefault();
 
-    private static int Relocate(int child, int nodeBase, int leafBase) => child >= 0 ? child + nodeBase : ~(~child + leafBase);
-
     /// <summary>Writes the calibrated probability of each of the <paramref name="rows"/> rows of <paramref name="features"/>.</summary>
     public void Score(ReadOnlySpan<float> features, int rows, int columns, Span<float> into)
     {
         Span<double> sums = stackalloc double[BlockRows];
+        var featureOf = _feature;
+        var thresholdOf = _threshold;
+        var firstChildOf = _firstChild;
         for (var start = 0; start < rows; start += BlockRows)
         {
             var count = Math.Min(BlockRows, rows - start);
@@ -103,8 +120,10 @@ internal sealed class FlatTreeEnsemble
                 {
                     var row = block.Slice(r * columns, columns);
                     var node = root;
-                    while (node >= 0) node = row[_feature[node]] <= _threshold[node] ? _left[node] : _right[node];
-                    sums[r] += weight * _leafValues[~node];
+                    int f;
+                    // Left when value ≤ threshold, as ML.NET does (so NaN goes right).
+                    while ((f = featureOf[node]) >= 0) node = firstChildOf[node] + (row[f] <= thresholdOf[node] ? 0 : 1);
+                    sums[r] += weight * _value[node];
                 }
             }
             for (var r = 0; r < count; r++)
