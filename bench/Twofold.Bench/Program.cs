@@ -4,5 +4,6 @@ using Twofold.Bench;
 return args.FirstOrDefault() switch
 {
     "gen-kuairand" => KuaiRandLogGenerator.Run(args[1..]),
+    "activity-score" => ActivityScoringBench.Run(args[1..]),
     _ => 0,
 };

@@ -15,6 +15,7 @@ public static class TwofoldCommandLine
         root.Subcommands.Add(ImportCommand.Create());
         root.Subcommands.Add(DataCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
+        root.Subcommands.Add(ActivityCommand.Create());
         return root;
     }
 }
