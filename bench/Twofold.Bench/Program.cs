@@ -4,5 +4,6 @@ using Twofold.Bench;
 return args.FirstOrDefault() switch
 {
     "gen-kuairand" => KuaiRandLogGenerator.Run(args[1..]),
+    "twotower" => TwoTowerBench.Run(args[1..]),
     _ => 0,
 };
