@@ -18,10 +18,12 @@ echo "machine: $(nproc) cores; $(uptime)"
 declare -A rate
 for threads in 1 2; do
   echo "--- threads=$threads: twofold"
-  out=$($bench twotower "$users" "$items" "$positives" "$epochs" "$threads" 64 | tee /dev/stderr)
+  out=$($bench twotower "$users" "$items" "$positives" "$epochs" "$threads" 64)
+  echo "$out"
   rate[twofold$threads]=$(sed -n 's/.*examples_per_s=\([0-9]*\).*/\1/p' <<<"$out")
   echo "--- threads=$threads: pytorch"
-  out=$("$python" bench/twotower/peer.py "$users" "$items" "$positives" "$epochs" "$threads" 64 | tee /dev/stderr)
+  out=$("$python" bench/twotower/peer.py "$users" "$items" "$positives" "$epochs" "$threads" 64)
+  echo "$out"
   rate[pytorch$threads]=$(sed -n 's/.*examples_per_s=\([0-9]*\).*/\1/p' <<<"$out")
 done
 echo "machine after: $(uptime)"
