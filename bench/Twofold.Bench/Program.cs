@@ -5,5 +5,12 @@ return args.FirstOrDefault() switch
 {
     "gen-kuairand" => KuaiRandLogGenerator.Run(args[1..]),
     "activity-score" => ActivityScoringBench.Run(args[1..]),
-    _ => 0,
+    "twotower" => TwoTowerBench.Run(args[1..]),
+    _ => Usage(),
 };
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: Twofold.Bench gen-kuairand|activity-score|twotower|vectors ...");
+    return 2;
+}
