@@ -58,8 +58,8 @@ public sealed class TwoTowerData
     public ReadOnlySpan<int> ItemGenres => _itemGenres;
     public InteractionBatch Events { get; }
 
-    /// <summary>Reads a whole dataset: its tables for the counts and item features, and its event log.</summary>
-    public static TwoTowerData FromDataset(Dataset dataset)
+    /// <summary>Reads a dataset: its tables for the counts and item features, and its event log up to <paramref name="to"/> (all of it when null).</summary>
+    public static TwoTowerData FromDataset(Dataset dataset, DateOnly? to = null)
     {
         ArgumentNullException.ThrowIfNull(dataset);
         var items = dataset.ReadItems();
@@ -72,7 +72,7 @@ public sealed class TwoTowerData
             Math.Max(1, dataset.ReadCreators().Count),
             items.Select(i => genreIds[i.Genre]).ToArray(),
             Math.Max(1, genres.Length),
-            dataset.Events.ReadAll());
+            dataset.Events.ReadAll(to: to));
     }
 
     private static void CheckRange(ReadOnlySpan<int> ids, int count, string name)
