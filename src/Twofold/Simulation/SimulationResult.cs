@@ -26,8 +26,8 @@ public sealed class SimulationResult
     /// <summary>New items of the simulated days (uploaded early enough for a full window): arm, creator, exposures in the window.</summary>
     public List<(int Arm, int Creator, int Exposures)> NewItems { get; } = [];
 
-    /// <summary>Per creator: arm, items posted and the likes, comments and follows received during the simulated days.</summary>
-    public List<(int Arm, int Posts, long Likes, long Comments, long Follows)> Creators { get; } = [];
+    /// <summary>Per creator: arm, days with at least one post, items posted, and the likes, comments and follows received during the simulated days.</summary>
+    public List<(int Arm, int ActiveDays, int Posts, long Likes, long Comments, long Follows)> Creators { get; } = [];
 
     /// <summary>Per user: arm, days active, watch seconds and likes given during the simulated days.</summary>
     public List<(int Arm, int ActiveDays, double WatchSeconds, long Likes)> Users { get; } = [];

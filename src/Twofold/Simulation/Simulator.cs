@@ -79,6 +79,7 @@ public static class Simulator
         var creatorComments = new long[config.Creators];
         var creatorFollows = new long[config.Creators];
         var creatorPosts = new int[config.Creators];
+        var creatorActiveDays = new int[config.Creators];
         var userActiveDays = new int[config.Users];
         var userWatch = new double[config.Users];
         var userLikes = new long[config.Users];
@@ -146,7 +147,11 @@ public static class Simulator
             }
             Report(progress, d, days, SimulationPhase.Feeds, clock);
 
-            for (var c = 0; c < config.Creators; c++) creatorPosts[c] += state.CreatorPostsToday[c];
+            for (var c = 0; c < config.Creators; c++)
+            {
+                creatorPosts[c] += state.CreatorPostsToday[c];
+                if (state.CreatorPostsToday[c] > 0) creatorActiveDays[c]++;
+            }
             for (var a = 0; a < arms; a++)
             {
                 var armCreators = assignment.CreatorsOf(a).ToList();
@@ -170,7 +175,7 @@ public static class Simulator
             if (state.Items.UploadDay[i] <= warmUpDays + days - result.ExposureWindowDays)
                 result.NewItems.Add((assignment.CreatorArm(state.Items.Creator[i]), state.Items.Creator[i], windowExposures[i - firstNewItem]));
         for (var c = 0; c < config.Creators; c++)
-            result.Creators.Add((assignment.CreatorArm(c), creatorPosts[c], creatorLikes[c], creatorComments[c], creatorFollows[c]));
+            result.Creators.Add((assignment.CreatorArm(c), creatorActiveDays[c], creatorPosts[c], creatorLikes[c], creatorComments[c], creatorFollows[c]));
         for (var u = 0; u < config.Users; u++) result.Users.Add((assignment.UserArm(u), userActiveDays[u], userWatch[u], userLikes[u]));
     }
 
