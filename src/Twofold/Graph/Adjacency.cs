@@ -77,6 +77,32 @@ public sealed class Adjacency
         return new Adjacency(offsets, neighbors[..write], edgeTimes[..write]);
     }
 
+    internal void Write(BinaryWriter writer)
+    {
+        writer.Write(NodeCount);
+        writer.Write(_neighbors.Length);
+        foreach (var o in _offsets) writer.Write(o);
+        foreach (var n in _neighbors) writer.Write(n);
+        foreach (var t in _times) writer.Write(t);
+    }
+
+    internal static Adjacency Read(BinaryReader reader, string source)
+    {
+        var nodes = reader.ReadInt32();
+        var edges = reader.ReadInt32();
+        if (nodes < 0 || edges < 0) throw new InvalidDataException($"{source}: negative sizes in the graph.");
+        var offsets = new int[nodes + 1];
+        for (var i = 0; i < offsets.Length; i++) offsets[i] = reader.ReadInt32();
+        var neighbors = new int[edges];
+        for (var i = 0; i < edges; i++) neighbors[i] = reader.ReadInt32();
+        var times = new long[edges];
+        for (var i = 0; i < edges; i++) times[i] = reader.ReadInt64();
+        if (offsets[0] != 0 || offsets[^1] != edges) throw new InvalidDataException($"{source}: the graph's offsets do not match its edge count.");
+        for (var n = 0; n < nodes; n++)
+            if (offsets[n + 1] < offsets[n]) throw new InvalidDataException($"{source}: the graph's offsets decrease at node {n}.");
+        return new Adjacency(offsets, neighbors, times);
+    }
+
     /// <summary>Appends this adjacency's edges to <paramref name="edges"/> (used to merge in a new day).</summary>
     /// <param name="reversed">Add edges as (neighbour, node) instead of (node, neighbour).</param>
     internal void CopyEdgesTo(EdgeList edges, bool reversed)

@@ -89,3 +89,26 @@ public class InteractionGraphTests
         Assert.Throws<ArgumentException>(() => (GraphOptions.Default with { MaxPerNode = 0 }).Validate());
     }
 }
+
+public class InteractionGraphFileTests
+{
+    [Fact]
+    public void A_saved_graph_loads_identical_and_a_truncated_file_is_rejected()
+    {
+        using var dir = new TempDirectory();
+        var batch = new InteractionBatch([]);
+        var random = new Random(1);
+        for (var k = 0; k < 500; k++) batch.Add(new Interaction(new UserId(random.Next(20)), new ItemId(random.Next(30)), k, 0, 0, Feedback.Like));
+        var graph = InteractionGraph.Empty(20, 30, GraphOptions.Default with { MaxPerNode = 7 }).Append(batch, 20, 30);
+        var path = dir.Combine("graph.bin");
+        graph.Save(path);
+        var loaded = InteractionGraph.Load(path);
+        Assert.Equal(graph.Options, loaded.Options);
+        Assert.Equal(graph.NewestTimeMs, loaded.NewestTimeMs);
+        for (var u = 0; u < 20; u++) Assert.Equal(graph.UserToItems.Neighbors(u).ToArray(), loaded.UserToItems.Neighbors(u).ToArray());
+        for (var i = 0; i < 30; i++) Assert.Equal(graph.ItemToUsers.Times(i).ToArray(), loaded.ItemToUsers.Times(i).ToArray());
+
+        File.WriteAllBytes(path, File.ReadAllBytes(path)[..^5]);
+        Assert.Contains("truncated", Assert.Throws<InvalidDataException>(() => InteractionGraph.Load(path)).Message);
+    }
+}
