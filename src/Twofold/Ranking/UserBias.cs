@@ -29,13 +29,51 @@ public sealed class UserBias
         ? _theta[user]
         : throw new ArgumentOutOfRangeException(nameof(user), user, $"θ is known for {_theta.Length} users.");
 
+    private const uint Magic = 0x53414942; // "BIAS"
+    private const int FormatVersion = 1;
+
+    public void Save(string path) => Data.AtomicFile.Write(path, stream =>
+    {
+        using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
+        writer.Write(Magic);
+        writer.Write(FormatVersion);
+        writer.Write(PopulationRate);
+        writer.Write(_theta.Length);
+        foreach (var t in _theta) writer.Write(t);
+    });
+
+    public static UserBias Load(string path)
+    {
+        using var reader = new BinaryReader(File.OpenRead(path));
+        try
+        {
+            if (reader.ReadUInt32() != Magic) throw new InvalidDataException($"{path}: not a user-bias file.");
+            var version = reader.ReadInt32();
+            if (version != FormatVersion) throw new InvalidDataException($"{path}: user-bias format version {version} is not supported (expected {FormatVersion}).");
+            var rate = reader.ReadDouble();
+            var count = reader.ReadInt32();
+            if (count < 0) throw new InvalidDataException($"{path}: negative user count.");
+            var theta = new float[count];
+            for (var u = 0; u < count; u++) theta[u] = reader.ReadSingle();
+            return new UserBias(theta, rate);
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new InvalidDataException($"{path}: the user-bias file is truncated.", e);
+        }
+    }
+
     /// <param name="smoothing">m: the number of impressions' worth of weight the population rate gets.</param>
-    public static UserBias FromLog(EventLog log, int users, double smoothing = 50, DateOnly? to = null)
+    public static UserBias FromLog(EventLog log, int users, double smoothing = 50, DateOnly? to = null) =>
+        FromBatches(log.ReadBatches(to: to, reuse: true), users, smoothing);
+
+    /// <summary>θ from interactions held in memory (the simulator's log).</summary>
+    public static UserBias FromBatches(IEnumerable<InteractionBatch> batches, int users, double smoothing = 50)
     {
         if (smoothing <= 0) throw new ArgumentOutOfRangeException(nameof(smoothing), smoothing, "The smoothing weight must be positive.");
         var impressions = new long[users];
         var interactions = new long[users];
-        foreach (var batch in log.ReadBatches(to: to, reuse: true))
+        foreach (var batch in batches)
             for (var r = 0; r < batch.Count; r++)
             {
                 var u = batch.Users[r];
