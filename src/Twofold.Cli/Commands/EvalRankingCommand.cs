@@ -20,13 +20,14 @@ public static class EvalRankingCommand
         var testDays = new Option<int>("--test-days") { Description = "Held-out days at the end of the log.", DefaultValueFactory = _ => 1 };
         var seed = new Option<int>("--seed") { Description = "Seed of the models (weights, shuffling).", DefaultValueFactory = _ => 1 };
         var epochs = new Option<int>("--epochs") { Description = "Training epochs per model.", DefaultValueFactory = _ => new FeedbackModelOptions().Epochs };
+        var batchSize = new Option<int>("--batch-size") { Description = "Training batch size.", DefaultValueFactory = _ => new FeedbackModelOptions().BatchSize };
         var longTail = new Option<int>("--long-tail") { Description = "Items with fewer training impressions than this are long-tail.", DefaultValueFactory = _ => 20 };
         var maxSamples = new Option<int?>("--max-samples") { Description = "Train on at most this many impressions (seeded sample)." };
         var architecture = new Option<MultiTaskArchitecture>("--architecture") { Description = "Mmoe or SharedBottom.", DefaultValueFactory = _ => MultiTaskArchitecture.Mmoe };
         var markdown = new Option<bool>("--markdown") { Description = "Print Markdown tables (for docs) instead of console tables." };
         var ranking = new Command("ranking", "Per-task AUC and calibration of the multi-task model with/without SA and EF (DualRec Table 4).");
         ranking.Arguments.Add(dataset);
-        foreach (var option in new Option[] { testDays, seed, epochs, longTail, maxSamples, architecture, markdown }) ranking.Options.Add(option);
+        foreach (var option in new Option[] { testDays, seed, epochs, batchSize, longTail, maxSamples, architecture, markdown }) ranking.Options.Add(option);
         ranking.SetAction(parse => CommandErrors.Run(() =>
         {
             var options = new RankingEvaluationOptions(parse.GetValue(testDays), parse.GetValue(longTail))
@@ -35,6 +36,7 @@ public static class EvalRankingCommand
                 {
                     Seed = parse.GetValue(seed),
                     Epochs = parse.GetValue(epochs),
+                    BatchSize = parse.GetValue(batchSize),
                     MaxSamples = parse.GetValue(maxSamples),
                     Architecture = parse.GetValue(architecture),
                 },

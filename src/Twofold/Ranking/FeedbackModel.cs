@@ -101,7 +101,12 @@ public sealed class FeedbackModel : IFeedbackPredictor, IDisposable
     }
 
     /// <summary>The network input of pairs whose ids were already validated.</summary>
-    internal MultiTaskInput BuildInput(ReadOnlySpan<int> users, ReadOnlySpan<int> items, ReadOnlySpan<long> timesMs, ReadOnlySpan<RowMode> modes)
+    /// <param name="pointInTime">
+    /// Training: each row's recent users and engagement count are read from this timeline as of the row's time. Null:
+    /// as of the end of training (<see cref="ItemTable"/>), which is what every later impression sees.
+    /// </param>
+    internal MultiTaskInput BuildInput(ReadOnlySpan<int> users, ReadOnlySpan<int> items, ReadOnlySpan<long> timesMs, ReadOnlySpan<RowMode> modes,
+        RecentUserTimeline? pointInTime = null)
     {
         var rows = users.Length;
         var config = Network.Config;
@@ -109,7 +114,7 @@ public sealed class FeedbackModel : IFeedbackPredictor, IDisposable
         var denseWidth = config.DenseWidth;
         var categorical = new long[rows * fields];
         var dense = new float[rows * denseWidth];
-        var bagIds = new List<long>();
+        var bagIds = new List<long>(Options.ExtraFeatures ? rows * Options.RecentUsers : 0);
         var bagRows = new List<long>();
         var table = ItemTable;
         for (var r = 0; r < rows; r++)
@@ -136,15 +141,19 @@ public sealed class FeedbackModel : IFeedbackPredictor, IDisposable
             x[0] = table.LogDuration[i];
             if (!Options.ExtraFeatures) continue;
             table.SimilarOf(i).CopyTo(x[1..]);
-            var pooled = 0;
-            foreach (var v in table.RecentUsersOf(i))
+            int engagements;
+            var before = bagIds.Count;
+            if (pointInTime is not null)
             {
-                if (v == u) continue; // the scored user's own interaction is the label, not a feature
-                bagIds.Add(v);
-                bagRows.Add(r);
-                pooled++;
+                engagements = pointInTime.Before(i, timesMs[r], Options.RecentUsers, bagIds);
             }
-            x[^1] = MathF.Log(1 + pooled);
+            else
+            {
+                engagements = table.Engagements[i];
+                foreach (var v in table.RecentUsersOf(i)) bagIds.Add(v);
+            }
+            for (var k = before; k < bagIds.Count; k++) bagRows.Add(r);
+            x[^1] = MathF.Log(1 + engagements);
         }
         return new MultiTaskInput(rows, categorical, dense, bagIds.ToArray(), bagRows.ToArray());
     }

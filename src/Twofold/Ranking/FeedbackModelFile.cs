@@ -36,6 +36,7 @@ internal static class FeedbackModelFile
             WriteArray(writer, table.Similar);
             WriteArray(writer, table.RecentOffsets);
             WriteArray(writer, table.RecentUsers);
+            WriteArray(writer, table.Engagements);
             ParameterFile.Write(writer, model.Network);
         }
         var bytes = payload.ToArray();
@@ -85,18 +86,19 @@ internal static class FeedbackModelFile
             var similar = ReadFloats(reader, path);
             var offsets = ReadInts(reader, path);
             var recent = ReadInts(reader, path);
+            var engagements = ReadInts(reader, path);
             var items = creator.Length;
             if (items < 1 || genre.Length != items || logDuration.Length != items || impressions.Length != items
-                || similar.Length != items * ItemFeatureTable.SimilarStatistics || offsets.Length != items + 1)
+                || similar.Length != items * ItemFeatureTable.SimilarStatistics || offsets.Length != items + 1 || engagements.Length != items)
                 throw new InvalidDataException($"{path}: the item tables do not agree in length.");
             Require(creator.All(c => (uint)c < (uint)creators), path, "an item's creator is out of range");
             Require(genre.All(g => (uint)g < (uint)Math.Max(1, genreCount)), path, "an item's genre is out of range");
-            Require(impressions.All(n => n >= 0), path, "negative impression counts");
+            Require(impressions.All(n => n >= 0) && engagements.All(n => n >= 0), path, "negative counts");
             Require(logDuration.All(float.IsFinite) && similar.All(float.IsFinite), path, "non-finite item features");
             Require(offsets[0] == 0 && offsets[^1] == recent.Length && offsets.Zip(offsets.Skip(1)).All(p => p.First <= p.Second), path, "the recent-user offsets are inconsistent");
             Require(recent.All(u => (uint)u < (uint)users), path, "a recent user is out of range");
 
-            var table = new ItemFeatureTable(genres, creator, genre, logDuration, impressions, similar, offsets, recent);
+            var table = new ItemFeatureTable(genres, creator, genre, logDuration, impressions, similar, offsets, recent, engagements);
             var network = new MultiTaskNetwork(FeedbackModel.NetworkConfig(options, users, items, creators, genreCount), options.Seed);
             try
             {

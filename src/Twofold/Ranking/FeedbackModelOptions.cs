@@ -23,6 +23,9 @@ public sealed record FeedbackModelOptions
     public double LearningRate { get; init; } = 0.002;
     public int Seed { get; init; } = 1;
 
+    /// <summary>Torch intra-op threads while training (torch's process-wide setting, restored after training).</summary>
+    public int Threads { get; init; } = 1;
+
     /// <summary>
     /// SA: every training sample is used twice, once with its item id and once with the item id replaced by the
     /// reserved "unknown item" row, so the model learns to predict from the other features alone; at prediction,
@@ -67,6 +70,7 @@ public sealed record FeedbackModelOptions
         Positive(TowerHidden, nameof(TowerHidden));
         Positive(Epochs, nameof(Epochs));
         Positive(BatchSize, nameof(BatchSize));
+        Positive(Threads, nameof(Threads));
         Positive(RecentUsers, nameof(RecentUsers));
         Positive(SimilarItems, nameof(SimilarItems));
         if (!(LearningRate > 0 && double.IsFinite(LearningRate))) throw new ArgumentException($"{nameof(LearningRate)} must be a positive number, not {LearningRate}.");

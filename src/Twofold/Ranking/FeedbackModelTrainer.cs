@@ -1,6 +1,5 @@
 using TorchSharp;
 using Twofold.Data;
-using Twofold.Graph;
 using Twofold.Models;
 using Twofold.Similarity;
 using static TorchSharp.torch;
@@ -19,6 +18,10 @@ namespace Twofold.Ranking;
 /// constant predictor, so the weight puts every task's loss on a comparable scale and rare tasks (follow, share) still
 /// shape the shared experts; unlike positive-class weighting it leaves each task's optimum, and so its calibration,
 /// unchanged.
+/// <para>Training runs with <see cref="FeedbackModelOptions.Threads"/> torch threads (default 1, restored afterwards):
+/// steps of a small network on ~1,000 rows gain nothing from intra-op parallelism, and on a busy machine the
+/// OpenMP threads wait for descheduled siblings at every operation (measured: 20 times slower with 2 threads, see
+/// docs/ranking.md).</para>
 /// </remarks>
 public static class FeedbackModelTrainer
 {
@@ -44,18 +47,31 @@ public static class FeedbackModelTrainer
             samples = samples.Select(rows.Take(max).Order().ToArray());
         }
 
-        InteractionGraph? recent = null;
+        RecentUserTimeline? timeline = null;
         NeighborLists? similar = null;
         if (options.ExtraFeatures)
         {
-            var graphOptions = GraphOptions.Default with { MaxPerNode = options.RecentUsers };
-            recent = InteractionGraph.Build(log, users, items.Count, graphOptions, options.TrainFrom, options.TrainTo);
+            timeline = RecentUserTimeline.Build(samples, items.Count);
             similar = ContentSimilarity.Compute(items, options.SimilarItems);
         }
-        var table = ItemFeatureTable.Build(items, samples, recent, similar, options.RateSmoothing);
+        var table = ItemFeatureTable.Build(items, samples, timeline, options.RecentUsers, similar, options.RateSmoothing);
         var config = FeedbackModel.NetworkConfig(options, users, items.Count, creators, table.Genres.Length);
         var model = new FeedbackModel(options, users, creators, table, new MultiTaskNetwork(config, options.Seed));
-        Train(model, samples, options, progress);
+        var threads = torch.get_num_threads();
+        torch.set_num_threads(options.Threads);
+        try
+        {
+            Train(model, samples, timeline, options, progress);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+        finally
+        {
+            torch.set_num_threads(threads);
+        }
         return model;
     }
 
@@ -68,7 +84,7 @@ public static class FeedbackModelTrainer
             return (float)Math.Clamp(Math.Log(2) / entropy, 1, cap);
         }).ToArray();
 
-    private static void Train(FeedbackModel model, FeedbackSamples samples, FeedbackModelOptions options, IProgress<string>? progress)
+    private static void Train(FeedbackModel model, FeedbackSamples samples, RecentUserTimeline? timeline, FeedbackModelOptions options, IProgress<string>? progress)
     {
         var network = model.Network;
         var tasks = FeedbackSamples.TaskCount;
@@ -90,6 +106,7 @@ public static class FeedbackModelTrainer
             for (var epoch = 0; epoch < options.Epochs; epoch++)
             {
                 random.Shuffle(order);
+                var clock = System.Diagnostics.Stopwatch.StartNew();
                 double lossSum = 0;
                 var batches = 0;
                 for (var start = 0; start < order.Length; start += options.BatchSize)
@@ -110,7 +127,7 @@ public static class FeedbackModelTrainer
                             Array.Copy(samples.Labels, s * tasks, labels, r * tasks, tasks);
                         }
                     }
-                    var input = model.BuildInput(users.AsSpan(0, rows), items.AsSpan(0, rows), times.AsSpan(0, rows), modes.AsSpan(0, rows));
+                    var input = model.BuildInput(users.AsSpan(0, rows), items.AsSpan(0, rows), times.AsSpan(0, rows), modes.AsSpan(0, rows), timeline);
                     using var scope = torch.NewDisposeScope();
                     var logits = network.Forward(input);
                     var target = torch.tensor(labels.AsSpan(0, rows * tasks).ToArray(), [rows, tasks]);
@@ -122,7 +139,7 @@ public static class FeedbackModelTrainer
                     lossSum += loss.item<float>();
                     batches++;
                 }
-                progress?.Report($"epoch {epoch + 1}/{options.Epochs}: mean weighted loss {lossSum / Math.Max(1, batches):F4}");
+                progress?.Report($"epoch {epoch + 1}/{options.Epochs}: mean weighted loss {lossSum / Math.Max(1, batches):F4} ({clock.Elapsed.TotalSeconds:F1} s)");
             }
         }
         finally

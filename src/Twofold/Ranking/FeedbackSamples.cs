@@ -9,11 +9,12 @@ namespace Twofold.Ranking;
 /// </summary>
 public sealed class FeedbackSamples
 {
-    private FeedbackSamples(int[] users, int[] items, long[] timesMs, float[] labels)
+    private FeedbackSamples(int[] users, int[] items, long[] timesMs, Feedback[] feedback, float[] labels)
     {
         Users = users;
         Items = items;
         TimesMs = timesMs;
+        Feedback = feedback;
         Labels = labels;
     }
 
@@ -22,6 +23,7 @@ public sealed class FeedbackSamples
     public int[] Users { get; }
     public int[] Items { get; }
     public long[] TimesMs { get; }
+    public Feedback[] Feedback { get; }
 
     /// <summary>Row-major [Count, TaskCount]: the <see cref="FeedbackTasks.Label"/> of each task.</summary>
     public float[] Labels { get; }
@@ -43,7 +45,7 @@ public sealed class FeedbackSamples
                 throw new ArgumentException($"Impression {r} has user {interaction.User.Value} and item {interaction.Item.Value}, outside the {users} users and {items} items.");
             for (var t = 0; t < tasks.Count; t++) labels[r * tasks.Count + t] = tasks[t].Label(interaction);
         }
-        return new FeedbackSamples(all.Users.ToArray(), all.Items.ToArray(), all.TimesMs.ToArray(), labels);
+        return new FeedbackSamples(all.Users.ToArray(), all.Items.ToArray(), all.TimesMs.ToArray(), all.Feedback.ToArray(), labels);
     }
 
     /// <summary>The rows at <paramref name="rows"/>, in that order.</summary>
@@ -53,7 +55,7 @@ public sealed class FeedbackSamples
         var labels = new float[rows.Count * t];
         for (var k = 0; k < rows.Count; k++) Array.Copy(Labels, rows[k] * t, labels, k * t, t);
         return new FeedbackSamples(rows.Select(r => Users[r]).ToArray(), rows.Select(r => Items[r]).ToArray(),
-            rows.Select(r => TimesMs[r]).ToArray(), labels);
+            rows.Select(r => TimesMs[r]).ToArray(), rows.Select(r => Feedback[r]).ToArray(), labels);
     }
 
     /// <summary>The mean label of each task (the base rates; for watch time, the mean fraction watched).</summary>

@@ -1,5 +1,4 @@
 using Twofold.Domain;
-using Twofold.Graph;
 using Twofold.Similarity;
 
 namespace Twofold.Ranking;
@@ -8,7 +7,7 @@ namespace Twofold.Ranking;
 /// The item-side inputs of a <see cref="FeedbackModel"/>, one entry per item of the catalogue, all computed from the
 /// training period only: side features (creator, genre, log duration), whether the model has seen the item (training
 /// impressions), and the extra features of DualRec §3.3.1 (EF) — the item's recent interacting users (H^I(i), most
-/// recent first) and the pooled statistics of its content-similar items.
+/// recent first, as of the end of training), its engagement count, and the pooled statistics of its content-similar items.
 /// </summary>
 public sealed class ItemFeatureTable
 {
@@ -16,8 +15,9 @@ public sealed class ItemFeatureTable
     public static int SimilarStatistics => FeedbackSamples.TaskCount + 1;
 
     internal ItemFeatureTable(string[] genres, int[] creator, int[] genre, float[] logDuration, int[] trainingImpressions,
-        float[] similar, int[] recentOffsets, int[] recentUsers)
+        float[] similar, int[] recentOffsets, int[] recentUsers, int[] engagements)
     {
+        Engagements = engagements;
         Genres = genres;
         Creator = creator;
         Genre = genre;
@@ -46,6 +46,9 @@ public sealed class ItemFeatureTable
     public int[] RecentOffsets { get; }
     public int[] RecentUsers { get; }
 
+    /// <summary>Engagements (<see cref="RecentUserTimeline.Positive"/>) with each item in the training period (zeros without extra features).</summary>
+    public int[] Engagements { get; }
+
     public int Count => Creator.Length;
 
     public ReadOnlySpan<int> RecentUsersOf(int item) => RecentUsers.AsSpan(RecentOffsets[item], RecentOffsets[item + 1] - RecentOffsets[item]);
@@ -55,10 +58,11 @@ public sealed class ItemFeatureTable
     /// <summary>
     /// Builds the table from the catalogue and the training impressions.
     /// </summary>
-    /// <param name="recent">H^I of the training period with the recency cut (null: no recent-user feature).</param>
+    /// <param name="timeline">Engagements of the training period (null: no recent-user features).</param>
+    /// <param name="recentUsers">How many recent users per item to keep.</param>
     /// <param name="similar">Content neighbours of every item (null: no similar-item statistics).</param>
     /// <param name="smoothing">Impressions' worth of weight the global rate gets in the pooled similar-item rates.</param>
-    public static ItemFeatureTable Build(IReadOnlyList<Item> items, FeedbackSamples training, InteractionGraph? recent, NeighborLists? similar, double smoothing)
+    public static ItemFeatureTable Build(IReadOnlyList<Item> items, FeedbackSamples training, RecentUserTimeline? timeline, int recentUsers, NeighborLists? similar, double smoothing)
     {
         var genres = items.Select(i => i.Genre).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
         var genreIndex = genres.Select((g, k) => (g, k)).ToDictionary(p => p.g, p => p.k, StringComparer.Ordinal);
@@ -112,17 +116,17 @@ public sealed class ItemFeatureTable
         }
 
         var offsets = new int[n + 1];
-        var users = new List<int>();
-        if (recent is not null)
+        var engagements = new int[n];
+        var users = new List<long>();
+        if (timeline is not null)
         {
-            var history = recent.History(Side.Item);
-            if (history.NodeCount != n) throw new ArgumentException($"The graph has {history.NodeCount} items, the catalogue {n}.", nameof(recent));
+            if (timeline.Items != n) throw new ArgumentException($"The timeline has {timeline.Items} items, the catalogue {n}.", nameof(timeline));
             for (var i = 0; i < n; i++)
             {
-                foreach (var u in history.Neighbors(i)) users.Add(u);
+                engagements[i] = timeline.Before(i, long.MaxValue, recentUsers, users);
                 offsets[i + 1] = users.Count;
             }
         }
-        return new ItemFeatureTable(genres, creator, genre, logDuration, impressions, stats, offsets, users.ToArray());
+        return new ItemFeatureTable(genres, creator, genre, logDuration, impressions, stats, offsets, users.Select(u => (int)u).ToArray(), engagements);
     }
 }
