@@ -21,32 +21,36 @@ public sealed class MultiTaskNetwork : nn.Module
     private readonly ModuleList<Linear> gates;
     private readonly ModuleList<Sequential> towers;
 
-    /// <param name="seed">Seeds torch's global generator before the weights are initialised.</param>
+    /// <param name="seed">Seeds the initial weights (through <see cref="TorchRuntime.Seeded"/>, safe with concurrent construction).</param>
     public MultiTaskNetwork(MultiTaskNetworkConfig config, long seed) : base(nameof(MultiTaskNetwork))
     {
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
         TorchRuntime.EnsureLoaded();
-        torch.manual_seed(seed);
         Config = config;
-
-        tables = new ParameterList();
-        foreach (var field in config.Fields)
-            tables.Add(nn.Parameter(nn.init.normal_(torch.empty(field.Cardinality, field.Dimension), std: 0.05)));
-        var width = config.InputWidth;
-        experts = new ModuleList<Sequential>();
-        for (var e = 0; e < config.ExpertCount; e++)
-            experts.Add(nn.Sequential(nn.Linear(width, config.ExpertHidden), nn.ReLU(), nn.Linear(config.ExpertHidden, config.ExpertOutput), nn.ReLU()));
-        gates = new ModuleList<Linear>();
-        if (config.ExpertCount > 1)
-            for (var t = 0; t < config.Tasks; t++) gates.Add(nn.Linear(width, config.ExpertCount));
-        towers = new ModuleList<Sequential>();
-        for (var t = 0; t < config.Tasks; t++)
-            towers.Add(nn.Sequential(nn.Linear(config.ExpertOutput, config.TowerHidden), nn.ReLU(), nn.Linear(config.TowerHidden, 1)));
+        (tables, experts, gates, towers) = TorchRuntime.Seeded(seed, () => Layers(config));
         RegisterComponents();
     }
 
     public MultiTaskNetworkConfig Config { get; }
+
+    private static (ParameterList, ModuleList<Sequential>, ModuleList<Linear>, ModuleList<Sequential>) Layers(MultiTaskNetworkConfig config)
+    {
+        var tables = new ParameterList();
+        foreach (var field in config.Fields)
+            tables.Add(nn.Parameter(nn.init.normal_(torch.empty(field.Cardinality, field.Dimension), std: 0.05)));
+        var width = config.InputWidth;
+        var experts = new ModuleList<Sequential>();
+        for (var e = 0; e < config.ExpertCount; e++)
+            experts.Add(nn.Sequential(nn.Linear(width, config.ExpertHidden), nn.ReLU(), nn.Linear(config.ExpertHidden, config.ExpertOutput), nn.ReLU()));
+        var gates = new ModuleList<Linear>();
+        if (config.ExpertCount > 1)
+            for (var t = 0; t < config.Tasks; t++) gates.Add(nn.Linear(width, config.ExpertCount));
+        var towers = new ModuleList<Sequential>();
+        for (var t = 0; t < config.Tasks; t++)
+            towers.Add(nn.Sequential(nn.Linear(config.ExpertOutput, config.TowerHidden), nn.ReLU(), nn.Linear(config.TowerHidden, 1)));
+        return (tables, experts, gates, towers);
+    }
 
     /// <summary>Logits [B, tasks] for a batch; validates the input first. Keeps the autograd graph (callers choose no_grad).</summary>
     /// <exception cref="ArgumentException">The input does not fit the configuration (sizes, id ranges, non-finite values).</exception>

@@ -67,7 +67,17 @@ public sealed class FeedbackModel : IFeedbackPredictor, IDisposable
     /// each pair's day of week and hour; empty means unknown. Validated before any native call; batched; no gradients.
     /// </summary>
     /// <exception cref="ArgumentException">Lengths differ, or a user or item id is outside the model's tables.</exception>
-    public float[] Predict(ReadOnlySpan<int> users, ReadOnlySpan<int> items, ReadOnlySpan<long> timesMs)
+    public float[] Predict(ReadOnlySpan<int> users, ReadOnlySpan<int> items, ReadOnlySpan<long> timesMs) =>
+        Predict(users, items, timesMs, asUnknownItems: false);
+
+    /// <summary>
+    /// Predictions as if every item were new to the model (its id replaced by the unknown item; side and extra features
+    /// kept): the cold-start view that sample augmentation trains.
+    /// </summary>
+    public float[] PredictAsUnknownItems(ReadOnlySpan<int> users, ReadOnlySpan<int> items, ReadOnlySpan<long> timesMs) =>
+        Predict(users, items, timesMs, asUnknownItems: true);
+
+    private float[] Predict(ReadOnlySpan<int> users, ReadOnlySpan<int> items, ReadOnlySpan<long> timesMs, bool asUnknownItems)
     {
         TensorGuard.SameLength(items.Length, users.Length, nameof(items), nameof(users));
         if (!timesMs.IsEmpty) TensorGuard.SameLength(timesMs.Length, users.Length, nameof(timesMs), nameof(users));
@@ -76,12 +86,13 @@ public sealed class FeedbackModel : IFeedbackPredictor, IDisposable
 
         var tasks = FeedbackSamples.TaskCount;
         var result = new float[users.Length * tasks];
+        var dropItems = asUnknownItems ? Enumerable.Repeat(RowMode.DropItem, Math.Min(PredictBatch, users.Length)).ToArray() : [];
         using var noGrad = torch.no_grad();
         for (var start = 0; start < users.Length; start += PredictBatch)
         {
             var length = Math.Min(PredictBatch, users.Length - start);
             var input = BuildInput(users.Slice(start, length), items.Slice(start, length),
-                timesMs.IsEmpty ? timesMs : timesMs.Slice(start, length), ReadOnlySpan<RowMode>.Empty);
+                timesMs.IsEmpty ? timesMs : timesMs.Slice(start, length), asUnknownItems ? dropItems.AsSpan(0, length) : ReadOnlySpan<RowMode>.Empty);
             using var scope = torch.NewDisposeScope();
             var probabilities = Network.Forward(input).sigmoid().contiguous();
             probabilities.data<float>().CopyTo(result.AsSpan(start * tasks, length * tasks));

@@ -23,7 +23,7 @@ public sealed record FeedbackModelOptions
     public double LearningRate { get; init; } = 0.002;
     public int Seed { get; init; } = 1;
 
-    /// <summary>Torch intra-op threads while training (torch's process-wide setting, restored after training).</summary>
+    /// <summary>Torch intra-op threads while training (torch's process-wide setting; training leaves it at this value).</summary>
     public int Threads { get; init; } = 1;
 
     /// <summary>

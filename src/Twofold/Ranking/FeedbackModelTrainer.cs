@@ -18,7 +18,8 @@ namespace Twofold.Ranking;
 /// constant predictor, so the weight puts every task's loss on a comparable scale and rare tasks (follow, share) still
 /// shape the shared experts; unlike positive-class weighting it leaves each task's optimum, and so its calibration,
 /// unchanged.
-/// <para>Training runs with <see cref="FeedbackModelOptions.Threads"/> torch threads (default 1, restored afterwards):
+/// <para>Training sets torch's intra-op threads to <see cref="FeedbackModelOptions.Threads"/> (default 1; a process-wide
+/// setting, deliberately not restored, so concurrent trainings never switch each other's thread count mid-run):
 /// steps of a small network on ~1,000 rows gain nothing from intra-op parallelism, and on a busy machine the
 /// OpenMP threads wait for descheduled siblings at every operation (measured: 20 times slower with 2 threads, see
 /// docs/ranking.md).</para>
@@ -57,7 +58,6 @@ public static class FeedbackModelTrainer
         var table = ItemFeatureTable.Build(items, samples, timeline, options.RecentUsers, similar, options.RateSmoothing);
         var config = FeedbackModel.NetworkConfig(options, users, items.Count, creators, table.Genres.Length);
         var model = new FeedbackModel(options, users, creators, table, new MultiTaskNetwork(config, options.Seed));
-        var threads = torch.get_num_threads();
         torch.set_num_threads(options.Threads);
         try
         {
@@ -67,10 +67,6 @@ public static class FeedbackModelTrainer
         {
             model.Dispose();
             throw;
-        }
-        finally
-        {
-            torch.set_num_threads(threads);
         }
         return model;
     }
