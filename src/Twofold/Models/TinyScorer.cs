@@ -31,7 +31,7 @@ public sealed class TinyScorer : nn.Module<Tensor, Tensor, Tensor>
     /// <param name="embeddingDim">Width of each embedding.</param>
     /// <param name="hiddenDim">Width of the hidden layer.</param>
     /// <param name="dtype">Parameter type: Float32 or Float64.</param>
-    /// <param name="seed">When set, seeds torch's global generator before initialising the weights.</param>
+    /// <param name="seed">When set, seeds torch's global generator before initialising the weights (see <see cref="TorchRuntime.Seeded"/>).</param>
     public TinyScorer(long userCount, long itemCount, long embeddingDim = 8, long hiddenDim = 16,
         ScalarType dtype = ScalarType.Float32, long? seed = null) : base(nameof(TinyScorer))
     {
@@ -43,15 +43,15 @@ public sealed class TinyScorer : nn.Module<Tensor, Tensor, Tensor>
             throw new ArgumentException($"Expected dtype Float32 or Float64, actual {dtype}.", nameof(dtype));
 
         TorchRuntime.EnsureLoaded();
-        if (seed is { } s) torch.manual_seed(s);
 
         UserCount = userCount;
         ItemCount = itemCount;
         DType = dtype;
-        users = nn.Parameter(nn.init.normal_(torch.empty(userCount, embeddingDim, dtype: dtype), std: 0.1));
-        items = nn.Parameter(nn.init.normal_(torch.empty(itemCount, embeddingDim, dtype: dtype), std: 0.1));
-        hidden = nn.Linear(2 * embeddingDim, hiddenDim, dtype: dtype);
-        output = nn.Linear(hiddenDim, 1, dtype: dtype);
+        (users, items, hidden, output) = TorchRuntime.Seeded(seed, () => (
+            nn.Parameter(nn.init.normal_(torch.empty(userCount, embeddingDim, dtype: dtype), std: 0.1)),
+            nn.Parameter(nn.init.normal_(torch.empty(itemCount, embeddingDim, dtype: dtype), std: 0.1)),
+            nn.Linear(2 * embeddingDim, hiddenDim, dtype: dtype),
+            nn.Linear(hiddenDim, 1, dtype: dtype)));
         RegisterComponents();
     }
 

@@ -55,6 +55,24 @@ public static partial class TorchRuntime
         }
     }
 
+    private static readonly Lock SeedGate = new();
+
+    /// <summary>
+    /// Seeds torch's global generator (unless <paramref name="seed"/> is null) and runs <paramref name="initialise"/>
+    /// (which draws the initial weights) while no other caller of this method can draw from it, so models built concurrently on different threads (parallel tests,
+    /// a server) still get the weights their seed promises. Code that draws from torch's global generator elsewhere
+    /// must not run concurrently with it.
+    /// </summary>
+    public static T Seeded<T>(long? seed, Func<T> initialise)
+    {
+        EnsureLoaded();
+        lock (SeedGate)
+        {
+            if (seed is { } s) torch.manual_seed(s);
+            return initialise();
+        }
+    }
+
     private static void LoadShim()
     {
         string shim = Path.Combine(AppContext.BaseDirectory, ShimFileName);

@@ -1,0 +1,98 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Twofold.Models;
+
+/// <summary>
+/// A multi-task prediction network over embedded categorical fields and dense features: MMoE (Ma et al., KDD 2018,
+/// "Modeling Task Relationships in Multi-task Learning with Multi-gate Mixture-of-Experts") or a shared bottom.
+/// Input x = [e_f1(id_1); …; e_fF(id_F); mean of e_bag(bag ids); dense]; experts h_e = ReLU(W2 ReLU(W1 x));
+/// per task t a gate g_t = softmax(G_t x) and a tower y_t = T_t(Σ_e g_t,e h_e) giving one logit.
+/// </summary>
+/// <remarks>
+/// Follows the pattern of <see cref="TinyScorer"/>: <see cref="TorchRuntime.EnsureLoaded"/> first, every input validated
+/// on the .NET side before libtorch sees it (docs/torch.md), lookups by <c>index_select</c> and pooling by <c>index_add</c>.
+/// </remarks>
+public sealed class MultiTaskNetwork : nn.Module
+{
+    private readonly ParameterList tables;
+    private readonly ModuleList<Sequential> experts;
+    private readonly ModuleList<Linear> gates;
+    private readonly ModuleList<Sequential> towers;
+
+    /// <param name="seed">Seeds the initial weights (through <see cref="TorchRuntime.Seeded"/>, safe with concurrent construction).</param>
+    public MultiTaskNetwork(MultiTaskNetworkConfig config, long seed) : base(nameof(MultiTaskNetwork))
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        config.Validate();
+        TorchRuntime.EnsureLoaded();
+        Config = config;
+        (tables, experts, gates, towers) = TorchRuntime.Seeded(seed, () => Layers(config));
+        RegisterComponents();
+    }
+
+    public MultiTaskNetworkConfig Config { get; }
+
+    private static (ParameterList, ModuleList<Sequential>, ModuleList<Linear>, ModuleList<Sequential>) Layers(MultiTaskNetworkConfig config)
+    {
+        var tables = new ParameterList();
+        foreach (var field in config.Fields)
+            tables.Add(nn.Parameter(nn.init.normal_(torch.empty(field.Cardinality, field.Dimension), std: 0.05)));
+        var width = config.InputWidth;
+        var experts = new ModuleList<Sequential>();
+        for (var e = 0; e < config.ExpertCount; e++)
+            experts.Add(nn.Sequential(nn.Linear(width, config.ExpertHidden), nn.ReLU(), nn.Linear(config.ExpertHidden, config.ExpertOutput), nn.ReLU()));
+        var gates = new ModuleList<Linear>();
+        if (config.ExpertCount > 1)
+            for (var t = 0; t < config.Tasks; t++) gates.Add(nn.Linear(width, config.ExpertCount));
+        var towers = new ModuleList<Sequential>();
+        for (var t = 0; t < config.Tasks; t++)
+            towers.Add(nn.Sequential(nn.Linear(config.ExpertOutput, config.TowerHidden), nn.ReLU(), nn.Linear(config.TowerHidden, 1)));
+        return (tables, experts, gates, towers);
+    }
+
+    /// <summary>Logits [B, tasks] for a batch; validates the input first. Keeps the autograd graph (callers choose no_grad).</summary>
+    /// <exception cref="ArgumentException">The input does not fit the configuration (sizes, id ranges, non-finite values).</exception>
+    public Tensor Forward(MultiTaskInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        input.Validate(Config);
+        var rows = input.Rows;
+        var fields = Config.Fields.Count;
+        if (rows == 0) return torch.empty(0, Config.Tasks);
+
+        using var scope = torch.NewDisposeScope();
+        var categorical = torch.tensor(input.Categorical, [rows, fields]);
+        var parts = new List<Tensor>(fields + 2);
+        for (var f = 0; f < fields; f++)
+            parts.Add(tables[f].index_select(0, categorical.select(1, f)));
+        if (Config.BagField is { } bag)
+        {
+            var dimension = Config.Fields[bag].Dimension;
+            var sums = torch.zeros(rows, dimension);
+            var counts = torch.zeros(rows, 1);
+            if (input.BagIds.Length > 0)
+            {
+                var owners = torch.tensor(input.BagRows);
+                sums = sums.index_add(0, owners, tables[bag].index_select(0, torch.tensor(input.BagIds)), 1);
+                counts = counts.index_add(0, owners, torch.ones(input.BagIds.Length, 1), 1);
+            }
+            parts.Add(sums / counts.clamp_min(1));
+        }
+        if (Config.DenseWidth > 0) parts.Add(torch.tensor(input.Dense, [rows, Config.DenseWidth]));
+        var x = torch.cat(parts, 1);
+
+        var outputs = experts.Select(e => e.call(x)).ToList();
+        var logits = new List<Tensor>(Config.Tasks);
+        Tensor? stacked = outputs.Count > 1 ? torch.stack(outputs, 1) : null; // [B, E, O]
+        for (var t = 0; t < Config.Tasks; t++)
+        {
+            var mixed = stacked is null
+                ? outputs[0]
+                : (stacked * gates[t].call(x).softmax(1).unsqueeze(-1)).sum(1);
+            logits.Add(towers[t].call(mixed));
+        }
+        return torch.cat(logits, 1).MoveToOuterDisposeScope();
+    }
+}

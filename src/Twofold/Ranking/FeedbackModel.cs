@@ -1,0 +1,186 @@
+using TorchSharp;
+using Twofold.Data;
+using Twofold.Models;
+using static TorchSharp.torch;
+
+namespace Twofold.Ranking;
+
+/// <summary>
+/// A trained multi-task feedback model (DualRec §3.3): for (user, item) pairs, the probability of each feedback of
+/// <see cref="FeedbackTasks.All"/> and the expected watch fraction. Immutable; made by <see cref="FeedbackModelTrainer"/>,
+/// saved and loaded with <see cref="Save"/> and <see cref="Load"/>.
+/// </summary>
+/// <remarks>
+/// Inputs per pair: user id, item id (the reserved "unknown item" row for items without training impressions),
+/// creator, genre, day of week and hour (an "unknown" row when no time is given), ln(duration / 20 s), and with
+/// <see cref="FeedbackModelOptions.ExtraFeatures"/> the pooled recent users and similar-item statistics of
+/// <see cref="ItemFeatureTable"/>. Item ids index the catalogue the model was trained with.
+/// </remarks>
+public sealed class FeedbackModel : IFeedbackPredictor, IDisposable
+{
+    internal const int UserField = 0, ItemField = 1, CreatorField = 2, GenreField = 3, DayField = 4, HourField = 5;
+    internal const int Days = 7, Hours = 24;
+    private const int PredictBatch = 8192;
+
+    internal FeedbackModel(FeedbackModelOptions options, int users, int creators, ItemFeatureTable items, MultiTaskNetwork network)
+    {
+        Options = options;
+        Users = users;
+        Creators = creators;
+        ItemTable = items;
+        Network = network;
+        Network.eval();
+    }
+
+    public FeedbackModelOptions Options { get; }
+    public int Users { get; }
+    public int Creators { get; }
+    public int Items => ItemTable.Count;
+    public ItemFeatureTable ItemTable { get; }
+    internal MultiTaskNetwork Network { get; }
+
+    public IReadOnlyList<FeedbackTask> Tasks => FeedbackTasks.All;
+
+    /// <summary>The network's shape for a model of these sizes and options.</summary>
+    internal static MultiTaskNetworkConfig NetworkConfig(FeedbackModelOptions options, int users, int items, int creators, int genres)
+    {
+        var d = options.EmbeddingDim;
+        CategoricalField[] fields =
+        [
+            new("user", users, d),
+            new("item", items + 1, d), // + the unknown item
+            new("creator", creators, d),
+            new("genre", Math.Max(1, genres), Math.Max(2, d / 2)),
+            new("day of week", Days + 1, 4), // + unknown
+            new("hour", Hours + 1, 4),
+        ];
+        var dense = 1 + (options.ExtraFeatures ? ItemFeatureTable.SimilarStatistics + 1 : 0);
+        return new MultiTaskNetworkConfig(fields, dense, options.ExtraFeatures ? UserField : null, FeedbackSamples.TaskCount,
+            options.Architecture, options.Experts, options.ExpertHidden, options.ExpertOutput, options.TowerHidden);
+    }
+
+    /// <summary>Predictions without a time: day of week and hour are "unknown".</summary>
+    public float[] Predict(ReadOnlySpan<int> users, ReadOnlySpan<int> items) => Predict(users, items, ReadOnlySpan<long>.Empty);
+
+    /// <summary>
+    /// Row-major predictions [pairs, <see cref="Tasks"/>] in [0, 1]. <paramref name="timesMs"/> (Unix ms, UTC) gives
+    /// each pair's day of week and hour; empty means unknown. Validated before any native call; batched; no gradients.
+    /// </summary>
+    /// <exception cref="ArgumentException">Lengths differ, or a user or item id is outside the model's tables.</exception>
+    public float[] Predict(ReadOnlySpan<int> users, ReadOnlySpan<int> items, ReadOnlySpan<long> timesMs) =>
+        Predict(users, items, timesMs, asUnknownItems: false);
+
+    /// <summary>
+    /// Predictions as if every item were new to the model (its id replaced by the unknown item; side and extra features
+    /// kept): the cold-start view that sample augmentation trains.
+    /// </summary>
+    public float[] PredictAsUnknownItems(ReadOnlySpan<int> users, ReadOnlySpan<int> items, ReadOnlySpan<long> timesMs) =>
+        Predict(users, items, timesMs, asUnknownItems: true);
+
+    private float[] Predict(ReadOnlySpan<int> users, ReadOnlySpan<int> items, ReadOnlySpan<long> timesMs, bool asUnknownItems)
+    {
+        TensorGuard.SameLength(items.Length, users.Length, nameof(items), nameof(users));
+        if (!timesMs.IsEmpty) TensorGuard.SameLength(timesMs.Length, users.Length, nameof(timesMs), nameof(users));
+        CheckIds(users, Users, nameof(users));
+        CheckIds(items, Items, nameof(items));
+
+        var tasks = FeedbackSamples.TaskCount;
+        var result = new float[users.Length * tasks];
+        var dropItems = asUnknownItems ? Enumerable.Repeat(RowMode.DropItem, Math.Min(PredictBatch, users.Length)).ToArray() : [];
+        using var noGrad = torch.no_grad();
+        for (var start = 0; start < users.Length; start += PredictBatch)
+        {
+            var length = Math.Min(PredictBatch, users.Length - start);
+            var input = BuildInput(users.Slice(start, length), items.Slice(start, length),
+                timesMs.IsEmpty ? timesMs : timesMs.Slice(start, length), asUnknownItems ? dropItems.AsSpan(0, length) : ReadOnlySpan<RowMode>.Empty);
+            using var scope = torch.NewDisposeScope();
+            var probabilities = Network.Forward(input).sigmoid().contiguous();
+            probabilities.data<float>().CopyTo(result.AsSpan(start * tasks, length * tasks));
+        }
+        return result;
+    }
+
+    /// <summary>Per-row changes to the input used in training.</summary>
+    [Flags]
+    internal enum RowMode : byte
+    {
+        None = 0,
+        /// <summary>Sample augmentation: the item id is replaced by the unknown item.</summary>
+        DropItem = 1,
+        /// <summary>Day of week and hour are replaced by unknown.</summary>
+        DropContext = 2,
+    }
+
+    /// <summary>The network input of pairs whose ids were already validated.</summary>
+    /// <param name="pointInTime">
+    /// Training: each row's recent users and engagement count are read from this timeline as of the row's time. Null:
+    /// as of the end of training (<see cref="ItemTable"/>), which is what every later impression sees.
+    /// </param>
+    internal MultiTaskInput BuildInput(ReadOnlySpan<int> users, ReadOnlySpan<int> items, ReadOnlySpan<long> timesMs, ReadOnlySpan<RowMode> modes,
+        RecentUserTimeline? pointInTime = null)
+    {
+        var rows = users.Length;
+        var config = Network.Config;
+        var fields = config.Fields.Count;
+        var denseWidth = config.DenseWidth;
+        var categorical = new long[rows * fields];
+        var dense = new float[rows * denseWidth];
+        var bagIds = new List<long>(Options.ExtraFeatures ? rows * Options.RecentUsers : 0);
+        var bagRows = new List<long>();
+        var table = ItemTable;
+        for (var r = 0; r < rows; r++)
+        {
+            var (u, i) = (users[r], items[r]);
+            var mode = modes.IsEmpty ? RowMode.None : modes[r];
+            var c = categorical.AsSpan(r * fields, fields);
+            c[UserField] = u;
+            c[ItemField] = (mode & RowMode.DropItem) != 0 || table.TrainingImpressions[i] == 0 ? Items : i;
+            c[CreatorField] = table.Creator[i];
+            c[GenreField] = table.Genre[i];
+            if (timesMs.IsEmpty || (mode & RowMode.DropContext) != 0)
+            {
+                c[DayField] = Days;
+                c[HourField] = Hours;
+            }
+            else
+            {
+                var day = EventLogDays.DayNumber(timesMs[r]);
+                c[DayField] = ((day + 3) % Days + Days) % Days; // 1970-01-01 was a Thursday; Monday = 0
+                c[HourField] = (int)((timesMs[r] - day * 86_400_000L) / 3_600_000L);
+            }
+            var x = dense.AsSpan(r * denseWidth, denseWidth);
+            x[0] = table.LogDuration[i];
+            if (!Options.ExtraFeatures) continue;
+            table.SimilarOf(i).CopyTo(x[1..]);
+            int engagements;
+            var before = bagIds.Count;
+            if (pointInTime is not null)
+            {
+                engagements = pointInTime.Before(i, timesMs[r], Options.RecentUsers, bagIds);
+            }
+            else
+            {
+                engagements = table.Engagements[i];
+                foreach (var v in table.RecentUsersOf(i)) bagIds.Add(v);
+            }
+            for (var k = before; k < bagIds.Count; k++) bagRows.Add(r);
+            x[^1] = MathF.Log(1 + engagements);
+        }
+        return new MultiTaskInput(rows, categorical, dense, bagIds.ToArray(), bagRows.ToArray());
+    }
+
+    private static void CheckIds(ReadOnlySpan<int> ids, int count, string name)
+    {
+        for (var k = 0; k < ids.Length; k++)
+            if ((uint)ids[k] >= (uint)count)
+                throw new ArgumentException($"Expected ids in [0, {count}), actual {name}[{k}] = {ids[k]}.", name);
+    }
+
+    /// <summary>Writes the model to <paramref name="path"/> atomically (see <see cref="FeedbackModelFile"/>).</summary>
+    public void Save(string path) => FeedbackModelFile.Save(this, path);
+
+    /// <summary>Reads a model written by <see cref="Save"/>; a damaged or foreign file raises <see cref="InvalidDataException"/>.</summary>
+    public static FeedbackModel Load(string path) => FeedbackModelFile.Load(path);
+
+    public void Dispose() => Network.Dispose();
+}

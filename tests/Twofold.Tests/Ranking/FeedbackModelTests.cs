@@ -1,0 +1,135 @@
+using Twofold.Evaluation;
+using Twofold.Ranking;
+
+namespace Twofold.Tests.Ranking;
+
+[Collection(FeedbackModelCollection.Name)]
+public class FeedbackModelTests(FeedbackModelFixture fixture)
+{
+    private static readonly int T = FeedbackSamples.TaskCount;
+
+    [Fact]
+    public void Held_out_like_and_effective_view_are_ranked_well_above_chance_and_above_item_popularity()
+    {
+        var test = fixture.Test;
+        var predictions = fixture.Model.Predict(test.Users, test.Items, test.TimesMs);
+        Assert.Equal(test.Count * T, predictions.Length);
+        Assert.All(predictions, p => Assert.InRange(p, 0f, 1f));
+
+        var figures = RankingEvaluation.Figures("all", predictions, test, _ => true);
+        var popularity = RankingEvaluation.Figures("all", ItemPopularity(), test, _ => true);
+        foreach (var task in new[] { FeedbackTask.Like, FeedbackTask.EffectiveView })
+        {
+            var auc = figures.Of(task).Auc;
+            Assert.True(auc > 0.6, $"{task}: AUC {auc:F3}");
+            Assert.True(auc > popularity.Of(task).Auc, $"{task}: AUC {auc:F3} vs item popularity {popularity.Of(task).Auc:F3}");
+        }
+        // Calibrated on average: the mean prediction is within a third of the observed rate for the common tasks.
+        foreach (var task in new[] { FeedbackTask.Like, FeedbackTask.EffectiveView, FeedbackTask.WatchTime })
+            Assert.InRange(figures.Of(task).MeanPredicted, figures.Of(task).Observed / 1.33, figures.Of(task).Observed * 1.33);
+    }
+
+    [Fact]
+    public void With_sample_augmentation_items_unknown_to_the_model_are_predicted_better_than_the_global_rate()
+    {
+        var test = fixture.Test;
+        var cold = fixture.Model.PredictAsUnknownItems(test.Users, test.Items, test.TimesMs);
+        var global = fixture.Training.MeanLabels();
+        var constant = new float[test.Count * T];
+        for (var r = 0; r < test.Count; r++)
+            for (var m = 0; m < T; m++) constant[r * T + m] = (float)global[m];
+        foreach (var task in new[] { FeedbackTask.Like, FeedbackTask.EffectiveView })
+        {
+            var auc = RankingEvaluation.Figures("all", cold, test, _ => true).Of(task).Auc;
+            Assert.True(auc > 0.58, $"{task}: AUC {auc:F3} of cold-start predictions");
+            Assert.True(LogLoss(cold, test, task) < LogLoss(constant, test, task), $"{task}: log loss not below the global rate's");
+        }
+
+        // Items uploaded on the held-out day have no training impressions: they take the unknown-item row.
+        var newItems = Enumerable.Range(0, test.Count).Where(r => fixture.Model.ItemTable.TrainingImpressions[test.Items[r]] == 0).ToArray();
+        Assert.NotEmpty(newItems);
+        var users = newItems.Select(r => test.Users[r]).ToArray();
+        var items = newItems.Select(r => test.Items[r]).ToArray();
+        var times = newItems.Select(r => test.TimesMs[r]).ToArray();
+        Assert.Equal(fixture.Model.PredictAsUnknownItems(users, items, times), fixture.Model.Predict(users, items, times));
+    }
+
+    [Fact]
+    public void Save_and_load_give_identical_predictions_and_damaged_files_are_refused()
+    {
+        var path = fixture.TempPath("model.bin");
+        fixture.Model.Save(path);
+        using var loaded = FeedbackModel.Load(path);
+        var test = fixture.Test;
+        Assert.Equal(fixture.Model.Predict(test.Users, test.Items, test.TimesMs), loaded.Predict(test.Users, test.Items, test.TimesMs));
+        Assert.Equal(fixture.Model.Predict(test.Users, test.Items), loaded.Predict(test.Users, test.Items));
+        Assert.Equal(fixture.Options, loaded.Options);
+
+        var bytes = File.ReadAllBytes(path);
+        var flipped = (byte[])bytes.Clone();
+        flipped[bytes.Length / 2] ^= 0x40;
+        File.WriteAllBytes(path + ".flipped", flipped);
+        Assert.Contains("checksum", Assert.Throws<InvalidDataException>(() => FeedbackModel.Load(path + ".flipped")).Message);
+        File.WriteAllBytes(path + ".short", bytes[..(bytes.Length - 100)]);
+        Assert.Contains("truncated", Assert.Throws<InvalidDataException>(() => FeedbackModel.Load(path + ".short")).Message);
+        var version = (byte[])bytes.Clone();
+        version[4] = 99;
+        File.WriteAllBytes(path + ".version", version);
+        Assert.Contains("version 99", Assert.Throws<InvalidDataException>(() => FeedbackModel.Load(path + ".version")).Message);
+        File.WriteAllText(path + ".text", "not a model at all, just some text that is long enough");
+        Assert.Contains("not a feedback model", Assert.Throws<InvalidDataException>(() => FeedbackModel.Load(path + ".text")).Message);
+    }
+
+    [Theory]
+    [InlineData(-1, 0, "users")]
+    [InlineData(1500, 0, "users")]
+    [InlineData(0, -1, "items")]
+    [InlineData(0, int.MaxValue, "items")]
+    public void Ids_outside_the_tables_are_rejected_and_the_process_keeps_predicting(int user, int item, string param)
+    {
+        var e = Assert.Throws<ArgumentException>(() => fixture.Model.Predict([0, user], [1, item]));
+        Assert.Equal(param, e.ParamName);
+        Assert.Equal(2 * T, fixture.Model.Predict([0, 1], [1, 2]).Length);
+    }
+
+    [Fact]
+    public void Unequal_lengths_are_rejected_and_the_process_keeps_predicting()
+    {
+        Assert.Equal("items", Assert.Throws<ArgumentException>(() => fixture.Model.Predict([0, 1, 2], [0, 1])).ParamName);
+        Assert.Equal("timesMs", Assert.Throws<ArgumentException>(() => fixture.Model.Predict([0, 1], [0, 1], [0L])).ParamName);
+        Assert.Empty(fixture.Model.Predict([], []));
+        Assert.Equal(T, fixture.Model.Predict([3], [4]).Length);
+        Assert.Equal(FeedbackTasks.All, fixture.Model.Tasks);
+    }
+
+    private float[] ItemPopularity()
+    {
+        var training = fixture.Training;
+        var global = training.MeanLabels();
+        var sums = new double[fixture.Dataset.Manifest.Items * T];
+        var counts = new int[fixture.Dataset.Manifest.Items];
+        for (var r = 0; r < training.Count; r++)
+        {
+            counts[training.Items[r]]++;
+            for (var m = 0; m < T; m++) sums[training.Items[r] * T + m] += training.Labels[r * T + m];
+        }
+        var test = fixture.Test;
+        var predictions = new float[test.Count * T];
+        for (var r = 0; r < test.Count; r++)
+            for (var m = 0; m < T; m++)
+                predictions[r * T + m] = (float)((sums[test.Items[r] * T + m] + 20 * global[m]) / (counts[test.Items[r]] + 20));
+        return predictions;
+    }
+
+    private static double LogLoss(float[] predictions, FeedbackSamples test, FeedbackTask task)
+    {
+        double loss = 0;
+        for (var r = 0; r < test.Count; r++)
+        {
+            var p = Math.Clamp(predictions[r * T + (int)task], 1e-6, 1 - 1e-6);
+            var y = test.Labels[r * T + (int)task];
+            loss -= y * Math.Log(p) + (1 - y) * Math.Log(1 - p);
+        }
+        return loss / test.Count;
+    }
+}

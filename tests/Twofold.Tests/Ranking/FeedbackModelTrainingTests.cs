@@ -1,0 +1,84 @@
+using Twofold.Data;
+using Twofold.Models;
+using Twofold.Ranking;
+using Twofold.Tests.Support;
+using Twofold.World;
+
+namespace Twofold.Tests.Ranking;
+
+public class FeedbackModelTrainingTests
+{
+    [Theory]
+    [InlineData(MultiTaskArchitecture.Mmoe)]
+    [InlineData(MultiTaskArchitecture.SharedBottom)]
+    public void The_same_seed_gives_the_same_model_and_another_seed_a_different_one(MultiTaskArchitecture architecture)
+    {
+        using var dir = new TempDirectory();
+        WorldGenerator.Generate(new WorldConfig { Users = 300, Creators = 30, Days = 5, Seed = 2 }, dir.Combine("w"));
+        var dataset = Dataset.Open(dir.Combine("w"));
+        var options = new FeedbackModelOptions { Epochs = 1, BatchSize = 256, SampleAugmentation = true, ExtraFeatures = true, Architecture = architecture };
+        int[] users = [0, 5, 17, 299], items = [0, 3, 9, 11];
+        using var first = FeedbackModelTrainer.Fit(dataset, options);
+        using var second = FeedbackModelTrainer.Fit(dataset, options);
+        using var other = FeedbackModelTrainer.Fit(dataset, options with { Seed = 2 });
+        Assert.Equal(first.Predict(users, items), second.Predict(users, items));
+        Assert.NotEqual(first.Predict(users, items), other.Predict(users, items));
+    }
+
+    [Fact]
+    public void Invalid_options_are_refused_with_the_field_named()
+    {
+        Assert.Contains("Epochs", Assert.Throws<ArgumentException>(() => new FeedbackModelOptions { Epochs = 0 }.Validate()).Message);
+        Assert.Contains("LearningRate", Assert.Throws<ArgumentException>(() => new FeedbackModelOptions { LearningRate = double.NaN }.Validate()).Message);
+        Assert.Contains("ContextDropout", Assert.Throws<ArgumentException>(() => new FeedbackModelOptions { ContextDropout = 1.5 }.Validate()).Message);
+        Assert.Contains("empty", Assert.Throws<ArgumentException>(() =>
+            new FeedbackModelOptions { TrainFrom = new DateOnly(2026, 2, 1), TrainTo = new DateOnly(2026, 1, 1) }.Validate()).Message);
+    }
+
+    [Fact]
+    public void Task_weights_grow_as_the_base_rate_falls_and_are_capped()
+    {
+        var w = FeedbackModelTrainer.TaskWeights([0.5, 0.3, 0.05, 0.001, 0], cap: 5);
+        Assert.Equal(1f, w[0], 5);
+        Assert.True(w[1] > 1 && w[1] < w[2]);
+        Assert.Equal(5f, w[3]);
+        Assert.Equal(1f, w[4]);
+    }
+
+    [Fact]
+    public void The_network_rejects_bad_input_before_libtorch_sees_it()
+    {
+        var config = new MultiTaskNetworkConfig([new CategoricalField("a", 4, 3), new CategoricalField("b", 2, 2)], DenseWidth: 1, BagField: 0, Tasks: 2);
+        using var network = new MultiTaskNetwork(config, seed: 1);
+        Assert.Throws<ArgumentException>(() => network.Forward(new MultiTaskInput(1, [0, 2], [0f], [], []))); // b out of range
+        Assert.Throws<ArgumentException>(() => network.Forward(new MultiTaskInput(1, [0], [0f], [], []))); // too few ids
+        Assert.Throws<ArgumentException>(() => network.Forward(new MultiTaskInput(1, [0, 1], [float.NaN], [], [])));
+        Assert.Throws<ArgumentException>(() => network.Forward(new MultiTaskInput(1, [0, 1], [0f], [4], [0]))); // bag id
+        Assert.Throws<ArgumentException>(() => network.Forward(new MultiTaskInput(1, [0, 1], [0f], [1], [1]))); // bag row
+        using var logits = network.Forward(new MultiTaskInput(2, [0, 1, 3, 0], [0.5f, -1f], [1, 2, 3], [0, 0, 1]));
+        Assert.Equal([2L, 2L], logits.shape);
+    }
+
+    [Fact]
+    public void The_timeline_reads_distinct_recent_users_strictly_before_a_time()
+    {
+        using var dir = new TempDirectory();
+        WorldGenerator.Generate(new WorldConfig { Users = 200, Creators = 20, Days = 3, Seed = 4 }, dir.Combine("w"));
+        var dataset = Dataset.Open(dir.Combine("w"));
+        var samples = FeedbackSamples.Read(dataset.Events, dataset.Manifest.Users, dataset.Manifest.Items);
+        var timeline = RecentUserTimeline.Build(samples, dataset.Manifest.Items);
+        var row = Enumerable.Range(0, samples.Count).First(r => (samples.Feedback[r] & RecentUserTimeline.Positive) != 0);
+        var (item, time) = (samples.Items[row], samples.TimesMs[row]);
+        var engagedBefore = Enumerable.Range(0, samples.Count)
+            .Where(r => samples.Items[r] == item && samples.TimesMs[r] < time && (samples.Feedback[r] & RecentUserTimeline.Positive) != 0).ToList();
+
+        var users = new List<long>();
+        Assert.Equal(engagedBefore.Count, timeline.Before(item, time, 100, users));
+        Assert.Equal(engagedBefore.Select(r => (long)samples.Users[r]).Distinct().Order(), users.Order());
+        var all = new List<long>();
+        var total = timeline.Before(item, long.MaxValue, 2, all);
+        Assert.True(total > engagedBefore.Count);
+        Assert.InRange(all.Count, 1, 2);
+        Assert.Equal(all.Distinct().Count(), all.Count);
+    }
+}
