@@ -62,10 +62,10 @@ public static class ActivityEvaluation
         RankingHitRates At(int k) => new(
             HitRate(scores, labels, k), HitRate(yesterdayRanked, labels, k), visitRate, oracle is null ? null : HitRate(oracle, labels, k));
         var fractions = DefaultFractions.Select(f => At(Math.Max(1, (int)Math.Round(f * users)))).ToList();
-        return new DayFigures(visitRate, ActivityRanking.Auc(scores, labels), ActivityRanking.Auc(yesterday, labels),
+        return new DayFigures(visitRate, Twofold.Evaluation.Auc.Of(scores, labels), Twofold.Evaluation.Auc.Of(yesterday, labels),
             At(Math.Max(1, visitors)), fractions, SetFigures(rule.Select(scores), labels, visitors),
             SetFigures(ActiveSetRule.AtLeast(1).Select(yesterday), labels, visitors),
-            oracle is null ? null : ActivityRanking.Auc(oracle, labels));
+            oracle is null ? null : Twofold.Evaluation.Auc.Of(oracle, labels));
     }
 
     private static double HitRate(float[] scores, bool[] labels, int k)

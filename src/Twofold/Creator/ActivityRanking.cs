@@ -27,30 +27,4 @@ internal static class ActivityRanking
             start = i;
         }
     }
-
-    /// <summary>Area under the ROC curve of <paramref name="scores"/> against <paramref name="labels"/>; tied scores count one half.</summary>
-    public static double Auc(ReadOnlySpan<float> scores, ReadOnlySpan<bool> labels)
-    {
-        var n = scores.Length;
-        var order = new int[n];
-        for (var i = 0; i < n; i++) order[i] = i;
-        var keys = scores.ToArray();
-        Array.Sort(keys, order);
-        long positives = 0;
-        foreach (var l in labels) if (l) positives++;
-        var negatives = n - positives;
-        if (positives == 0 || negatives == 0) return double.NaN;
-        // Sum of the positives' mid-ranks (Mann–Whitney U).
-        double rankSum = 0;
-        var start = 0;
-        while (start < n)
-        {
-            var end = start + 1;
-            while (end < n && keys[end] == keys[start]) end++;
-            var midRank = (start + end + 1) / 2.0; // ranks are 1-based: (start+1 + end) / 2
-            for (var i = start; i < end; i++) if (labels[order[i]]) rankSum += midRank;
-            start = end;
-        }
-        return (rankSum - positives * (positives + 1) / 2.0) / ((double)positives * negatives);
-    }
 }

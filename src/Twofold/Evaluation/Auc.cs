@@ -7,6 +7,14 @@ namespace Twofold.Evaluation;
 /// </summary>
 public static class Auc
 {
+    /// <summary>The AUC against boolean labels.</summary>
+    public static double Of(ReadOnlySpan<float> scores, ReadOnlySpan<bool> labels)
+    {
+        var values = new float[labels.Length];
+        for (var k = 0; k < values.Length; k++) values[k] = labels[k] ? 1f : 0f;
+        return Of(scores, values);
+    }
+
     /// <param name="scores">One score per example (finite).</param>
     /// <param name="labels">One label per example: positive when &gt; 0.5 (so 0/1 labels and fractions both work).</param>
     /// <returns>The AUC in [0, 1], or <see cref="double.NaN"/> when there are no positives or no negatives.</returns>

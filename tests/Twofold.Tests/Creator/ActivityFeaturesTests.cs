@@ -120,9 +120,9 @@ public class ActivityFeaturesTests
     [Fact]
     public void Auc_counts_ties_as_one_half()
     {
-        Assert.Equal(1.0, ActivityRanking.Auc([0.1f, 0.9f], [false, true]));
-        Assert.Equal(0.0, ActivityRanking.Auc([0.9f, 0.1f], [false, true]));
-        Assert.Equal(0.5, ActivityRanking.Auc([0.5f, 0.5f, 0.5f], [false, true, true]));
-        Assert.Equal(0.75, ActivityRanking.Auc([0f, 1f, 0.5f, 0.3f], [false, true, false, true]));
+        Assert.Equal(1.0, Twofold.Evaluation.Auc.Of([0.1f, 0.9f], [false, true]));
+        Assert.Equal(0.0, Twofold.Evaluation.Auc.Of([0.9f, 0.1f], [false, true]));
+        Assert.Equal(0.5, Twofold.Evaluation.Auc.Of([0.5f, 0.5f, 0.5f], [false, true, true]));
+        Assert.Equal(0.75, Twofold.Evaluation.Auc.Of([0f, 1f, 0.5f, 0.3f], [false, true, false, true]));
     }
 }

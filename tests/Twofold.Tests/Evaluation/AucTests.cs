@@ -42,7 +42,7 @@ public class AucTests
     public void Undefined_without_both_classes_and_bad_input_is_rejected()
     {
         Assert.True(double.IsNaN(Auc.Of([0.1f, 0.2f], [1, 1])));
-        Assert.True(double.IsNaN(Auc.Of([], [])));
+        Assert.True(double.IsNaN(Auc.Of(ReadOnlySpan<float>.Empty, ReadOnlySpan<float>.Empty)));
         Assert.Throws<ArgumentException>(() => Auc.Of([0.1f], [1, 0]));
         Assert.Throws<ArgumentException>(() => Auc.Of([float.NaN, 0.2f], [1, 0]));
     }
