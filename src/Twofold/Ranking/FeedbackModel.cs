@@ -22,8 +22,9 @@ public sealed class FeedbackModel : IFeedbackPredictor, IDisposable
     internal const int Days = 7, Hours = 24;
     private const int PredictBatch = 8192;
 
-    internal FeedbackModel(FeedbackModelOptions options, int users, int creators, ItemFeatureTable items, MultiTaskNetwork network)
+    internal FeedbackModel(FeedbackModelOptions options, int users, int creators, ItemFeatureTable items, MultiTaskNetwork network, bool ownsNetwork = true)
     {
+        _ownsNetwork = ownsNetwork;
         Options = options;
         Users = users;
         Creators = creators;
@@ -31,6 +32,8 @@ public sealed class FeedbackModel : IFeedbackPredictor, IDisposable
         Network = network;
         Network.eval();
     }
+
+    private readonly bool _ownsNetwork;
 
     public FeedbackModelOptions Options { get; }
     public int Users { get; }
@@ -40,6 +43,9 @@ public sealed class FeedbackModel : IFeedbackPredictor, IDisposable
     internal MultiTaskNetwork Network { get; }
 
     public IReadOnlyList<FeedbackTask> Tasks => FeedbackTasks.All;
+
+    /// <summary>The item embedding's reserved row, after the items the network was trained with.</summary>
+    private int UnknownItem => Network.Config.Fields[ItemField].Cardinality - 1;
 
     /// <summary>The network's shape for a model of these sizes and options.</summary>
     internal static MultiTaskNetworkConfig NetworkConfig(FeedbackModelOptions options, int users, int items, int creators, int genres)
@@ -134,7 +140,7 @@ public sealed class FeedbackModel : IFeedbackPredictor, IDisposable
             var mode = modes.IsEmpty ? RowMode.None : modes[r];
             var c = categorical.AsSpan(r * fields, fields);
             c[UserField] = u;
-            c[ItemField] = (mode & RowMode.DropItem) != 0 || table.TrainingImpressions[i] == 0 ? Items : i;
+            c[ItemField] = (mode & RowMode.DropItem) != 0 || table.TrainingImpressions[i] == 0 ? UnknownItem : i;
             c[CreatorField] = table.Creator[i];
             c[GenreField] = table.Genre[i];
             if (timesMs.IsEmpty || (mode & RowMode.DropContext) != 0)
@@ -182,5 +188,15 @@ public sealed class FeedbackModel : IFeedbackPredictor, IDisposable
     /// <summary>Reads a model written by <see cref="Save"/>; a damaged or foreign file raises <see cref="InvalidDataException"/>.</summary>
     public static FeedbackModel Load(string path) => FeedbackModelFile.Load(path);
 
-    public void Dispose() => Network.Dispose();
+    /// <summary>
+    /// The same trained model over a grown catalogue, so items uploaded since training can be scored (see
+    /// <see cref="ItemFeatureTable.Extend"/>). It shares this model's network: dispose this model, not the view, last.
+    /// </summary>
+    public FeedbackModel WithCatalogue(IReadOnlyList<Domain.Item> catalogue) =>
+        new(Options, Users, Creators, ItemTable.Extend(catalogue, Creators), Network, ownsNetwork: false);
+
+    public void Dispose()
+    {
+        if (_ownsNetwork) Network.Dispose();
+    }
 }

@@ -56,6 +56,46 @@ public sealed class ItemFeatureTable
     public ReadOnlySpan<float> SimilarOf(int item) => Similar.AsSpan(item * SimilarStatistics, SimilarStatistics);
 
     /// <summary>
+    /// This table grown to <paramref name="catalogue"/>: the trained items keep their rows; items added since training
+    /// get their creator, genre and duration, no training impressions (so the model scores them through its unknown-item
+    /// row, as sample augmentation trained it to), no recent users, and neutral similar-item statistics (0, the log of
+    /// an average rate ratio) — their content neighbours' rates are not recomputed.
+    /// </summary>
+    public ItemFeatureTable Extend(IReadOnlyList<Item> catalogue, int creators)
+    {
+        var n = catalogue.Count;
+        if (n < Count) throw new ArgumentException($"The catalogue has {n} items, fewer than the {Count} the model was trained with.", nameof(catalogue));
+        var genreIndex = Genres.Select((g, k) => (g, k)).ToDictionary(p => p.g, p => p.k, StringComparer.Ordinal);
+        var creator = new int[n];
+        var genre = new int[n];
+        var logDuration = new float[n];
+        Creator.CopyTo(creator, 0);
+        Genre.CopyTo(genre, 0);
+        LogDuration.CopyTo(logDuration, 0);
+        for (var k = Count; k < n; k++)
+        {
+            var item = catalogue[k];
+            if (item.Id.Value != k) throw new ArgumentException($"Item {k} of the catalogue has id {item.Id.Value}; ids must be dense and in order.", nameof(catalogue));
+            if ((uint)item.Creator.Value >= (uint)creators)
+                throw new ArgumentException($"Item {item.ExternalId} has creator {item.Creator.Value}; the model knows {creators} creators.", nameof(catalogue));
+            creator[k] = item.Creator.Value;
+            genre[k] = genreIndex.TryGetValue(item.Genre, out var g) ? g
+                : throw new ArgumentException($"Item {item.ExternalId} has genre '{item.Genre}', unknown to the model.", nameof(catalogue));
+            logDuration[k] = item.DurationMs > 0 ? MathF.Log(item.DurationMs / 20_000f) : 0f;
+        }
+        var impressions = new int[n];
+        TrainingImpressions.CopyTo(impressions, 0);
+        var similar = new float[n * SimilarStatistics];
+        Similar.CopyTo(similar, 0);
+        var offsets = new int[n + 1];
+        RecentOffsets.CopyTo(offsets, 0);
+        for (var k = Count + 1; k <= n; k++) offsets[k] = offsets[Count];
+        var engagements = new int[n];
+        Engagements.CopyTo(engagements, 0);
+        return new ItemFeatureTable(Genres, creator, genre, logDuration, impressions, similar, offsets, RecentUsers, engagements);
+    }
+
+    /// <summary>
     /// Builds the table from the catalogue and the training impressions.
     /// </summary>
     /// <param name="timeline">Engagements of the training period (null: no recent-user features).</param>
