@@ -7,7 +7,8 @@ namespace Twofold.CreatorSide;
 
 /// <summary>Settings of the combined recommendation (DualRec §4.2.3).</summary>
 /// <param name="Lambda">λ of eq. 14: the boost f′_ui = f_ui + λ g_ui for items in D_u.</param>
-public sealed record CombinedOptions(double Lambda = 1.0, int QuotaPerSource = 200)
+/// <param name="NewItemBoost">Added to f_ui of the items the caller marks new (the Base strategy's boost, DualRec §5.1.3); 0 for none.</param>
+public sealed record CombinedOptions(double Lambda = 1.0, int QuotaPerSource = 200, double NewItemBoost = 0)
 {
     public ScoreWeights Alpha { get; init; } = ScoreWeights.UserSideDefault;
     public ScoreWeights Beta { get; init; } = ScoreWeights.CreatorSideDefault;
@@ -16,6 +17,7 @@ public sealed record CombinedOptions(double Lambda = 1.0, int QuotaPerSource = 2
     {
         if (!double.IsFinite(Lambda) || Lambda < 0) throw new ArgumentException($"CombinedOptions.Lambda must be a non-negative number, not {Lambda}.");
         if (QuotaPerSource < 1) throw new ArgumentException($"CombinedOptions.QuotaPerSource must be at least 1, not {QuotaPerSource}.");
+        if (!double.IsFinite(NewItemBoost) || NewItemBoost < 0) throw new ArgumentException($"CombinedOptions.NewItemBoost must be a non-negative number, not {NewItemBoost}.");
         Alpha.Validate();
         Beta.Validate();
     }
@@ -58,7 +60,8 @@ public sealed class CombinedRecommender
     }
 
     /// <param name="itemFilter">Items the user may be shown (e.g. the items of the user's experiment arm); null for all.</param>
-    public IReadOnlyList<FeedEntry> Feed(int day, int user, int k, IdFilter? itemFilter = null)
+    /// <param name="isNewItem">Which items get <see cref="CombinedOptions.NewItemBoost"/>; null for none.</param>
+    public IReadOnlyList<FeedEntry> Feed(int day, int user, int k, IdFilter? itemFilter = null, Func<int, bool>? isNewItem = null)
     {
         if (k < 1) throw new ArgumentOutOfRangeException(nameof(k), k, "A feed has at least one slot.");
         var lists = new List<IReadOnlyList<Candidate>>();
@@ -76,6 +79,9 @@ public sealed class CombinedRecommender
         var items = candidates.Select(c => c.Id).ToArray();
         var users = Enumerable.Repeat(user, items.Length).ToArray();
         var f = ScoreIntegration.UserSide(_userPredictor.Predict(users, items), _userPredictor.Tasks, _options.Alpha);
+        if (isNewItem is not null && _options.NewItemBoost > 0)
+            for (var p = 0; p < items.Length; p++)
+                if (isNewItem(items[p])) f[p] += (float)_options.NewItemBoost;
         var boosted = new bool[items.Length];
         if (matched.Count > 0)
         {
