@@ -1,13 +1,15 @@
 using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Spectre.Console;
 using Twofold.Data;
-using Twofold.World;
+using Twofold.Simulation;
 
 namespace Twofold.Cli.Commands;
 
 /// <summary>
-/// <c>twofold simulate</c>: the main job. The ecosystem simulator with co-diverted A/B arms is not built yet; until
-/// it is, this generates the world the simulator will run on (the embedded default configuration, or
-/// <c>--config</c>) and prints its statistics.
+/// <c>twofold simulate</c>: the main job. Runs the ecosystem simulator with co-diverted arms (by default Base against
+/// DualRec on the embedded configuration), prints the summary with confidence intervals and writes the metrics.
 /// </summary>
 public static class SimulateCommand
 {
@@ -15,26 +17,82 @@ public static class SimulateCommand
 
     public static Command Create()
     {
-        var config = new Option<string?>("--config") { Description = "A world config JSON file (see docs/world.md); the embedded default otherwise." };
+        var config = new Option<string?>("--config") { Description = "A simulation config JSON file (see docs/simulation.md); the embedded default otherwise." };
         var output = new Option<string>("--out")
         {
-            Description = $"Directory for the run's output; replaced on every run (default {DefaultOutput}).",
+            Description = $"Directory for the run's output; its files are replaced on every run (default {DefaultOutput}).",
             DefaultValueFactory = _ => DefaultOutput,
         };
-        var command = new Command("simulate", "Run the main job: for now, generate the default world and print its statistics.");
+        var command = new Command("simulate", "Run the ecosystem simulator: co-diverted arms, daily metrics, comparisons with 95% intervals.");
         command.Options.Add(config);
         command.Options.Add(output);
         command.SetAction(parse => CommandErrors.Run(() =>
         {
             var path = parse.GetValue(config);
-            var world = path is null ? new WorldConfig() : WorldConfig.Load(path);
-            world.Validate();
-            var directory = Path.Combine(parse.GetValue(output)!, "world");
-            var summary = WorldCommand.Run(world, directory, overwrite: true);
-            Console.WriteLine($"world written to {summary.Directory}");
-            DataCommand.Print(DatasetStatistics.Compute(Dataset.Open(summary.Directory)));
+            var settings = (path is null ? new SimulationConfig() : SimulationConfig.Load(path)).Validate();
+            var directory = parse.GetValue(output)!;
+            Directory.CreateDirectory(directory);
+            var strategies = settings.Arms.Select(StrategyConfig.Named).ToList();
+            var work = Path.Combine(directory, "work");
+            var result = Simulator.Run(settings.World, settings.WarmUpDays, settings.Days, settings.Arms,
+                (arm, context) => new RecommenderPlatform(context, strategies[arm], settings.Platform, Path.Combine(work, $"arm-{arm}")),
+                settings.ExposureWindowDays, Progress(settings));
+            if (Directory.Exists(work)) Directory.Delete(work, recursive: true);
+            var summary = SimulationSummary.From(result);
+            Print(summary);
+            Write(directory, settings, result, summary);
+            Console.WriteLine($"metrics written to {Path.GetFullPath(directory)}");
             return 0;
         }));
         return command;
     }
+
+    private static Action<SimulationProgress> Progress(SimulationConfig settings) => p =>
+    {
+        if (p.Phase == SimulationPhase.WarmUp && p.Day != -1) return;
+        if (p.Phase is SimulationPhase.WarmUp or SimulationPhase.Refresh)
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"[{p.Elapsed:hh\\:mm\\:ss}] {(p.Phase == SimulationPhase.WarmUp ? $"warm-up done ({settings.WarmUpDays} days)" : $"day {p.Day + 1}/{p.Days} done")}"));
+    };
+
+    private static void Print(SimulationSummary summary)
+    {
+        var arms = new Table().Border(TableBorder.Rounded).Title("arms").AddColumn("metric");
+        foreach (var arm in summary.Arms) arms.AddColumn(new TableColumn(Markup.Escape(arm.Arm)).RightAligned());
+        void Row(string name, Func<ArmSummary, string> value) => arms.AddRow([name, .. summary.Arms.Select(value)]);
+        for (var k = 0; k < summary.Thresholds.Count; k++)
+        {
+            var index = k;
+            Row($"ExpoReach-{summary.Thresholds[k]} (share of new items)", a => Share(a.ExpoReach[index]));
+        }
+        Row("daily active creators", a => F(a.DailyActiveCreators, 1));
+        Row("new-item coverage (same day)", a => Share(a.NewItemCoverage));
+        Row("creator-side matches", a => a.Dispatched.ToString("N0", CultureInfo.InvariantCulture));
+        Row("hit rate of matched users", a => a.Dispatched == 0 ? "-" : Share(a.HitRate));
+        Row("daily active users", a => F(a.DailyActiveUsers, 1));
+        Row("watch seconds per active user", a => F(a.WatchSecondsPerActiveUser, 1));
+        Row("likes per active user", a => F(a.LikesPerActiveUser, 3));
+        AnsiConsole.Write(arms);
+
+        var changes = new Table().Border(TableBorder.Rounded).Title("change against the control arm (95% bootstrap interval)")
+            .AddColumn("metric").AddColumn("arm").AddColumn(new TableColumn("change").RightAligned()).AddColumn(new TableColumn("interval").RightAligned()).AddColumn("");
+        foreach (var c in summary.Comparisons)
+            changes.AddRow(Markup.Escape(c.Metric), Markup.Escape(c.Treatment), P(c.Difference.RelativeChange),
+                Markup.Escape($"[{P(c.Difference.Lower)}, {P(c.Difference.Upper)}]"), c.Difference.Significant ? "significant" : "");
+        AnsiConsole.Write(changes);
+    }
+
+    private static void Write(string directory, SimulationConfig settings, SimulationResult result, SimulationSummary summary)
+    {
+        AtomicFile.WriteAllText(Path.Combine(directory, "config.json"), settings.ToJson());
+        AtomicFile.WriteAllText(Path.Combine(directory, "summary.json"), JsonSerializer.Serialize(summary, JsonDefaults.Indented));
+        var days = result.Arms.Select((arm, a) => new { arm, days = result.Days[a] });
+        AtomicFile.WriteAllText(Path.Combine(directory, "days.json"), JsonSerializer.Serialize(days, JsonDefaults.Indented));
+    }
+
+    private static string P(double value) => double.IsFinite(value) ? value.ToString("+0.0%;-0.0%;0.0%", CultureInfo.InvariantCulture) : "-";
+
+    private static string Share(double value) => value.ToString("0.0%", CultureInfo.InvariantCulture);
+
+    private static string F(double value, int decimals) => value.ToString("F" + decimals, CultureInfo.InvariantCulture);
 }

@@ -1,5 +1,5 @@
+using System.Text.Json;
 using Twofold.Cli;
-using Twofold.Data;
 using Twofold.Tests.Support;
 
 namespace Twofold.Tests.Cli;
@@ -7,24 +7,39 @@ namespace Twofold.Tests.Cli;
 public class SimulateCommandTests
 {
     [Fact]
-    public void Simulate_generates_the_configured_world_and_replaces_its_previous_output()
+    public void Simulate_runs_the_configured_arms_and_writes_its_metrics()
     {
         using var dir = new TempDirectory();
-        var config = dir.Combine("world.json");
-        File.WriteAllText(config, """{ "users": 300, "creators": 30, "days": 5, "seed": 3 }""");
-        for (var run = 0; run < 2; run++)
-            Assert.Equal(0, TwofoldCommandLine.Build().Parse(["simulate", "--config", config, "--out", dir.Combine("out")]).Invoke());
-        var dataset = Dataset.Open(dir.Combine("out", "world"));
-        Assert.Equal(300, dataset.Manifest.Users);
-        Assert.True(dataset.Manifest.Interactions > 0);
+        var config = dir.Combine("sim.json");
+        File.WriteAllText(config, """
+            {
+              "world": { "users": 600, "creators": 60, "seed": 3 },
+              "warm_up_days": 7,
+              "days": 3,
+              "arms": ["base", "dualrec"],
+              "platform": {
+                "two_tower": { "epochs": 1, "embedding_dim": 8, "hidden_dim": 16, "output_dim": 8 },
+                "ranker": { "epochs": 1, "max_samples": 20000, "embedding_dim": 8 },
+                "activity": { "iterations": 10, "min_history_days": 3, "training_days": 4 }
+              }
+            }
+            """);
+        Assert.Equal(0, TwofoldCommandLine.Build().Parse(["simulate", "--config", config, "--out", dir.Combine("out")]).Invoke());
+        using var summary = JsonDocument.Parse(File.ReadAllText(dir.Combine("out", "summary.json")));
+        Assert.Equal(2, summary.RootElement.GetProperty("arms").GetArrayLength());
+        Assert.True(File.Exists(dir.Combine("out", "days.json")));
+        Assert.False(Directory.Exists(dir.Combine("out", "work")));
     }
 
     [Fact]
-    public void Simulate_rejects_a_missing_config_file()
+    public void Simulate_rejects_a_bad_config_without_writing_anything()
     {
         using var dir = new TempDirectory();
+        var config = dir.Combine("sim.json");
+        File.WriteAllText(config, """{ "arms": ["base", "nonsense"] }""");
+        Assert.Equal(CommandErrors.Failure, TwofoldCommandLine.Build().Parse(["simulate", "--config", config, "--out", dir.Combine("out")]).Invoke());
         Assert.Equal(CommandErrors.Failure,
             TwofoldCommandLine.Build().Parse(["simulate", "--config", dir.Combine("none.json"), "--out", dir.Combine("out")]).Invoke());
-        Assert.False(Directory.Exists(dir.Combine("out", "world")));
+        Assert.False(Directory.Exists(dir.Combine("out")));
     }
 }

@@ -1,0 +1,56 @@
+using System.Text.Json;
+using Twofold.Data;
+using Twofold.World;
+
+namespace Twofold.Simulation;
+
+/// <summary>
+/// A simulation run as a file (snake_case JSON; missing fields keep their defaults, unknown ones are errors): the world,
+/// how long it is warmed up and simulated, the arms' strategies (the first is the control), and how platforms train.
+/// The defaults are the embedded configuration of <c>twofold simulate</c>.
+/// </summary>
+public sealed record SimulationConfig
+{
+    public WorldConfig World { get; init; } = new() { Users = 10_000, Creators = 1_000, Seed = 42 };
+
+    /// <summary>Days of history under the world's logging recommender before the arms start.</summary>
+    public int WarmUpDays { get; init; } = 14;
+
+    public int Days { get; init; } = 14;
+
+    /// <summary>Strategy names (see <see cref="StrategyConfig.Named"/>); the first arm is the control.</summary>
+    public IReadOnlyList<string> Arms { get; init; } = ["base", "dualrec"];
+
+    /// <summary>ExpoReach counts a new item's exposures within this many days of upload.</summary>
+    public int ExposureWindowDays { get; init; } = 3;
+
+    public PlatformOptions Platform { get; init; } = new();
+
+    public SimulationConfig Validate()
+    {
+        World.Validate();
+        if (WarmUpDays < 7) throw new ArgumentException($"warm_up_days must be at least 7 (the activity model needs history), not {WarmUpDays}.");
+        if (Days < ExposureWindowDays) throw new ArgumentException($"days ({Days}) must be at least exposure_window_days ({ExposureWindowDays}).");
+        if (Arms.Count < 1) throw new ArgumentException("arms must name at least one strategy.");
+        foreach (var arm in Arms) StrategyConfig.Named(arm);
+        if (Arms.Distinct().Count() != Arms.Count) throw new ArgumentException("arms must not name a strategy twice.");
+        Platform.Validate();
+        return this;
+    }
+
+    public static SimulationConfig Load(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"The simulation config {path} does not exist.", path);
+        try
+        {
+            return JsonSerializer.Deserialize<SimulationConfig>(File.ReadAllText(path), WorldConfig.Json)
+                   ?? throw new DataFormatException(path, "the simulation config is empty (null)");
+        }
+        catch (JsonException e)
+        {
+            throw new DataFormatException(path, $"the simulation config is not valid: {e.Message}", line: e.LineNumber + 1, inner: e);
+        }
+    }
+
+    public string ToJson() => JsonSerializer.Serialize(this, WorldConfig.Json);
+}
