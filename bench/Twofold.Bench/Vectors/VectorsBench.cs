@@ -24,6 +24,7 @@ internal static class VectorsBench
         {
             case "generate": Generate(options); return 0;
             case "run": Measure(options); return 0;
+            case "probe": Probe(options); return 0;
             default:
                 Console.Error.WriteLine("usage: vectors generate --out DIR [--n 200000] [--d 64] [--queries 1024] [--seed 1] [--normalised]");
                 Console.Error.WriteLine("       vectors run --data DIR [--peers FILE] [--out FILE]");
@@ -256,6 +257,39 @@ internal static class VectorsBench
 
         }
         Finish(o, dir, results);
+    }
+
+    /// <summary>Link metric and pruning variants of the graph on a prefix of the data: recall and QPS by ef.</summary>
+    private static void Probe(Dictionary<string, string> o)
+    {
+        string dir = o.GetValueOrDefault("data", "bench/vectors/data");
+        var (all, total, d) = Npy.Read<float>(Path.Combine(dir, "base.npy"));
+        var (queries, nq, _) = Npy.Read<float>(Path.Combine(dir, "queries.npy"));
+        int n = Math.Min(total, Int(o, "n", 50_000));
+        int count = Math.Min(nq, Int(o, "queries", 200));
+        var rows = all.AsSpan(0, n * d).ToArray();
+        var gt = new FlatIndex(rows, d).SearchBatch(queries.AsSpan(0, count * d), K);
+        Console.WriteLine($"# probe: N = {n}, d = {d}, {count} queries, load {Load()}");
+        Console.WriteLine("| link metric | keep pruned | M | build s | ef | QPS | recall@200 |");
+        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|");
+        var variants = o.GetValueOrDefault("variants", "InnerProduct:true,InnerProduct:false,Cosine:true,Cosine:false,MipsTransform:true").Split(',');
+        foreach (var v in variants)
+        {
+            var parts = v.Split(':');
+            var options = new HnswOptions { LinkMetric = Enum.Parse<LinkMetric>(parts[0]), KeepPrunedConnections = bool.Parse(parts[1]), M = parts.Length > 2 ? int.Parse(parts[2], CultureInfo.InvariantCulture) : 16 };
+            var sw = Stopwatch.StartNew();
+            var index = HnswIndex.Build(rows, d, options);
+            double build = sw.Elapsed.TotalSeconds;
+            foreach (int ef in new[] { 200, 400, 800 })
+            {
+                var res = new Neighbor[count][];
+                sw.Restart();
+                for (int j = 0; j < count; j++) res[j] = index.Search(queries.AsSpan(j * d, d), K, null, SearchStrategy.Graph, ef);
+                double qps = count / sw.Elapsed.TotalSeconds;
+                double recall = Enumerable.Range(0, count).Average(j => res[j].Select(x => x.Id).Intersect(gt[j].Select(x => x.Id)).Count() / (double)K);
+                Console.WriteLine($"| {options.LinkMetric} | {options.KeepPrunedConnections} | {options.M} | {build:F1} | {ef} | {qps:F0} | {recall:F4} |");
+            }
+        }
     }
 
     private static void Finish(Dictionary<string, string> o, string dir, List<Row> results)

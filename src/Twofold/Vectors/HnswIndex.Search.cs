@@ -52,8 +52,8 @@ public sealed unsafe partial class HnswIndex
         try
         {
             int ep = _entry;
-            float epScore = Similarity(q, 0f, ep);
-            for (int layer = _topLevel; layer > 0; layer--) ep = Greedy(q, 0f, ep, ref epScore, layer);
+            float epScore = Similarity(q, 0f, ep, building: false);
+            for (int layer = _topLevel; layer > 0; layer--) ep = Greedy(q, 0f, ep, ref epScore, layer, building: false);
             var found = new List<(float Score, int Id)>(ef);
             SearchLayer(scratch, q, 0f, ep, epScore, ef, 0, filter, exclude: -1, found);
             var heap = new TopKHeap(k);

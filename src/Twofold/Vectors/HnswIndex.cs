@@ -10,9 +10,9 @@ namespace Twofold.Vectors;
 /// binary file format. Ids are dense node numbers 0, 1, 2, … in insertion order.
 /// </summary>
 /// <remarks>
-/// <para>By default the graph links points by inner product and keeps pruned connections, which holds recall when
-/// norms vary widely; the MIPS-to-cosine transform (Bachrach et al., 2014: append √(M² − ‖x‖²) with M the largest
-/// norm, queries get 0) is available through <see cref="HnswOptions.MipsTransform"/> and measured in docs/ann.md.</para>
+/// <para>How points are linked is <see cref="HnswOptions.LinkMetric"/>: inner product (default, with kept pruned
+/// connections, which holds recall when norms vary widely), cosine, or L2 after the MIPS-to-cosine transform; searches
+/// always rank by inner product. docs/ann.md has the measured comparison.</para>
 /// <para>A filtered search picks between the graph and an exact scan of the admitted ids by the admitted fraction
 /// (<see cref="HnswOptions.ExactScanBelow"/>). Searches run concurrently with each other and with changes to the
 /// filter (see <see cref="IdFilter"/> for the guarantee); insert, delete and re-insert take an exclusive lock.</para>
@@ -32,7 +32,10 @@ public sealed unsafe partial class HnswIndex
     private float[] _extra;
     private byte[] _levels;
     private int[] _links0;
-    private int[]?[] _upper;
+    private int[] _upperOffset;
+    private int[] _upperPool;
+    private int _upperUsed;
+    private readonly bool _hasExtra;
     private ulong[] _deleted;
     private int _capacity;
     private int _nodeCount;
@@ -56,10 +59,12 @@ public sealed unsafe partial class HnswIndex
         _rng = (ulong)(uint)Options.Seed * 0x9E3779B97F4A7C15UL + 0x632BE59BD9B4E019UL;
         _capacity = Math.Max(16, initialCapacity);
         _vectors = new AlignedFloats((long)_capacity * _stride);
-        _extra = new float[_capacity];
+        _hasExtra = Options.LinkMetric != LinkMetric.InnerProduct;
+        _extra = _hasExtra ? new float[_capacity] : [];
         _levels = new byte[_capacity];
         _links0 = new int[(long)_capacity * (_m0 + 1)];
-        _upper = new int[]?[_capacity];
+        _upperOffset = new int[_capacity];
+        _upperPool = new int[Math.Max(64, _capacity / (_m - 1) * (_m + 1) * 11 / 10)];
         _deleted = new ulong[(_capacity + 63) >> 6];
     }
 
@@ -91,8 +96,8 @@ public sealed unsafe partial class HnswIndex
         get
         {
             long bytes = (long)_vectors.Length * sizeof(float) + _extra.Length * sizeof(float) + _levels.Length
-                + _links0.LongLength * sizeof(int) + _deleted.Length * sizeof(ulong) + _upper.Length * (long)IntPtr.Size;
-            foreach (var u in _upper) if (u is not null) bytes += u.Length * sizeof(int) + 24;
+                + _links0.LongLength * sizeof(int) + _deleted.Length * sizeof(ulong)
+                + (_upperOffset.LongLength + _upperPool.LongLength) * sizeof(int);
             return bytes;
         }
     }
@@ -162,7 +167,7 @@ public sealed unsafe partial class HnswIndex
         EnsureCapacity(id + 1);
         int level = RandomLevel();
         _levels[id] = (byte)level;
-        if (level > 0) _upper[id] = new int[level * (_m + 1)];
+        _upperOffset[id] = level > 0 ? AllocateUpper(level) : -1;
         _nodeCount = id + 1;
         StoreVector(id, vector);
         if (_entry < 0)
@@ -184,17 +189,23 @@ public sealed unsafe partial class HnswIndex
     {
         vector.CopyTo(new Span<float>(Vector(id), Dimension));
         float norm2 = Norm2(vector);
-        if (norm2 > _maxNorm2)
+        if (norm2 > _maxNorm2 && Options.LinkMetric == LinkMetric.MipsTransform)
         {
             // A longer vector than any so far: grow M with headroom and recompute every transform coordinate.
             _maxNorm2 = norm2 * 1.1f;
             for (int i = 0; i < _nodeCount; i++)
-                if (i != id) _extra[i] = ExtraFor(Norm2(new ReadOnlySpan<float>(Vector(i), Dimension)));
+                if (i != id && _hasExtra) _extra[i] = ExtraFor(Norm2(new ReadOnlySpan<float>(Vector(i), Dimension)));
         }
-        _extra[id] = ExtraFor(norm2);
+        if (_hasExtra) _extra[id] = ExtraFor(norm2);
     }
 
-    private float ExtraFor(float norm2) => Options.MipsTransform ? MathF.Sqrt(Math.Max(0f, _maxNorm2 - norm2)) : 0f;
+    /// <summary>Per-point coordinate used while linking: the transform's √(M² − ‖x‖²), or 1/‖x‖ for cosine links.</summary>
+    private float ExtraFor(float norm2) => Options.LinkMetric switch
+    {
+        LinkMetric.MipsTransform => MathF.Sqrt(Math.Max(0f, _maxNorm2 - norm2)),
+        LinkMetric.Cosine => norm2 > 0 ? 1f / MathF.Sqrt(norm2) : 0f,
+        _ => 0f,
+    };
 
     private static float Norm2(ReadOnlySpan<float> v)
     {
@@ -208,10 +219,10 @@ public sealed unsafe partial class HnswIndex
         if (nodes <= _capacity) return;
         int next = Math.Max(nodes, _capacity + _capacity / 2);
         _vectors = _vectors.Resize((long)next * _stride);
-        Array.Resize(ref _extra, next);
+        if (_hasExtra) Array.Resize(ref _extra, next);
         Array.Resize(ref _levels, next);
         Array.Resize(ref _links0, checked(next * (_m0 + 1)));
-        Array.Resize(ref _upper, next);
+        Array.Resize(ref _upperOffset, next);
         Array.Resize(ref _deleted, (next + 63) >> 6);
         _capacity = next;
         _scratch.Clear();
@@ -237,14 +248,42 @@ public sealed unsafe partial class HnswIndex
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private Span<int> Links(int id, int layer) => layer == 0
         ? _links0.AsSpan(id * (_m0 + 1), _m0 + 1)
-        : _upper[id].AsSpan((layer - 1) * (_m + 1), _m + 1);
+        : _upperPool.AsSpan(_upperOffset[id] + (layer - 1) * (_m + 1), _m + 1);
 
-    /// <summary>Similarity between two stored points in the transformed space.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private float NodeSimilarity(int a, int b) => VectorKernels.Dot(Vector(a), Vector(b), Dimension) + _extra[a] * _extra[b];
+    /// <summary>Reserves zeroed link blocks for layers 1..<paramref name="level"/> in the shared upper-layer pool; returns the offset.</summary>
+    private int AllocateUpper(int level)
+    {
+        int size = level * (_m + 1);
+        if (_upperUsed + size > _upperPool.Length) Array.Resize(ref _upperPool, Math.Max(_upperUsed + size, _upperPool.Length * 3 / 2));
+        int offset = _upperUsed;
+        _upperPool.AsSpan(offset, size).Clear();
+        _upperUsed += size;
+        return offset;
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private float Similarity(float* q, float qExtra, int node) => VectorKernels.Dot(q, Vector(node), Dimension) + qExtra * _extra[node];
+    private float Extra(int id) => _hasExtra ? _extra[id] : 0f;
+
+    /// <summary>Link similarity between two stored points.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private float NodeSimilarity(int a, int b) => Similarity(Vector(a), Extra(a), b, building: true);
+
+    /// <summary>
+    /// Inner product of <paramref name="q"/> with a node; while building, the link similarity instead
+    /// (<paramref name="qExtra"/> is the query point's own extra coordinate).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private float Similarity(float* q, float qExtra, int node, bool building)
+    {
+        float dot = VectorKernels.Dot(q, Vector(node), Dimension);
+        if (!building) return dot;
+        return Options.LinkMetric switch
+        {
+            LinkMetric.MipsTransform => dot + qExtra * _extra[node],
+            LinkMetric.Cosine => dot * qExtra * _extra[node],
+            _ => dot,
+        };
+    }
 
     private void Link(int id, int level, bool reinsert)
     {
@@ -252,10 +291,10 @@ public sealed unsafe partial class HnswIndex
         try
         {
             float* q = Vector(id);
-            float qExtra = _extra[id];
+            float qExtra = Extra(id);
             int ep = _entry;
-            float epScore = Similarity(q, qExtra, ep);
-            for (int layer = _topLevel; layer > level; layer--) ep = Greedy(q, qExtra, ep, ref epScore, layer);
+            float epScore = Similarity(q, qExtra, ep, building: true);
+            for (int layer = _topLevel; layer > level; layer--) ep = Greedy(q, qExtra, ep, ref epScore, layer, building: true);
             var found = new List<(float Score, int Id)>(Options.EfConstruction);
             var selected = new List<(float Score, int Id)>(_m0);
             for (int layer = Math.Min(level, _topLevel); layer >= 0; layer--)
@@ -334,7 +373,7 @@ public sealed unsafe partial class HnswIndex
         for (int i = 0; i < selected.Count; i++) links[1 + i] = selected[i].Id;
     }
 
-    private int Greedy(float* q, float qExtra, int ep, ref float epScore, int layer)
+    private int Greedy(float* q, float qExtra, int ep, ref float epScore, int layer, bool building)
     {
         bool changed = true;
         while (changed)
@@ -345,7 +384,7 @@ public sealed unsafe partial class HnswIndex
             for (int i = 1; i <= count; i++)
             {
                 int n = links[i];
-                float s = Similarity(q, qExtra, n);
+                float s = Similarity(q, qExtra, n, building);
                 if (s > epScore)
                 {
                     epScore = s;
@@ -395,7 +434,7 @@ public sealed unsafe partial class HnswIndex
             {
                 int n = fresh[i];
                 if (i + 1 < freshCount && Sse.IsSupported) Sse.Prefetch0(Vector(fresh[i + 1]) + 16);
-                float s = Similarity(q, qExtra, n);
+                float s = Similarity(q, qExtra, n, building);
                 if (results.Count < ef || s > results.TopKey)
                 {
                     candidates.Push(-s, n);
