@@ -133,12 +133,14 @@ def main():
     bpv = len(faiss.serialize_index(hnsw)) / n
     print("  build %.1f s, %.0f inserts/s, %.0f bytes/vector (serialised); load %s" % (build, n / build, bpv, load()), flush=True)
     for ef in (200, 400, 800):
+        hnsw.hnsw.efSearch = ef
         p = faiss.SearchParametersHNSW(efSearch=ef)
         time_single("faiss IndexHNSWFlat", "graph", 1.0, "ef %d" % ef, nq, lambda j: hnsw.search(queries[j:j + 1], K, params=p)[1][0])
         rows[-1]["BuildSeconds"] = build
         rows[-1]["BytesPerVector"] = bpv
     for f in FRACTIONS[1:]:
         sel = faiss.IDSelectorBatch(filters[f].astype(np.int64))
+        hnsw.hnsw.efSearch = 400
         p = faiss.SearchParametersHNSW(sel=sel, efSearch=400)
         time_single("faiss IndexHNSWFlat+selector", "graph filtered", f, "ef 400", nq if f >= 0.1 else 200,
                     lambda j: hnsw.search(queries[j:j + 1], K, params=p)[1][0])

@@ -270,13 +270,14 @@ internal static class VectorsBench
         var rows = all.AsSpan(0, n * d).ToArray();
         var gt = new FlatIndex(rows, d).SearchBatch(queries.AsSpan(0, count * d), K);
         Console.WriteLine($"# probe: N = {n}, d = {d}, {count} queries, load {Load()}");
-        Console.WriteLine("| link metric | keep pruned | M | build s | ef | QPS | recall@200 |");
-        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| link metric | keep pruned | M | cosine links | efC | build s | ef | QPS | recall@200 |");
+        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|");
         var variants = o.GetValueOrDefault("variants", "InnerProduct:true,InnerProduct:false,Cosine:true,Cosine:false,MipsTransform:true").Split(',');
         foreach (var v in variants)
         {
             var parts = v.Split(':');
-            var options = new HnswOptions { LinkMetric = Enum.Parse<LinkMetric>(parts[0]), KeepPrunedConnections = bool.Parse(parts[1]), M = parts.Length > 2 ? int.Parse(parts[2], CultureInfo.InvariantCulture) : 16 };
+            var options = new HnswOptions { LinkMetric = Enum.Parse<LinkMetric>(parts[0]), KeepPrunedConnections = bool.Parse(parts[1]), M = parts.Length > 2 ? int.Parse(parts[2], CultureInfo.InvariantCulture) : 16,
+                CosineLinks = parts.Length > 3 ? int.Parse(parts[3], CultureInfo.InvariantCulture) : 0, EfConstruction = parts.Length > 4 ? int.Parse(parts[4], CultureInfo.InvariantCulture) : 100 };
             var sw = Stopwatch.StartNew();
             var index = HnswIndex.Build(rows, d, options);
             double build = sw.Elapsed.TotalSeconds;
@@ -287,7 +288,7 @@ internal static class VectorsBench
                 for (int j = 0; j < count; j++) res[j] = index.Search(queries.AsSpan(j * d, d), K, null, SearchStrategy.Graph, ef);
                 double qps = count / sw.Elapsed.TotalSeconds;
                 double recall = Enumerable.Range(0, count).Average(j => res[j].Select(x => x.Id).Intersect(gt[j].Select(x => x.Id)).Count() / (double)K);
-                Console.WriteLine($"| {options.LinkMetric} | {options.KeepPrunedConnections} | {options.M} | {build:F1} | {ef} | {qps:F0} | {recall:F4} |");
+                Console.WriteLine($"| {options.LinkMetric} | {options.KeepPrunedConnections} | {options.M} | {options.CosineLinks} | {options.EfConstruction} | {build:F1} | {ef} | {qps:F0} | {recall:F4} |");
             }
         }
     }

@@ -47,6 +47,7 @@ public sealed unsafe partial class HnswIndex
                     w.Write(Options.ExactScanBelow);
                     w.Write((int)Options.LinkMetric);
                     w.Write(Options.KeepPrunedConnections);
+                    w.Write(Options.CosineLinks);
                     w.Flush();
                     for (int i = 0; i < _nodeCount; i++) WriteSpan(hashing, new ReadOnlySpan<float>(Vector(i), Dimension));
                     if (_hasExtra) WriteSpan(hashing, _extra.AsSpan(0, _nodeCount));
@@ -97,7 +98,7 @@ public sealed unsafe partial class HnswIndex
             options = new HnswOptions
             {
                 M = r.ReadInt32(), EfConstruction = r.ReadInt32(), EfSearch = r.ReadInt32(), Seed = r.ReadInt32(),
-                ExactScanBelow = r.ReadDouble(), LinkMetric = (LinkMetric)r.ReadInt32(), KeepPrunedConnections = r.ReadBoolean(),
+                ExactScanBelow = r.ReadDouble(), LinkMetric = (LinkMetric)r.ReadInt32(), KeepPrunedConnections = r.ReadBoolean(), CosineLinks = r.ReadInt32(),
             };
             options.Validate();
         }

@@ -28,6 +28,10 @@ public sealed unsafe partial class HnswIndex
     private readonly ConcurrentBag<Scratch> _scratch = new();
     private readonly double _levelScale;
 
+    // Working lists for link updates; only used under the write lock (or while building, single-threaded).
+    private readonly List<(float Score, int Id)> _linkCandidates = new();
+    private readonly List<(float Score, int Id)> _linkSelected = new();
+
     private AlignedFloats _vectors;
     private float[] _extra;
     private byte[] _levels;
@@ -302,7 +306,7 @@ public sealed unsafe partial class HnswIndex
                 found.Clear();
                 SearchLayer(scratch, q, qExtra, ep, epScore, Options.EfConstruction, layer, null, exclude: id, found);
                 found.Sort(static (a, b) => b.Score.CompareTo(a.Score));
-                SelectNeighbours(found, _m, selected);
+                SelectNeighbours(found, layer == 0 ? _m + Options.CosineLinks : _m, selected, layer);
                 var own = Links(id, layer);
                 own[0] = selected.Count;
                 for (int i = 0; i < selected.Count; i++) own[1 + i] = selected[i].Id;
@@ -322,11 +326,14 @@ public sealed unsafe partial class HnswIndex
     /// every kept one; with <see cref="HnswOptions.KeepPrunedConnections"/>, fill the remaining slots with the best
     /// pruned candidates, which keeps an inner-product graph navigable when norms vary (docs/ann.md).
     /// </summary>
-    private void SelectNeighbours(List<(float Score, int Id)> sortedCandidates, int max, List<(float Score, int Id)> selected)
+    private void SelectNeighbours(List<(float Score, int Id)> sortedCandidates, int max, List<(float Score, int Id)> selected, int layer)
     {
         selected.Clear();
+        int cosine = layer == 0 ? Math.Min(Options.CosineLinks, max) : 0;
+        int byScore = max - cosine;
         foreach (var candidate in sortedCandidates)
         {
+            if (selected.Count >= byScore) break;
             bool keep = true;
             foreach (var kept in selected)
             {
@@ -336,19 +343,29 @@ public sealed unsafe partial class HnswIndex
                     break;
                 }
             }
-            if (keep)
-            {
-                selected.Add(candidate);
-                if (selected.Count >= max) break;
-            }
+            if (keep) selected.Add(candidate);
         }
         if (Options.KeepPrunedConnections)
         {
             foreach (var candidate in sortedCandidates)
             {
-                if (selected.Count >= max) break;
+                if (selected.Count >= byScore) break;
                 if (!selected.Contains(candidate)) selected.Add(candidate);
             }
+        }
+        if (cosine > 0 && selected.Count < sortedCandidates.Count)
+        {
+            // Directional neighbours regardless of norm: rank the rest by score / ‖c‖ (the base's norm is common).
+            var rest = new List<(float Key, (float Score, int Id) Candidate)>();
+            foreach (var candidate in sortedCandidates)
+            {
+                if (selected.Contains(candidate)) continue;
+                float* v = Vector(candidate.Id);
+                float norm = MathF.Sqrt(VectorKernels.Dot(v, v, Dimension));
+                rest.Add((norm > 0 ? candidate.Score / norm : float.NegativeInfinity, candidate));
+            }
+            rest.Sort(static (a, b) => b.Key.CompareTo(a.Key));
+            for (int i = 0; i < rest.Count && selected.Count < max; i++) selected.Add(rest[i].Candidate);
         }
     }
 
@@ -364,11 +381,13 @@ public sealed unsafe partial class HnswIndex
             links[0] = count + 1;
             return;
         }
-        var candidates = new List<(float Score, int Id)>(count + 1) { (score, newNeighbour) };
+        var candidates = _linkCandidates;
+        var selected = _linkSelected;
+        candidates.Clear();
+        candidates.Add((score, newNeighbour));
         for (int i = 1; i <= count; i++) candidates.Add((NodeSimilarity(node, links[i]), links[i]));
         candidates.Sort(static (a, b) => b.Score.CompareTo(a.Score));
-        var selected = new List<(float Score, int Id)>(max);
-        SelectNeighbours(candidates, max, selected);
+        SelectNeighbours(candidates, max, selected, layer);
         links[0] = selected.Count;
         for (int i = 0; i < selected.Count; i++) links[1 + i] = selected[i].Id;
     }

@@ -57,6 +57,12 @@ public sealed record HnswOptions
     public bool KeepPrunedConnections { get; init; } = true;
 
     /// <summary>
+    /// Layer-0 link slots given to the most similar points by direction (score / norm) rather than by inner product,
+    /// so points of moderate norm keep in-links in an inner-product graph.
+    /// </summary>
+    public int CosineLinks { get; init; }
+
+    /// <summary>
     /// The similarity that decides which points are linked while building (searches always rank by inner product).
     /// Default <see cref="LinkMetric.InnerProduct"/>; docs/ann.md compares the three on unnormalised data.
     /// </summary>
@@ -67,6 +73,7 @@ public sealed record HnswOptions
         if (M < 2 || M > 128) throw new ArgumentOutOfRangeException(nameof(M), M, "M must be in [2, 128].");
         if (EfConstruction < 1) throw new ArgumentOutOfRangeException(nameof(EfConstruction), EfConstruction, "EfConstruction must be positive.");
         if (EfSearch < 1) throw new ArgumentOutOfRangeException(nameof(EfSearch), EfSearch, "EfSearch must be positive.");
+        if (CosineLinks < 0 || CosineLinks > M) throw new ArgumentOutOfRangeException(nameof(CosineLinks), CosineLinks, "CosineLinks must be in [0, M].");
         if (!Enum.IsDefined(LinkMetric)) throw new ArgumentOutOfRangeException(nameof(LinkMetric), LinkMetric, "Unknown link metric.");
         if (!(ExactScanBelow >= 0 && ExactScanBelow <= 1)) throw new ArgumentOutOfRangeException(nameof(ExactScanBelow), ExactScanBelow, "ExactScanBelow must be in [0, 1].");
     }
