@@ -25,9 +25,14 @@ internal static class VectorsBench
             case "generate": Generate(options); return 0;
             case "run": Measure(options); return 0;
             case "probe": Probe(options); return 0;
+            case "kernels":
+                BenchmarkDotNet.Running.BenchmarkRunner.Run([typeof(DotBenchmarks), typeof(ScanBenchmarks)]);
+                return 0;
             default:
                 Console.Error.WriteLine("usage: vectors generate --out DIR [--n 200000] [--d 64] [--queries 1024] [--seed 1] [--normalised]");
-                Console.Error.WriteLine("       vectors run --data DIR [--peers FILE] [--out FILE]");
+                Console.Error.WriteLine("       vectors run --data DIR [--peers FILE] [--out FILE] [--only exact,compacted,graph,switch]");
+                Console.Error.WriteLine("       vectors probe --data DIR [--n 50000] [--variants Metric:keepPruned:M:cosineLinks:efC,...]");
+                Console.Error.WriteLine("       vectors kernels   (BenchmarkDotNet: hand-written kernels vs System.Numerics.Tensors)");
                 return 2;
         }
     }
@@ -288,10 +293,26 @@ internal static class VectorsBench
                 for (int j = 0; j < count; j++) res[j] = index.Search(queries.AsSpan(j * d, d), K, null, SearchStrategy.Graph, ef);
                 double qps = count / sw.Elapsed.TotalSeconds;
                 double recall = Enumerable.Range(0, count).Average(j => res[j].Select(x => x.Id).Intersect(gt[j].Select(x => x.Id)).Count() / (double)K);
+                if (o.ContainsKey("misses"))
+                {
+                    var norms = Enumerable.Range(0, n).Select(i => Math.Sqrt(TensorPrimitivesNorm2(rows.AsSpan(i * d, d)))).ToArray();
+                    var sortedNorms = norms.Order().ToArray();
+                    double Percentile(int id) => Array.BinarySearch(sortedNorms, norms[id]) / (double)n;
+                    var missed = new List<double>();
+                    var found = new List<double>();
+                    for (int j = 0; j < count; j++)
+                    {
+                        var got = res[j].Select(x => x.Id).ToHashSet();
+                        foreach (var g in gt[j]) (got.Contains(g.Id) ? found : missed).Add(Percentile(g.Id));
+                    }
+                    Console.WriteLine($"  ef {ef}: norm percentile of missed ids: mean {missed.DefaultIfEmpty().Average():F3}, of found ids: {found.Average():F3}; missed in top 5% norms: {missed.Count(p => p >= 0.95) / (double)Math.Max(1, missed.Count):F3}, found in top 5%: {found.Count(p => p >= 0.95) / (double)found.Count:F3}");
+                }
                 Console.WriteLine($"| {options.LinkMetric} | {options.KeepPrunedConnections} | {options.M} | {options.CosineLinks} | {options.EfConstruction} | {build:F1} | {ef} | {qps:F0} | {recall:F4} |");
             }
         }
     }
+
+    private static float TensorPrimitivesNorm2(ReadOnlySpan<float> v) => System.Numerics.Tensors.TensorPrimitives.Dot(v, v);
 
     private static void Finish(Dictionary<string, string> o, string dir, List<Row> results)
     {

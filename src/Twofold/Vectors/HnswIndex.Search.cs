@@ -66,7 +66,7 @@ public sealed unsafe partial class HnswIndex
     /// <summary>Exact scan of the live ids the filter admits, walking the filter's words and skipping empty ones.</summary>
     private Neighbor[] ExactScan(float* q, int k, IdFilter? filter)
     {
-        var heap = new TopKHeap(k);
+        var heap = new TopKBuffer(k);
         float threshold = heap.Threshold;
         int words = (_nodeCount + 63) >> 6;
         for (int w = 0; w < words; w++)
@@ -82,7 +82,7 @@ public sealed unsafe partial class HnswIndex
                 float s = VectorKernels.Dot(q, Vector(id), Dimension);
                 if (s >= threshold)
                 {
-                    heap.TryPush(s, id);
+                    heap.Push(s, id);
                     threshold = heap.Threshold;
                 }
             }

@@ -67,7 +67,7 @@ internal sealed unsafe class PanelMatrix
     /// <paramref name="ids"/>[r] (or r when null); when <paramref name="filter"/> is given (ids = rows), only admitted rows count.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Scan(float* q, int rows, TopKHeap heap, int[]? ids, IdFilter? filter)
+    public void Scan(float* q, int rows, TopKBuffer heap, int[]? ids, IdFilter? filter)
     {
         int d = Dimension;
         int panels = (rows + W - 1) / W;
@@ -128,7 +128,7 @@ internal sealed unsafe class PanelMatrix
     /// <see cref="VectorKernels.Panel512Batch4x4"/>). Each panel load is reused by four broadcast FMAs.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void ScanBatch(float* queries, int count, int rows, TopKHeap[] heaps, int[]? ids, IdFilter? filter)
+    public void ScanBatch(float* queries, int count, int rows, TopKBuffer[] heaps, int[]? ids, IdFilter? filter)
     {
         int d = Dimension;
         if (!Vector512.IsHardwareAccelerated)
@@ -148,7 +148,7 @@ internal sealed unsafe class PanelMatrix
             {
                 int j0 = g * 4;
                 float* q0 = queries + (long)j0 * d;
-                TopKHeap h0 = heaps[j0], h1 = heaps[j0 + 1], h2 = heaps[j0 + 2], h3 = heaps[j0 + 3];
+                TopKBuffer h0 = heaps[j0], h1 = heaps[j0 + 1], h2 = heaps[j0 + 2], h3 = heaps[j0 + 3];
                 int p = pb;
                 for (; p + 4 <= pe; p += 4)
                 {
@@ -182,7 +182,7 @@ internal sealed unsafe class PanelMatrix
             for (int j = groups * 4; j < count; j++)
             {
                 float* q = queries + (long)j * d;
-                TopKHeap h = heaps[j];
+                TopKBuffer h = heaps[j];
                 for (int p = pb; p < pe; p++)
                 {
                     uint v = ValidMask(p, rows, filter);
@@ -195,14 +195,14 @@ internal sealed unsafe class PanelMatrix
 
     /// <summary>Threshold check of 16 stored scores, then heap inserts for the lanes that pass.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void CollectBlock(float* s, uint valid, int firstRow, TopKHeap heap, int[]? ids)
+    private static void CollectBlock(float* s, uint valid, int firstRow, TopKBuffer heap, int[]? ids)
     {
         uint mask = (uint)Vector512.GreaterThanOrEqual(Vector512.Load(s), Vector512.Create(heap.Threshold)).ExtractMostSignificantBits() & valid;
         if (mask != 0) Push(s, mask, firstRow, heap, ids);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Collect(Vector512<float> s, uint valid, int firstRow, TopKHeap heap, int[]? ids, float* scores)
+    private static void Collect(Vector512<float> s, uint valid, int firstRow, TopKBuffer heap, int[]? ids, float* scores)
     {
         uint mask = (uint)Vector512.GreaterThanOrEqual(s, Vector512.Create(heap.Threshold)).ExtractMostSignificantBits() & valid;
         if (mask == 0) return;
@@ -210,7 +210,7 @@ internal sealed unsafe class PanelMatrix
         Push(scores, mask, firstRow, heap, ids);
     }
 
-    private static float Push(float* scores, uint mask, int firstRow, TopKHeap heap, int[]? ids)
+    private static float Push(float* scores, uint mask, int firstRow, TopKBuffer heap, int[]? ids)
     {
         float threshold = heap.Threshold;
         while (mask != 0)
@@ -220,7 +220,7 @@ internal sealed unsafe class PanelMatrix
             float s = scores[lane];
             if (s < threshold) continue;
             int row = firstRow + lane;
-            heap.TryPush(s, ids is null ? row : ids[row]);
+            heap.Push(s, ids is null ? row : ids[row]);
             threshold = heap.Threshold;
         }
         return threshold;
