@@ -46,8 +46,9 @@ public sealed unsafe partial class HnswIndex
                     w.Write(Options.Seed);
                     w.Write(Options.ExactScanBelow);
                     w.Write((int)Options.LinkMetric);
-                    w.Write(Options.KeepPrunedConnections);
+                    w.Write((sbyte)(Options.KeepPrunedConnections is { } keep ? (keep ? 1 : 0) : -1));
                     w.Write(Options.CosineLinks);
+                    w.Write(_keepPruned);
                     w.Flush();
                     for (int i = 0; i < _nodeCount; i++) WriteSpan(hashing, new ReadOnlySpan<float>(Vector(i), Dimension));
                     if (_hasExtra) WriteSpan(hashing, _extra.AsSpan(0, _nodeCount));
@@ -93,13 +94,15 @@ public sealed unsafe partial class HnswIndex
         float maxNorm2 = r.ReadSingle();
         ulong rng = r.ReadUInt64();
         HnswOptions options;
+        bool keepPruned;
         try
         {
             options = new HnswOptions
             {
                 M = r.ReadInt32(), EfConstruction = r.ReadInt32(), EfSearch = r.ReadInt32(), Seed = r.ReadInt32(),
-                ExactScanBelow = r.ReadDouble(), LinkMetric = (LinkMetric)r.ReadInt32(), KeepPrunedConnections = r.ReadBoolean(), CosineLinks = r.ReadInt32(),
+                ExactScanBelow = r.ReadDouble(), LinkMetric = (LinkMetric)r.ReadInt32(), KeepPrunedConnections = r.ReadSByte() switch { 1 => true, 0 => false, _ => null }, CosineLinks = r.ReadInt32(),
             };
+            keepPruned = r.ReadBoolean();
             options.Validate();
         }
         catch (ArgumentException e)
@@ -114,7 +117,7 @@ public sealed unsafe partial class HnswIndex
 
         var index = new HnswIndex(dimension, options, nodeCount)
         {
-            _nodeCount = nodeCount, _deletedCount = deletedCount, _entry = entry, _topLevel = topLevel, _maxNorm2 = maxNorm2, _rng = rng,
+            _keepPruned = keepPruned, _nodeCount = nodeCount, _deletedCount = deletedCount, _entry = entry, _topLevel = topLevel, _maxNorm2 = maxNorm2, _rng = rng,
         };
         for (int i = 0; i < nodeCount; i++) ReadSpan(hashing, new Span<float>(index.Vector(i), dimension));
         if (index._hasExtra) ReadSpan(hashing, index._extra.AsSpan(0, nodeCount));

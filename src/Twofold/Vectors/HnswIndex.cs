@@ -40,6 +40,7 @@ public sealed unsafe partial class HnswIndex
     private int[] _upperPool;
     private int _upperUsed;
     private readonly bool _hasExtra;
+    private bool _keepPruned;
     private ulong[] _deleted;
     private int _capacity;
     private int _nodeCount;
@@ -64,6 +65,7 @@ public sealed unsafe partial class HnswIndex
         _capacity = Math.Max(16, initialCapacity);
         _vectors = new AlignedFloats((long)_capacity * _stride);
         _hasExtra = Options.LinkMetric != LinkMetric.InnerProduct;
+        _keepPruned = Options.KeepPrunedConnections ?? true;
         _extra = _hasExtra ? new float[_capacity] : [];
         _levels = new byte[_capacity];
         _links0 = new int[(long)_capacity * (_m0 + 1)];
@@ -78,13 +80,29 @@ public sealed unsafe partial class HnswIndex
         int count = Validation.CheckMatrix(rows, dimension, nameof(rows));
         var index = new HnswIndex(dimension, options, count);
         float max = 0;
-        for (int i = 0; i < count; i++) max = Math.Max(max, Norm2(rows.Slice(i * dimension, dimension)));
+        double sum = 0, sumSquares = 0;
+        for (int i = 0; i < count; i++)
+        {
+            float norm2 = Norm2(rows.Slice(i * dimension, dimension));
+            max = Math.Max(max, norm2);
+            sum += Math.Sqrt(norm2);
+            sumSquares += norm2;
+        }
         index._maxNorm2 = max;
+        if (index.Options.KeepPrunedConnections is null && count > 1)
+        {
+            double mean = sum / count;
+            double variance = Math.Max(0, sumSquares / count - mean * mean);
+            index._keepPruned = mean > 0 && Math.Sqrt(variance) / mean > 0.05;
+        }
         for (int i = 0; i < count; i++) index.AddUnchecked(rows.Slice(i * dimension, dimension));
         return index;
     }
 
     public HnswOptions Options { get; }
+
+    /// <summary>Whether this index keeps pruned connections (the resolved <see cref="HnswOptions.KeepPrunedConnections"/>).</summary>
+    public bool KeepsPrunedConnections => _keepPruned;
 
     public int Dimension { get; }
 
@@ -345,7 +363,7 @@ public sealed unsafe partial class HnswIndex
             }
             if (keep) selected.Add(candidate);
         }
-        if (Options.KeepPrunedConnections)
+        if (_keepPruned)
         {
             foreach (var candidate in sortedCandidates)
             {

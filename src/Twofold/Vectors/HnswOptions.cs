@@ -48,13 +48,15 @@ public sealed record HnswOptions
     /// Admitted fraction below which <see cref="SearchStrategy.Auto"/> scans the admitted ids exactly instead of walking
     /// the graph. The default is the switch point measured at N = 200,000, d = 64 (docs/ann.md).
     /// </summary>
-    public double ExactScanBelow { get; init; } = 0.2;
+    public double ExactScanBelow { get; init; } = 0.15;
 
     /// <summary>
     /// After the selection heuristic, fill a node's free link slots with the best pruned candidates (the paper's
-    /// keepPrunedConnections). On by default: with it, an inner-product graph keeps its recall on unnormalised data.
+    /// keepPrunedConnections). With norms that vary, an inner-product graph needs it to keep its recall; with
+    /// (near-)constant norms it only costs time. Null (default) decides at <see cref="HnswIndex.Build"/>: on when the
+    /// norms' coefficient of variation exceeds 0.05, and on for an index that starts empty.
     /// </summary>
-    public bool KeepPrunedConnections { get; init; } = true;
+    public bool? KeepPrunedConnections { get; init; }
 
     /// <summary>
     /// Layer-0 link slots given to the most similar points by direction (score / norm) rather than by inner product,
