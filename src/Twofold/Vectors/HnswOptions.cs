@@ -48,7 +48,7 @@ public sealed record HnswOptions
     /// Admitted fraction below which <see cref="SearchStrategy.Auto"/> scans the admitted ids exactly instead of walking
     /// the graph. The default is the switch point measured at N = 200,000, d = 64 (docs/ann.md).
     /// </summary>
-    public double ExactScanBelow { get; init; } = 0.15;
+    public double ExactScanBelow { get; init; } = 0.2;
 
     /// <summary>
     /// After the selection heuristic, fill a node's free link slots with the best pruned candidates (the paper's
