@@ -134,7 +134,10 @@ public sealed unsafe partial class HnswIndex
     public float[] GetVector(int id)
     {
         Validation.CheckId(id, _nodeCount, nameof(id));
-        return new ReadOnlySpan<float>(Vector(id), Dimension).ToArray();
+        // Under the read lock: a concurrent insert may replace the vector buffer.
+        _lock.EnterReadLock();
+        try { return new ReadOnlySpan<float>(Vector(id), Dimension).ToArray(); }
+        finally { _lock.ExitReadLock(); }
     }
 
     /// <summary>Inserts <paramref name="vector"/> and returns its id.</summary>
