@@ -6,6 +6,7 @@ return args.FirstOrDefault() switch
     "gen-kuairand" => KuaiRandLogGenerator.Run(args[1..]),
     "activity-score" => ActivityScoringBench.Run(args[1..]),
     "twotower" => TwoTowerBench.Run(args[1..]),
+    "vectors" => Twofold.Bench.Vectors.VectorsBench.Run(args[1..]),
     _ => Usage(),
 };
 

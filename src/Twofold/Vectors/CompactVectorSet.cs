@@ -108,7 +108,7 @@ public sealed unsafe class CompactVectorSet
     {
         Validation.CheckVector(query, Dimension, nameof(query));
         Validation.CheckK(k);
-        var heap = new TopKHeap(k);
+        var heap = new TopKBuffer(k);
         _lock.EnterReadLock();
         try
         {
@@ -123,8 +123,8 @@ public sealed unsafe class CompactVectorSet
     {
         int count = Validation.CheckMatrix(queries, Dimension, nameof(queries));
         Validation.CheckK(k);
-        var heaps = new TopKHeap[count];
-        for (int j = 0; j < count; j++) heaps[j] = new TopKHeap(k);
+        var heaps = new TopKBuffer[count];
+        for (int j = 0; j < count; j++) heaps[j] = new TopKBuffer(k);
         _lock.EnterReadLock();
         try
         {

@@ -40,7 +40,7 @@ public sealed unsafe class FlatIndex
         Validation.CheckVector(query, Dimension, nameof(query));
         Validation.CheckK(k);
         CheckFilter(filter);
-        var heap = new TopKHeap(k);
+        var heap = new TopKBuffer(k);
         fixed (float* q = query) _matrix.Scan(q, Count, heap, null, filter);
         return heap.ToSortedArray();
     }
@@ -51,8 +51,8 @@ public sealed unsafe class FlatIndex
         int count = Validation.CheckMatrix(queries, Dimension, nameof(queries));
         Validation.CheckK(k);
         CheckFilter(filter);
-        var heaps = new TopKHeap[count];
-        for (int j = 0; j < count; j++) heaps[j] = new TopKHeap(k);
+        var heaps = new TopKBuffer[count];
+        for (int j = 0; j < count; j++) heaps[j] = new TopKBuffer(k);
         fixed (float* q = queries) _matrix.ScanBatch(q, count, Count, heaps, null, filter);
         var result = new Neighbor[count][];
         for (int j = 0; j < count; j++) result[j] = heaps[j].ToSortedArray();

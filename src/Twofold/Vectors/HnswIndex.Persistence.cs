@@ -17,8 +17,7 @@ public sealed unsafe partial class HnswIndex
 
     /// <summary>
     /// Writes the index to <paramref name="path"/> atomically (temp file + rename). Format (little-endian): magic,
-    /// version, header (options, counts, entry point, transform norm, generator state), then vectors, transform
-    /// coordinates, levels, tombstones, layer-0 links, upper-layer links, the end magic and an FNV-1a 64 checksum
+    /// version, header (options, counts, entry point, transform norm, generator state), then vectors, link coordinates (transform or cosine metrics only), levels, tombstones, layer-0 links, upper-layer links, the end magic and an FNV-1a 64 checksum
     /// of everything before it. See docs/ann.md.
     /// </summary>
     public void Save(string path)
@@ -46,15 +45,17 @@ public sealed unsafe partial class HnswIndex
                     w.Write(Options.EfSearch);
                     w.Write(Options.Seed);
                     w.Write(Options.ExactScanBelow);
-                    w.Write(Options.MipsTransform);
-                    w.Write(Options.KeepPrunedConnections);
+                    w.Write((int)Options.LinkMetric);
+                    w.Write((sbyte)(Options.KeepPrunedConnections is { } keep ? (keep ? 1 : 0) : -1));
+                    w.Write(Options.CosineLinks);
+                    w.Write(_keepPruned);
                     w.Flush();
                     for (int i = 0; i < _nodeCount; i++) WriteSpan(hashing, new ReadOnlySpan<float>(Vector(i), Dimension));
-                    WriteSpan(hashing, _extra.AsSpan(0, _nodeCount));
+                    if (_hasExtra) WriteSpan(hashing, _extra.AsSpan(0, _nodeCount));
                     hashing.Write(_levels, 0, _nodeCount);
                     WriteSpan(hashing, _deleted.AsSpan(0, (_nodeCount + 63) >> 6));
                     WriteSpan(hashing, _links0.AsSpan(0, _nodeCount * (_m0 + 1)));
-                    for (int i = 0; i < _nodeCount; i++) if (_upper[i] is { } u) WriteSpan(hashing, u.AsSpan());
+                    for (int i = 0; i < _nodeCount; i++) if (_levels[i] > 0) WriteSpan(hashing, _upperPool.AsSpan(_upperOffset[i], _levels[i] * (_m + 1)));
                     hashing.Write(EndMagic);
                 }
                 Span<byte> checksum = stackalloc byte[8];
@@ -93,13 +94,15 @@ public sealed unsafe partial class HnswIndex
         float maxNorm2 = r.ReadSingle();
         ulong rng = r.ReadUInt64();
         HnswOptions options;
+        bool keepPruned;
         try
         {
             options = new HnswOptions
             {
                 M = r.ReadInt32(), EfConstruction = r.ReadInt32(), EfSearch = r.ReadInt32(), Seed = r.ReadInt32(),
-                ExactScanBelow = r.ReadDouble(), MipsTransform = r.ReadBoolean(), KeepPrunedConnections = r.ReadBoolean(),
+                ExactScanBelow = r.ReadDouble(), LinkMetric = (LinkMetric)r.ReadInt32(), KeepPrunedConnections = r.ReadSByte() switch { 1 => true, 0 => false, _ => null }, CosineLinks = r.ReadInt32(),
             };
+            keepPruned = r.ReadBoolean();
             options.Validate();
         }
         catch (ArgumentException e)
@@ -114,10 +117,10 @@ public sealed unsafe partial class HnswIndex
 
         var index = new HnswIndex(dimension, options, nodeCount)
         {
-            _nodeCount = nodeCount, _deletedCount = deletedCount, _entry = entry, _topLevel = topLevel, _maxNorm2 = maxNorm2, _rng = rng,
+            _keepPruned = keepPruned, _nodeCount = nodeCount, _deletedCount = deletedCount, _entry = entry, _topLevel = topLevel, _maxNorm2 = maxNorm2, _rng = rng,
         };
         for (int i = 0; i < nodeCount; i++) ReadSpan(hashing, new Span<float>(index.Vector(i), dimension));
-        ReadSpan(hashing, index._extra.AsSpan(0, nodeCount));
+        if (index._hasExtra) ReadSpan(hashing, index._extra.AsSpan(0, nodeCount));
         hashing.ReadExactly(index._levels, 0, nodeCount);
         ReadSpan(hashing, index._deleted.AsSpan(0, (nodeCount + 63) >> 6));
         ReadSpan(hashing, index._links0.AsSpan(0, nodeCount * (index._m0 + 1)));
@@ -125,10 +128,11 @@ public sealed unsafe partial class HnswIndex
         {
             int level = index._levels[i];
             if (level > Math.Max(topLevel, 0)) throw new InvalidDataException($"{path}: corrupt HNSW index (node {i} has level {level} above the top level {topLevel}).");
+            index._upperOffset[i] = -1;
             if (level > 0)
             {
-                index._upper[i] = new int[level * (index._m + 1)];
-                ReadSpan(hashing, index._upper[i].AsSpan());
+                index._upperOffset[i] = index.AllocateUpper(level);
+                ReadSpan(hashing, index._upperPool.AsSpan(index._upperOffset[i], level * (index._m + 1)));
             }
         }
         var end = new byte[EndMagic.Length];

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Twofold.Vectors;
 
@@ -52,8 +53,8 @@ public sealed unsafe partial class HnswIndex
         try
         {
             int ep = _entry;
-            float epScore = Similarity(q, 0f, ep);
-            for (int layer = _topLevel; layer > 0; layer--) ep = Greedy(q, 0f, ep, ref epScore, layer);
+            float epScore = Similarity(q, 0f, ep, building: false);
+            for (int layer = _topLevel; layer > 0; layer--) ep = Greedy(q, 0f, ep, ref epScore, layer, building: false);
             var found = new List<(float Score, int Id)>(ef);
             SearchLayer(scratch, q, 0f, ep, epScore, ef, 0, filter, exclude: -1, found);
             var heap = new TopKHeap(k);
@@ -63,30 +64,55 @@ public sealed unsafe partial class HnswIndex
         finally { _scratch.Add(scratch); }
     }
 
-    /// <summary>Exact scan of the live ids the filter admits, walking the filter's words and skipping empty ones.</summary>
+    /// <summary>
+    /// Exact scan of the live ids the filter admits: walks the filter's words (skipping empty ones), gathers admitted
+    /// ids in chunks, and prefetches each row a few ids ahead, because the rows are not contiguous and the hardware
+    /// prefetcher cannot follow the gaps.
+    /// </summary>
     private Neighbor[] ExactScan(float* q, int k, IdFilter? filter)
     {
-        var heap = new TopKHeap(k);
+        const int Chunk = 256, Ahead = 8;
+        var heap = new TopKBuffer(k);
         float threshold = heap.Threshold;
+        int* ids = stackalloc int[Chunk + 64];
         int words = (_nodeCount + 63) >> 6;
-        for (int w = 0; w < words; w++)
+        int rowBytes = Dimension * sizeof(float);
+        int w = 0;
+        while (w < words)
         {
-            ulong bits = ~_deleted[w];
-            if (filter is not null) bits &= filter.ReadWord(w);
-            int remaining = _nodeCount - (w << 6);
-            if (remaining < 64) bits &= (1UL << remaining) - 1;
-            while (bits != 0)
+            int n = 0;
+            for (; w < words && n < Chunk; w++)
             {
-                int id = (w << 6) + BitOperations.TrailingZeroCount(bits);
-                bits &= bits - 1;
+                ulong bits = ~_deleted[w];
+                if (filter is not null) bits &= filter.ReadWord(w);
+                int remaining = _nodeCount - (w << 6);
+                if (remaining < 64) bits &= (1UL << remaining) - 1;
+                while (bits != 0)
+                {
+                    ids[n++] = (w << 6) + BitOperations.TrailingZeroCount(bits);
+                    bits &= bits - 1;
+                }
+            }
+            if (Sse.IsSupported)
+                for (int i = 0; i < Math.Min(Ahead, n); i++) PrefetchRow(Vector(ids[i]), rowBytes);
+            for (int i = 0; i < n; i++)
+            {
+                if (Sse.IsSupported && i + Ahead < n) PrefetchRow(Vector(ids[i + Ahead]), rowBytes);
+                int id = ids[i];
                 float s = VectorKernels.Dot(q, Vector(id), Dimension);
                 if (s >= threshold)
                 {
-                    heap.TryPush(s, id);
+                    heap.Push(s, id);
                     threshold = heap.Threshold;
                 }
             }
         }
         return heap.ToSortedArray();
+    }
+
+    private static void PrefetchRow(float* row, int bytes)
+    {
+        byte* p = (byte*)row;
+        for (int o = 0; o < bytes; o += 64) Sse.Prefetch0(p + o);
     }
 }

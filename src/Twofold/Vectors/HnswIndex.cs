@@ -10,9 +10,9 @@ namespace Twofold.Vectors;
 /// binary file format. Ids are dense node numbers 0, 1, 2, … in insertion order.
 /// </summary>
 /// <remarks>
-/// <para>By default the graph links points by inner product and keeps pruned connections, which holds recall when
-/// norms vary widely; the MIPS-to-cosine transform (Bachrach et al., 2014: append √(M² − ‖x‖²) with M the largest
-/// norm, queries get 0) is available through <see cref="HnswOptions.MipsTransform"/> and measured in docs/ann.md.</para>
+/// <para>How points are linked is <see cref="HnswOptions.LinkMetric"/>: inner product (default, with kept pruned
+/// connections, which holds recall when norms vary widely), cosine, or L2 after the MIPS-to-cosine transform; searches
+/// always rank by inner product. docs/ann.md has the measured comparison.</para>
 /// <para>A filtered search picks between the graph and an exact scan of the admitted ids by the admitted fraction
 /// (<see cref="HnswOptions.ExactScanBelow"/>). Searches run concurrently with each other and with changes to the
 /// filter (see <see cref="IdFilter"/> for the guarantee); insert, delete and re-insert take an exclusive lock.</para>
@@ -28,11 +28,19 @@ public sealed unsafe partial class HnswIndex
     private readonly ConcurrentBag<Scratch> _scratch = new();
     private readonly double _levelScale;
 
+    // Working lists for link updates; only used under the write lock (or while building, single-threaded).
+    private readonly List<(float Score, int Id)> _linkCandidates = new();
+    private readonly List<(float Score, int Id)> _linkSelected = new();
+
     private AlignedFloats _vectors;
     private float[] _extra;
     private byte[] _levels;
     private int[] _links0;
-    private int[]?[] _upper;
+    private int[] _upperOffset;
+    private int[] _upperPool;
+    private int _upperUsed;
+    private readonly bool _hasExtra;
+    private bool _keepPruned;
     private ulong[] _deleted;
     private int _capacity;
     private int _nodeCount;
@@ -56,10 +64,13 @@ public sealed unsafe partial class HnswIndex
         _rng = (ulong)(uint)Options.Seed * 0x9E3779B97F4A7C15UL + 0x632BE59BD9B4E019UL;
         _capacity = Math.Max(16, initialCapacity);
         _vectors = new AlignedFloats((long)_capacity * _stride);
-        _extra = new float[_capacity];
+        _hasExtra = Options.LinkMetric != LinkMetric.InnerProduct;
+        _keepPruned = Options.KeepPrunedConnections ?? true;
+        _extra = _hasExtra ? new float[_capacity] : [];
         _levels = new byte[_capacity];
         _links0 = new int[(long)_capacity * (_m0 + 1)];
-        _upper = new int[]?[_capacity];
+        _upperOffset = new int[_capacity];
+        _upperPool = new int[Math.Max(64, _capacity / (_m - 1) * (_m + 1) * 11 / 10)];
         _deleted = new ulong[(_capacity + 63) >> 6];
     }
 
@@ -69,13 +80,29 @@ public sealed unsafe partial class HnswIndex
         int count = Validation.CheckMatrix(rows, dimension, nameof(rows));
         var index = new HnswIndex(dimension, options, count);
         float max = 0;
-        for (int i = 0; i < count; i++) max = Math.Max(max, Norm2(rows.Slice(i * dimension, dimension)));
+        double sum = 0, sumSquares = 0;
+        for (int i = 0; i < count; i++)
+        {
+            float norm2 = Norm2(rows.Slice(i * dimension, dimension));
+            max = Math.Max(max, norm2);
+            sum += Math.Sqrt(norm2);
+            sumSquares += norm2;
+        }
         index._maxNorm2 = max;
+        if (index.Options.KeepPrunedConnections is null && count > 1)
+        {
+            double mean = sum / count;
+            double variance = Math.Max(0, sumSquares / count - mean * mean);
+            index._keepPruned = mean > 0 && Math.Sqrt(variance) / mean > 0.05;
+        }
         for (int i = 0; i < count; i++) index.AddUnchecked(rows.Slice(i * dimension, dimension));
         return index;
     }
 
     public HnswOptions Options { get; }
+
+    /// <summary>Whether this index keeps pruned connections (the resolved <see cref="HnswOptions.KeepPrunedConnections"/>).</summary>
+    public bool KeepsPrunedConnections => _keepPruned;
 
     public int Dimension { get; }
 
@@ -91,8 +118,8 @@ public sealed unsafe partial class HnswIndex
         get
         {
             long bytes = (long)_vectors.Length * sizeof(float) + _extra.Length * sizeof(float) + _levels.Length
-                + _links0.LongLength * sizeof(int) + _deleted.Length * sizeof(ulong) + _upper.Length * (long)IntPtr.Size;
-            foreach (var u in _upper) if (u is not null) bytes += u.Length * sizeof(int) + 24;
+                + _links0.LongLength * sizeof(int) + _deleted.Length * sizeof(ulong)
+                + (_upperOffset.LongLength + _upperPool.LongLength) * sizeof(int);
             return bytes;
         }
     }
@@ -107,7 +134,10 @@ public sealed unsafe partial class HnswIndex
     public float[] GetVector(int id)
     {
         Validation.CheckId(id, _nodeCount, nameof(id));
-        return new ReadOnlySpan<float>(Vector(id), Dimension).ToArray();
+        // Under the read lock: a concurrent insert may replace the vector buffer.
+        _lock.EnterReadLock();
+        try { return new ReadOnlySpan<float>(Vector(id), Dimension).ToArray(); }
+        finally { _lock.ExitReadLock(); }
     }
 
     /// <summary>Inserts <paramref name="vector"/> and returns its id.</summary>
@@ -162,7 +192,7 @@ public sealed unsafe partial class HnswIndex
         EnsureCapacity(id + 1);
         int level = RandomLevel();
         _levels[id] = (byte)level;
-        if (level > 0) _upper[id] = new int[level * (_m + 1)];
+        _upperOffset[id] = level > 0 ? AllocateUpper(level) : -1;
         _nodeCount = id + 1;
         StoreVector(id, vector);
         if (_entry < 0)
@@ -184,17 +214,23 @@ public sealed unsafe partial class HnswIndex
     {
         vector.CopyTo(new Span<float>(Vector(id), Dimension));
         float norm2 = Norm2(vector);
-        if (norm2 > _maxNorm2)
+        if (norm2 > _maxNorm2 && Options.LinkMetric == LinkMetric.MipsTransform)
         {
             // A longer vector than any so far: grow M with headroom and recompute every transform coordinate.
             _maxNorm2 = norm2 * 1.1f;
             for (int i = 0; i < _nodeCount; i++)
-                if (i != id) _extra[i] = ExtraFor(Norm2(new ReadOnlySpan<float>(Vector(i), Dimension)));
+                if (i != id && _hasExtra) _extra[i] = ExtraFor(Norm2(new ReadOnlySpan<float>(Vector(i), Dimension)));
         }
-        _extra[id] = ExtraFor(norm2);
+        if (_hasExtra) _extra[id] = ExtraFor(norm2);
     }
 
-    private float ExtraFor(float norm2) => Options.MipsTransform ? MathF.Sqrt(Math.Max(0f, _maxNorm2 - norm2)) : 0f;
+    /// <summary>Per-point coordinate used while linking: the transform's √(M² − ‖x‖²), or 1/‖x‖ for cosine links.</summary>
+    private float ExtraFor(float norm2) => Options.LinkMetric switch
+    {
+        LinkMetric.MipsTransform => MathF.Sqrt(Math.Max(0f, _maxNorm2 - norm2)),
+        LinkMetric.Cosine => norm2 > 0 ? 1f / MathF.Sqrt(norm2) : 0f,
+        _ => 0f,
+    };
 
     private static float Norm2(ReadOnlySpan<float> v)
     {
@@ -208,10 +244,10 @@ public sealed unsafe partial class HnswIndex
         if (nodes <= _capacity) return;
         int next = Math.Max(nodes, _capacity + _capacity / 2);
         _vectors = _vectors.Resize((long)next * _stride);
-        Array.Resize(ref _extra, next);
+        if (_hasExtra) Array.Resize(ref _extra, next);
         Array.Resize(ref _levels, next);
         Array.Resize(ref _links0, checked(next * (_m0 + 1)));
-        Array.Resize(ref _upper, next);
+        Array.Resize(ref _upperOffset, next);
         Array.Resize(ref _deleted, (next + 63) >> 6);
         _capacity = next;
         _scratch.Clear();
@@ -237,14 +273,42 @@ public sealed unsafe partial class HnswIndex
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private Span<int> Links(int id, int layer) => layer == 0
         ? _links0.AsSpan(id * (_m0 + 1), _m0 + 1)
-        : _upper[id].AsSpan((layer - 1) * (_m + 1), _m + 1);
+        : _upperPool.AsSpan(_upperOffset[id] + (layer - 1) * (_m + 1), _m + 1);
 
-    /// <summary>Similarity between two stored points in the transformed space.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private float NodeSimilarity(int a, int b) => VectorKernels.Dot(Vector(a), Vector(b), Dimension) + _extra[a] * _extra[b];
+    /// <summary>Reserves zeroed link blocks for layers 1..<paramref name="level"/> in the shared upper-layer pool; returns the offset.</summary>
+    private int AllocateUpper(int level)
+    {
+        int size = level * (_m + 1);
+        if (_upperUsed + size > _upperPool.Length) Array.Resize(ref _upperPool, Math.Max(_upperUsed + size, _upperPool.Length * 3 / 2));
+        int offset = _upperUsed;
+        _upperPool.AsSpan(offset, size).Clear();
+        _upperUsed += size;
+        return offset;
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private float Similarity(float* q, float qExtra, int node) => VectorKernels.Dot(q, Vector(node), Dimension) + qExtra * _extra[node];
+    private float Extra(int id) => _hasExtra ? _extra[id] : 0f;
+
+    /// <summary>Link similarity between two stored points.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private float NodeSimilarity(int a, int b) => Similarity(Vector(a), Extra(a), b, building: true);
+
+    /// <summary>
+    /// Inner product of <paramref name="q"/> with a node; while building, the link similarity instead
+    /// (<paramref name="qExtra"/> is the query point's own extra coordinate).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private float Similarity(float* q, float qExtra, int node, bool building)
+    {
+        float dot = VectorKernels.Dot(q, Vector(node), Dimension);
+        if (!building) return dot;
+        return Options.LinkMetric switch
+        {
+            LinkMetric.MipsTransform => dot + qExtra * _extra[node],
+            LinkMetric.Cosine => dot * qExtra * _extra[node],
+            _ => dot,
+        };
+    }
 
     private void Link(int id, int level, bool reinsert)
     {
@@ -252,10 +316,10 @@ public sealed unsafe partial class HnswIndex
         try
         {
             float* q = Vector(id);
-            float qExtra = _extra[id];
+            float qExtra = Extra(id);
             int ep = _entry;
-            float epScore = Similarity(q, qExtra, ep);
-            for (int layer = _topLevel; layer > level; layer--) ep = Greedy(q, qExtra, ep, ref epScore, layer);
+            float epScore = Similarity(q, qExtra, ep, building: true);
+            for (int layer = _topLevel; layer > level; layer--) ep = Greedy(q, qExtra, ep, ref epScore, layer, building: true);
             var found = new List<(float Score, int Id)>(Options.EfConstruction);
             var selected = new List<(float Score, int Id)>(_m0);
             for (int layer = Math.Min(level, _topLevel); layer >= 0; layer--)
@@ -263,7 +327,7 @@ public sealed unsafe partial class HnswIndex
                 found.Clear();
                 SearchLayer(scratch, q, qExtra, ep, epScore, Options.EfConstruction, layer, null, exclude: id, found);
                 found.Sort(static (a, b) => b.Score.CompareTo(a.Score));
-                SelectNeighbours(found, _m, selected);
+                SelectNeighbours(found, layer == 0 ? _m + Options.CosineLinks : _m, selected, layer);
                 var own = Links(id, layer);
                 own[0] = selected.Count;
                 for (int i = 0; i < selected.Count; i++) own[1 + i] = selected[i].Id;
@@ -283,11 +347,14 @@ public sealed unsafe partial class HnswIndex
     /// every kept one; with <see cref="HnswOptions.KeepPrunedConnections"/>, fill the remaining slots with the best
     /// pruned candidates, which keeps an inner-product graph navigable when norms vary (docs/ann.md).
     /// </summary>
-    private void SelectNeighbours(List<(float Score, int Id)> sortedCandidates, int max, List<(float Score, int Id)> selected)
+    private void SelectNeighbours(List<(float Score, int Id)> sortedCandidates, int max, List<(float Score, int Id)> selected, int layer)
     {
         selected.Clear();
+        int cosine = layer == 0 ? Math.Min(Options.CosineLinks, max) : 0;
+        int byScore = max - cosine;
         foreach (var candidate in sortedCandidates)
         {
+            if (selected.Count >= byScore) break;
             bool keep = true;
             foreach (var kept in selected)
             {
@@ -297,19 +364,29 @@ public sealed unsafe partial class HnswIndex
                     break;
                 }
             }
-            if (keep)
-            {
-                selected.Add(candidate);
-                if (selected.Count >= max) break;
-            }
+            if (keep) selected.Add(candidate);
         }
-        if (Options.KeepPrunedConnections)
+        if (_keepPruned)
         {
             foreach (var candidate in sortedCandidates)
             {
-                if (selected.Count >= max) break;
+                if (selected.Count >= byScore) break;
                 if (!selected.Contains(candidate)) selected.Add(candidate);
             }
+        }
+        if (cosine > 0 && selected.Count < sortedCandidates.Count)
+        {
+            // Directional neighbours regardless of norm: rank the rest by score / ‖c‖ (the base's norm is common).
+            var rest = new List<(float Key, (float Score, int Id) Candidate)>();
+            foreach (var candidate in sortedCandidates)
+            {
+                if (selected.Contains(candidate)) continue;
+                float* v = Vector(candidate.Id);
+                float norm = MathF.Sqrt(VectorKernels.Dot(v, v, Dimension));
+                rest.Add((norm > 0 ? candidate.Score / norm : float.NegativeInfinity, candidate));
+            }
+            rest.Sort(static (a, b) => b.Key.CompareTo(a.Key));
+            for (int i = 0; i < rest.Count && selected.Count < max; i++) selected.Add(rest[i].Candidate);
         }
     }
 
@@ -325,16 +402,18 @@ public sealed unsafe partial class HnswIndex
             links[0] = count + 1;
             return;
         }
-        var candidates = new List<(float Score, int Id)>(count + 1) { (score, newNeighbour) };
+        var candidates = _linkCandidates;
+        var selected = _linkSelected;
+        candidates.Clear();
+        candidates.Add((score, newNeighbour));
         for (int i = 1; i <= count; i++) candidates.Add((NodeSimilarity(node, links[i]), links[i]));
         candidates.Sort(static (a, b) => b.Score.CompareTo(a.Score));
-        var selected = new List<(float Score, int Id)>(max);
-        SelectNeighbours(candidates, max, selected);
+        SelectNeighbours(candidates, max, selected, layer);
         links[0] = selected.Count;
         for (int i = 0; i < selected.Count; i++) links[1 + i] = selected[i].Id;
     }
 
-    private int Greedy(float* q, float qExtra, int ep, ref float epScore, int layer)
+    private int Greedy(float* q, float qExtra, int ep, ref float epScore, int layer, bool building)
     {
         bool changed = true;
         while (changed)
@@ -345,7 +424,7 @@ public sealed unsafe partial class HnswIndex
             for (int i = 1; i <= count; i++)
             {
                 int n = links[i];
-                float s = Similarity(q, qExtra, n);
+                float s = Similarity(q, qExtra, n, building);
                 if (s > epScore)
                 {
                     epScore = s;
@@ -395,7 +474,7 @@ public sealed unsafe partial class HnswIndex
             {
                 int n = fresh[i];
                 if (i + 1 < freshCount && Sse.IsSupported) Sse.Prefetch0(Vector(fresh[i + 1]) + 16);
-                float s = Similarity(q, qExtra, n);
+                float s = Similarity(q, qExtra, n, building);
                 if (results.Count < ef || s > results.TopKey)
                 {
                     candidates.Push(-s, n);

@@ -13,6 +13,22 @@ public enum SearchStrategy
     Exact,
 }
 
+/// <summary>How the graph decides which points are neighbours while it is built.</summary>
+public enum LinkMetric
+{
+    /// <summary>Link by inner product (an ip-NSW graph); with kept pruned connections it keeps recall when norms vary.</summary>
+    InnerProduct,
+
+    /// <summary>Link by the angle between points (cosine), ignoring norms.</summary>
+    Cosine,
+
+    /// <summary>
+    /// Link by L2 distance after the MIPS-to-cosine transform (Bachrach et al., 2014): append √(M² − ‖x‖²), M the
+    /// largest norm, so every point has norm M; queries get 0, so their inner products are unchanged.
+    /// </summary>
+    MipsTransform,
+}
+
 /// <summary>Parameters of an <see cref="HnswIndex"/> (defaults measured in bench/README.md, section Vectors).</summary>
 public sealed record HnswOptions
 {
@@ -36,22 +52,31 @@ public sealed record HnswOptions
 
     /// <summary>
     /// After the selection heuristic, fill a node's free link slots with the best pruned candidates (the paper's
-    /// keepPrunedConnections). On by default: with it, an inner-product graph keeps its recall on unnormalised data.
+    /// keepPrunedConnections). With norms that vary, an inner-product graph needs it to keep its recall; with
+    /// (near-)constant norms it only costs time. Null (default) decides at <see cref="HnswIndex.Build"/>: on when the
+    /// norms' coefficient of variation exceeds 0.05, and on for an index that starts empty.
     /// </summary>
-    public bool KeepPrunedConnections { get; init; } = true;
+    public bool? KeepPrunedConnections { get; init; }
 
     /// <summary>
-    /// Build the graph in the MIPS-to-cosine transformed space (append √(M² − ‖x‖²), queries get 0). Off by default:
-    /// measured on clustered data with log-normal norms, it loses recall against the inner-product graph with kept
-    /// pruned connections (docs/ann.md has the numbers), because it squeezes most points into a narrow cap.
+    /// Layer-0 link slots given to the most similar points by direction (score / norm) rather than by inner product,
+    /// so points of moderate norm keep in-links in an inner-product graph.
     /// </summary>
-    public bool MipsTransform { get; init; }
+    public int CosineLinks { get; init; }
+
+    /// <summary>
+    /// The similarity that decides which points are linked while building (searches always rank by inner product).
+    /// Default <see cref="LinkMetric.InnerProduct"/>; docs/ann.md compares the three on unnormalised data.
+    /// </summary>
+    public LinkMetric LinkMetric { get; init; } = LinkMetric.InnerProduct;
 
     internal void Validate()
     {
         if (M < 2 || M > 128) throw new ArgumentOutOfRangeException(nameof(M), M, "M must be in [2, 128].");
         if (EfConstruction < 1) throw new ArgumentOutOfRangeException(nameof(EfConstruction), EfConstruction, "EfConstruction must be positive.");
         if (EfSearch < 1) throw new ArgumentOutOfRangeException(nameof(EfSearch), EfSearch, "EfSearch must be positive.");
+        if (CosineLinks < 0 || CosineLinks > M) throw new ArgumentOutOfRangeException(nameof(CosineLinks), CosineLinks, "CosineLinks must be in [0, M].");
+        if (!Enum.IsDefined(LinkMetric)) throw new ArgumentOutOfRangeException(nameof(LinkMetric), LinkMetric, "Unknown link metric.");
         if (!(ExactScanBelow >= 0 && ExactScanBelow <= 1)) throw new ArgumentOutOfRangeException(nameof(ExactScanBelow), ExactScanBelow, "ExactScanBelow must be in [0, 1].");
     }
 }

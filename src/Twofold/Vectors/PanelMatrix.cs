@@ -66,11 +66,13 @@ internal sealed unsafe class PanelMatrix
     /// Exact top-k of rows [0, <paramref name="rows"/>) for one query into <paramref name="heap"/>. Row r reports id
     /// <paramref name="ids"/>[r] (or r when null); when <paramref name="filter"/> is given (ids = rows), only admitted rows count.
     /// </summary>
-    public void Scan(float* q, int rows, TopKHeap heap, int[]? ids, IdFilter? filter)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Scan(float* q, int rows, TopKBuffer heap, int[]? ids, IdFilter? filter)
     {
         int d = Dimension;
         int panels = (rows + W - 1) / W;
         float* scores = stackalloc float[W];
+        float* block = stackalloc float[4 * W];
         if (Vector512.IsHardwareAccelerated)
         {
             long stride = (long)W * d;
@@ -82,11 +84,11 @@ internal sealed unsafe class PanelMatrix
                 float* panel = _data.Pointer + p * stride;
                 if (v0 != 0 && v1 != 0 && v2 != 0 && v3 != 0)
                 {
-                    VectorKernels.Panel512x4(panel, stride, q, d, out var s0, out var s1, out var s2, out var s3);
-                    Collect(s0, v0, p * W, heap, ids, scores);
-                    Collect(s1, v1, (p + 1) * W, heap, ids, scores);
-                    Collect(s2, v2, (p + 2) * W, heap, ids, scores);
-                    Collect(s3, v3, (p + 3) * W, heap, ids, scores);
+                    VectorKernels.Panel512x4(panel, stride, q, d, block);
+                    CollectBlock(block, v0, p * W, heap, ids);
+                    CollectBlock(block + 16, v1, (p + 1) * W, heap, ids);
+                    CollectBlock(block + 32, v2, (p + 2) * W, heap, ids);
+                    CollectBlock(block + 48, v3, (p + 3) * W, heap, ids);
                 }
                 else
                 {
@@ -122,10 +124,11 @@ internal sealed unsafe class PanelMatrix
     /// <summary>Exact top-k for <paramref name="count"/> row-major queries at once, one heap per query.</summary>
     /// <remarks>
     /// Blocked like a GEMM: an outer loop over row blocks that stay in L2, an inner loop over groups of four
-    /// queries, and a 4 × 2-panel register-blocked micro-kernel (8 accumulators, 32 rows × 4 queries per step).
-    /// Each panel load is reused by four broadcast FMAs.
+    /// queries, and a 4-query × 4-panel register-blocked micro-kernel (16 accumulators, 64 rows × 4 queries per step;
+    /// <see cref="VectorKernels.Panel512Batch4x4"/>). Each panel load is reused by four broadcast FMAs.
     /// </remarks>
-    public void ScanBatch(float* queries, int count, int rows, TopKHeap[] heaps, int[]? ids, IdFilter? filter)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void ScanBatch(float* queries, int count, int rows, TopKBuffer[] heaps, int[]? ids, IdFilter? filter)
     {
         int d = Dimension;
         if (!Vector512.IsHardwareAccelerated)
@@ -134,7 +137,9 @@ internal sealed unsafe class PanelMatrix
             return;
         }
         int panels = (rows + W - 1) / W;
+        long stride = (long)W * d;
         float* scores = stackalloc float[W];
+        float* block = stackalloc float[16 * W];
         int groups = count / 4;
         for (int pb = 0; pb < panels; pb += BlockPanels)
         {
@@ -143,61 +148,61 @@ internal sealed unsafe class PanelMatrix
             {
                 int j0 = g * 4;
                 float* q0 = queries + (long)j0 * d;
-                float* q1 = q0 + d;
-                float* q2 = q1 + d;
-                float* q3 = q2 + d;
-                TopKHeap h0 = heaps[j0], h1 = heaps[j0 + 1], h2 = heaps[j0 + 2], h3 = heaps[j0 + 3];
-                for (int p = pb; p < pe; p += 2)
+                TopKBuffer h0 = heaps[j0], h1 = heaps[j0 + 1], h2 = heaps[j0 + 2], h3 = heaps[j0 + 3];
+                int p = pb;
+                for (; p + 4 <= pe; p += 4)
                 {
-                    uint v0 = ValidMask(p, rows, filter);
-                    uint v1 = p + 1 < pe ? ValidMask(p + 1, rows, filter) : 0;
-                    if ((v0 | v1) == 0) continue;
-                    float* pa = _data.Pointer + (long)p * W * d;
-                    float* pz = p + 1 < pe ? pa + W * d : pa;
-                    var a00 = Vector512<float>.Zero; var a01 = Vector512<float>.Zero;
-                    var a10 = Vector512<float>.Zero; var a11 = Vector512<float>.Zero;
-                    var a20 = Vector512<float>.Zero; var a21 = Vector512<float>.Zero;
-                    var a30 = Vector512<float>.Zero; var a31 = Vector512<float>.Zero;
-                    for (int t = 0; t < d; t++)
+                    uint v0 = ValidMask(p, rows, filter), v1 = ValidMask(p + 1, rows, filter);
+                    uint v2 = ValidMask(p + 2, rows, filter), v3 = ValidMask(p + 3, rows, filter);
+                    if ((v0 | v1 | v2 | v3) == 0) continue;
+                    VectorKernels.Panel512Batch4x4(_data.Pointer + p * stride, stride, q0, d, block);
+                    int r = p * W;
+                    for (int i = 0; i < 4; i++)
                     {
-                        var x = Vector512.Load(pa + t * W);
-                        var y = Vector512.Load(pz + t * W);
-                        var b = Vector512.Create(q0[t]);
-                        a00 = Vector512.FusedMultiplyAdd(x, b, a00);
-                        a01 = Vector512.FusedMultiplyAdd(y, b, a01);
-                        b = Vector512.Create(q1[t]);
-                        a10 = Vector512.FusedMultiplyAdd(x, b, a10);
-                        a11 = Vector512.FusedMultiplyAdd(y, b, a11);
-                        b = Vector512.Create(q2[t]);
-                        a20 = Vector512.FusedMultiplyAdd(x, b, a20);
-                        a21 = Vector512.FusedMultiplyAdd(y, b, a21);
-                        b = Vector512.Create(q3[t]);
-                        a30 = Vector512.FusedMultiplyAdd(x, b, a30);
-                        a31 = Vector512.FusedMultiplyAdd(y, b, a31);
+                        var h = i == 0 ? h0 : i == 1 ? h1 : i == 2 ? h2 : h3;
+                        float* s = block + i * 64;
+                        CollectBlock(s, v0, r, h, ids);
+                        CollectBlock(s + 16, v1, r + W, h, ids);
+                        CollectBlock(s + 32, v2, r + 2 * W, h, ids);
+                        CollectBlock(s + 48, v3, r + 3 * W, h, ids);
                     }
-                    int r0 = p * W, r1 = r0 + W;
-                    Collect(a00, v0, r0, h0, ids, scores); Collect(a01, v1, r1, h0, ids, scores);
-                    Collect(a10, v0, r0, h1, ids, scores); Collect(a11, v1, r1, h1, ids, scores);
-                    Collect(a20, v0, r0, h2, ids, scores); Collect(a21, v1, r1, h2, ids, scores);
-                    Collect(a30, v0, r0, h3, ids, scores); Collect(a31, v1, r1, h3, ids, scores);
+                }
+                for (; p < pe; p++)
+                {
+                    uint v = ValidMask(p, rows, filter);
+                    if (v == 0) continue;
+                    float* panel = _data.Pointer + p * stride;
+                    for (int i = 0; i < 4; i++)
+                    {
+                        var h = i == 0 ? h0 : i == 1 ? h1 : i == 2 ? h2 : h3;
+                        Collect(VectorKernels.Panel512(panel, q0 + i * d, d), v, p * W, h, ids, scores);
+                    }
                 }
             }
             for (int j = groups * 4; j < count; j++)
             {
                 float* q = queries + (long)j * d;
-                TopKHeap h = heaps[j];
+                TopKBuffer h = heaps[j];
                 for (int p = pb; p < pe; p++)
                 {
                     uint v = ValidMask(p, rows, filter);
                     if (v == 0) continue;
-                    Collect(VectorKernels.Panel512(_data.Pointer + (long)p * W * d, q, d), v, p * W, h, ids, scores);
+                    Collect(VectorKernels.Panel512(_data.Pointer + p * stride, q, d), v, p * W, h, ids, scores);
                 }
             }
         }
     }
 
+    /// <summary>Threshold check of 16 stored scores, then heap inserts for the lanes that pass.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Collect(Vector512<float> s, uint valid, int firstRow, TopKHeap heap, int[]? ids, float* scores)
+    private static void CollectBlock(float* s, uint valid, int firstRow, TopKBuffer heap, int[]? ids)
+    {
+        uint mask = (uint)Vector512.GreaterThanOrEqual(Vector512.Load(s), Vector512.Create(heap.Threshold)).ExtractMostSignificantBits() & valid;
+        if (mask != 0) Push(s, mask, firstRow, heap, ids);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Collect(Vector512<float> s, uint valid, int firstRow, TopKBuffer heap, int[]? ids, float* scores)
     {
         uint mask = (uint)Vector512.GreaterThanOrEqual(s, Vector512.Create(heap.Threshold)).ExtractMostSignificantBits() & valid;
         if (mask == 0) return;
@@ -205,7 +210,7 @@ internal sealed unsafe class PanelMatrix
         Push(scores, mask, firstRow, heap, ids);
     }
 
-    private static float Push(float* scores, uint mask, int firstRow, TopKHeap heap, int[]? ids)
+    private static float Push(float* scores, uint mask, int firstRow, TopKBuffer heap, int[]? ids)
     {
         float threshold = heap.Threshold;
         while (mask != 0)
@@ -215,7 +220,7 @@ internal sealed unsafe class PanelMatrix
             float s = scores[lane];
             if (s < threshold) continue;
             int row = firstRow + lane;
-            heap.TryPush(s, ids is null ? row : ids[row]);
+            heap.Push(s, ids is null ? row : ids[row]);
             threshold = heap.Threshold;
         }
         return threshold;

@@ -85,26 +85,70 @@ public static unsafe class VectorKernels
         return a;
     }
 
-    /// <summary>Four consecutive panels (<paramref name="stride"/> floats apart) at once: four independent FMA chains.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void Panel512x4(float* panel, long stride, float* q, int d,
-        out Vector512<float> s0, out Vector512<float> s1, out Vector512<float> s2, out Vector512<float> s3)
+    /// <summary>
+    /// Four consecutive panels (<paramref name="stride"/> floats apart) against one query: four independent FMA chains,
+    /// the 64 scores written to <paramref name="output"/>. A small leaf method so that every accumulator stays in a register.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    internal static void Panel512x4(float* panel, long stride, float* q, int d, float* output)
     {
         var a0 = Vector512<float>.Zero;
         var a1 = Vector512<float>.Zero;
         var a2 = Vector512<float>.Zero;
         var a3 = Vector512<float>.Zero;
         float* p1 = panel + stride, p2 = p1 + stride, p3 = p2 + stride;
-        for (int t = 0; t < d; t++)
+        for (int o = 0; o < d * 16; o += 16)
         {
-            var b = Vector512.Create(q[t]);
-            int o = t * 16;
+            var b = Vector512.Create(*q++);
             a0 = Vector512.FusedMultiplyAdd(Vector512.Load(panel + o), b, a0);
             a1 = Vector512.FusedMultiplyAdd(Vector512.Load(p1 + o), b, a1);
             a2 = Vector512.FusedMultiplyAdd(Vector512.Load(p2 + o), b, a2);
             a3 = Vector512.FusedMultiplyAdd(Vector512.Load(p3 + o), b, a3);
         }
-        s0 = a0; s1 = a1; s2 = a2; s3 = a3;
+        a0.Store(output);
+        a1.Store(output + 16);
+        a2.Store(output + 32);
+        a3.Store(output + 48);
+    }
+
+    /// <summary>
+    /// The batched micro-kernel: four queries (<paramref name="q"/>, <paramref name="q"/> + d, …) × four consecutive
+    /// panels, 16 accumulators in registers; per dimension four panel loads feed sixteen broadcast FMAs. Scores go to
+    /// <paramref name="output"/> as [query][panel][16].
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    internal static void Panel512Batch4x4(float* panel, long stride, float* q, int d, float* output)
+    {
+        var a00 = Vector512<float>.Zero; var a01 = Vector512<float>.Zero; var a02 = Vector512<float>.Zero; var a03 = Vector512<float>.Zero;
+        var a10 = Vector512<float>.Zero; var a11 = Vector512<float>.Zero; var a12 = Vector512<float>.Zero; var a13 = Vector512<float>.Zero;
+        var a20 = Vector512<float>.Zero; var a21 = Vector512<float>.Zero; var a22 = Vector512<float>.Zero; var a23 = Vector512<float>.Zero;
+        var a30 = Vector512<float>.Zero; var a31 = Vector512<float>.Zero; var a32 = Vector512<float>.Zero; var a33 = Vector512<float>.Zero;
+        float* p1 = panel + stride, p2 = p1 + stride, p3 = p2 + stride;
+        float* q1 = q + d, q2 = q1 + d, q3 = q2 + d;
+        for (int t = 0; t < d; t++)
+        {
+            int o = t * 16;
+            var x0 = Vector512.Load(panel + o);
+            var x1 = Vector512.Load(p1 + o);
+            var x2 = Vector512.Load(p2 + o);
+            var x3 = Vector512.Load(p3 + o);
+            var b = Vector512.Create(q[t]);
+            a00 = Vector512.FusedMultiplyAdd(x0, b, a00); a01 = Vector512.FusedMultiplyAdd(x1, b, a01);
+            a02 = Vector512.FusedMultiplyAdd(x2, b, a02); a03 = Vector512.FusedMultiplyAdd(x3, b, a03);
+            b = Vector512.Create(q1[t]);
+            a10 = Vector512.FusedMultiplyAdd(x0, b, a10); a11 = Vector512.FusedMultiplyAdd(x1, b, a11);
+            a12 = Vector512.FusedMultiplyAdd(x2, b, a12); a13 = Vector512.FusedMultiplyAdd(x3, b, a13);
+            b = Vector512.Create(q2[t]);
+            a20 = Vector512.FusedMultiplyAdd(x0, b, a20); a21 = Vector512.FusedMultiplyAdd(x1, b, a21);
+            a22 = Vector512.FusedMultiplyAdd(x2, b, a22); a23 = Vector512.FusedMultiplyAdd(x3, b, a23);
+            b = Vector512.Create(q3[t]);
+            a30 = Vector512.FusedMultiplyAdd(x0, b, a30); a31 = Vector512.FusedMultiplyAdd(x1, b, a31);
+            a32 = Vector512.FusedMultiplyAdd(x2, b, a32); a33 = Vector512.FusedMultiplyAdd(x3, b, a33);
+        }
+        a00.Store(output); a01.Store(output + 16); a02.Store(output + 32); a03.Store(output + 48);
+        a10.Store(output + 64); a11.Store(output + 80); a12.Store(output + 96); a13.Store(output + 112);
+        a20.Store(output + 128); a21.Store(output + 144); a22.Store(output + 160); a23.Store(output + 176);
+        a30.Store(output + 192); a31.Store(output + 208); a32.Store(output + 224); a33.Store(output + 240);
     }
 
     /// <summary>The 256-bit form of <see cref="Panel512"/>: the panel's low and high 8 rows.</summary>

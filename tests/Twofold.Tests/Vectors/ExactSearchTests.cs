@@ -120,6 +120,29 @@ public class ExactSearchTests
         Assert.Equal(float.NegativeInfinity, new TopKHeap(3).Threshold);
     }
 
+    [Theory]
+    [InlineData(1, 10)]
+    [InlineData(25, 2000)]
+    [InlineData(200, 50000)]
+    public void Buffer_selection_equals_a_full_sort_with_ties_and_signed_zeros(int k, int n)
+    {
+        var random = new Random(k + n);
+        var buffer = new TopKBuffer(k);
+        var all = new List<Neighbor>();
+        for (int i = 0; i < n; i++)
+        {
+            // Few distinct values (many ties), both signs, and −0 next to +0.
+            float s = random.Next(4) == 0 ? (random.Next(2) == 0 ? -0f : 0f) : (random.Next(-300, 300) / 7f);
+            int id = random.Next(1_000_000);
+            all.Add(new Neighbor(id, s));
+            if (s >= buffer.Threshold) buffer.Push(s, id);
+        }
+        var expected = all.OrderByDescending(a => a.Score).ThenBy(a => a.Id).Take(k).ToArray();
+        var actual = buffer.ToSortedArray();
+        Assert.Equal(expected.Select(e => e.Id), actual.Select(a => a.Id));
+        Assert.Equal(expected.Select(e => e.Score), actual.Select(a => a.Score));
+    }
+
     [Fact]
     public void Compacted_set_after_many_removes_equals_the_exact_filtered_scan()
     {

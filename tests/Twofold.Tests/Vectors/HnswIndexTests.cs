@@ -59,7 +59,7 @@ public class HnswIndexTests(ITestOutputHelper output)
     public void Inner_product_graph_with_kept_pruned_links_beats_the_transform_and_plain_pruning_on_unnormalised_data()
     {
         var (rows, queries, index) = Unnormalised.Value;
-        var transformed = HnswIndex.Build(rows, D, new HnswOptions { Seed = 7, MipsTransform = true });
+        var transformed = HnswIndex.Build(rows, D, new HnswOptions { Seed = 7, LinkMetric = LinkMetric.MipsTransform });
         var pruned = HnswIndex.Build(rows, D, new HnswOptions { Seed = 7, KeepPrunedConnections = false });
         double ours = MeanRecall(rows, queries, index, null, SearchStrategy.Graph, ef: 200);
         double viaTransform = MeanRecall(rows, queries, transformed, null, SearchStrategy.Graph, ef: 200);
