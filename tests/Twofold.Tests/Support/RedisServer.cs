@@ -36,7 +36,8 @@ public sealed class RedisServer : IDisposable
 
     public int Port { get; }
 
-    public string Configuration => $"127.0.0.1:{Port}";
+    // A generous timeout: the contract tests run 16 dispatching threads on a 2-core machine beside other tests.
+    public string Configuration => $"127.0.0.1:{Port},syncTimeout=60000";
 
     public void Dispose()
     {
