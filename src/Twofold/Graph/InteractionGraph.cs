@@ -70,8 +70,7 @@ public sealed class InteractionGraph
     public void Save(string path) => AtomicFile.Write(path, stream =>
     {
         using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
-        writer.Write(Magic);
-        writer.Write(FormatVersion);
+        BinaryFormat.WriteHeader(writer, Magic, FormatVersion);
         writer.Write((ushort)Options.Positive);
         writer.Write(Options.WindowDays ?? 0);
         writer.Write(Options.MaxPerNode ?? 0);
@@ -81,15 +80,9 @@ public sealed class InteractionGraph
     });
 
     /// <summary>Reads a graph written by <see cref="Save"/>; a wrong, truncated or inconsistent file raises <see cref="InvalidDataException"/>.</summary>
-    public static InteractionGraph Load(string path)
-    {
-        using var stream = File.OpenRead(path);
-        using var reader = new BinaryReader(stream);
-        try
+    public static InteractionGraph Load(string path) =>
+        BinaryFormat.Read(path, Magic, FormatVersion, "interaction graph", reader =>
         {
-            if (reader.ReadUInt32() != Magic) throw new InvalidDataException($"{path}: not an interaction graph file.");
-            var version = reader.ReadInt32();
-            if (version != FormatVersion) throw new InvalidDataException($"{path}: graph format version {version} is not supported (expected {FormatVersion}).");
             var positive = (Feedback)reader.ReadUInt16();
             var window = reader.ReadInt32();
             var cut = reader.ReadInt32();
@@ -97,14 +90,8 @@ public sealed class InteractionGraph
             var newest = reader.ReadInt64();
             var userToItems = Adjacency.Read(reader, path);
             var itemToUsers = Adjacency.Read(reader, path);
-            if (stream.Position != stream.Length) throw new InvalidDataException($"{path}: unexpected bytes after the graph.");
             return new InteractionGraph(userToItems, itemToUsers, options, newest);
-        }
-        catch (EndOfStreamException e)
-        {
-            throw new InvalidDataException($"{path}: the graph file is truncated.", e);
-        }
-    }
+        });
 
     private static long CollectPositive(InteractionBatch batch, int users, int items, GraphOptions options, EdgeList edges)
     {

@@ -35,33 +35,22 @@ public sealed class UserBias
     public void Save(string path) => Data.AtomicFile.Write(path, stream =>
     {
         using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
-        writer.Write(Magic);
-        writer.Write(FormatVersion);
+        Data.BinaryFormat.WriteHeader(writer, Magic, FormatVersion);
         writer.Write(PopulationRate);
         writer.Write(_theta.Length);
         foreach (var t in _theta) writer.Write(t);
     });
 
-    public static UserBias Load(string path)
-    {
-        using var reader = new BinaryReader(File.OpenRead(path));
-        try
+    public static UserBias Load(string path) =>
+        Data.BinaryFormat.Read(path, Magic, FormatVersion, "user-bias", reader =>
         {
-            if (reader.ReadUInt32() != Magic) throw new InvalidDataException($"{path}: not a user-bias file.");
-            var version = reader.ReadInt32();
-            if (version != FormatVersion) throw new InvalidDataException($"{path}: user-bias format version {version} is not supported (expected {FormatVersion}).");
             var rate = reader.ReadDouble();
             var count = reader.ReadInt32();
             if (count < 0) throw new InvalidDataException($"{path}: negative user count.");
             var theta = new float[count];
             for (var u = 0; u < count; u++) theta[u] = reader.ReadSingle();
             return new UserBias(theta, rate);
-        }
-        catch (EndOfStreamException e)
-        {
-            throw new InvalidDataException($"{path}: the user-bias file is truncated.", e);
-        }
-    }
+        });
 
     /// <param name="smoothing">m: the number of impressions' worth of weight the population rate gets.</param>
     public static UserBias FromLog(EventLog log, int users, double smoothing = 50, DateOnly? to = null) =>

@@ -46,8 +46,7 @@ public sealed class NeighborLists
     public void Save(Stream stream)
     {
         using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
-        writer.Write(Magic);
-        writer.Write(FormatVersion);
+        Data.BinaryFormat.WriteHeader(writer, Magic, FormatVersion);
         writer.Write(NodeCount);
         writer.Write(_neighbors.Length);
         foreach (var o in _offsets) writer.Write(o);
@@ -56,14 +55,9 @@ public sealed class NeighborLists
     }
 
     /// <param name="source">Names the file in error messages.</param>
-    public static NeighborLists Load(Stream stream, string source)
-    {
-        using var reader = new BinaryReader(stream, System.Text.Encoding.UTF8, leaveOpen: true);
-        try
+    public static NeighborLists Load(Stream stream, string source) =>
+        Data.BinaryFormat.Read(stream, source, Magic, FormatVersion, "neighbour-list", reader =>
         {
-            if (reader.ReadUInt32() != Magic) throw new InvalidDataException($"{source}: not a neighbour-list file.");
-            var version = reader.ReadInt32();
-            if (version != FormatVersion) throw new InvalidDataException($"{source}: neighbour-list format version {version} is not supported (expected {FormatVersion}).");
             var nodes = reader.ReadInt32();
             var edges = reader.ReadInt32();
             if (nodes < 0 || edges < 0) throw new InvalidDataException($"{source}: negative sizes in the header.");
@@ -75,12 +69,7 @@ public sealed class NeighborLists
             for (var n = 0; n < nodes; n++)
                 if (offsets[n + 1] < offsets[n]) throw new InvalidDataException($"{source}: offsets decrease at node {n}.");
             return new NeighborLists(offsets, neighbors, scores);
-        }
-        catch (EndOfStreamException e)
-        {
-            throw new InvalidDataException($"{source}: the file is truncated.", e);
-        }
-    }
+        });
 
     private static int[] ReadInts(BinaryReader reader, int count)
     {

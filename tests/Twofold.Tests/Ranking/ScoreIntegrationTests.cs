@@ -32,6 +32,14 @@ public class ScoreIntegrationTests
         Assert.Equal((0 + 2 * 0.25) / (2 + 2), bias.Theta(1), 6);
         Assert.Equal(0.25, bias.Theta(2), 6); // no history: the population rate
 
+        var file = Path.Combine(dir.Path, "bias.bin");
+        bias.Save(file);
+        var loaded = UserBias.Load(file);
+        Assert.Equal(bias.Theta(1), loaded.Theta(1));
+        Assert.Equal(bias.PopulationRate, loaded.PopulationRate);
+        File.WriteAllBytes(file, File.ReadAllBytes(file)[..^2]);
+        Assert.Contains("truncated", Assert.Throws<InvalidDataException>(() => UserBias.Load(file)).Message);
+
         var g = ScoreIntegration.CreatorSide(predictions, Tasks, Weights, [0, 1], bias);
         Assert.Equal(0.6f / bias.Theta(0), g[0], 5);
         Assert.Equal(1.1f / bias.Theta(1), g[1], 5);
