@@ -166,7 +166,9 @@ public static class Simulator
             }
 
             EndDay(state, behaviour, config);
-            for (var a = 0; a < arms; a++) platforms[a].EndDay(d, impressions[a]);
+            // No night follows the last day: platforms need not refresh for a day that will not come.
+            if (d < days - 1)
+                for (var a = 0; a < arms; a++) platforms[a].EndDay(d, impressions[a]);
             Report(progress, d, days, SimulationPhase.Refresh, clock);
         }
 

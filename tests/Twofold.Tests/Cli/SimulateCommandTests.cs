@@ -18,9 +18,11 @@ public class SimulateCommandTests
               "days": 3,
               "arms": ["base", "dualrec"],
               "platform": {
-                "two_tower": { "epochs": 1, "embedding_dim": 8, "hidden_dim": 16, "output_dim": 8 },
-                "ranker": { "epochs": 1, "max_samples": 20000, "embedding_dim": 8 },
-                "activity": { "iterations": 10, "min_history_days": 3, "training_days": 4 }
+                "bundle": {
+                  "two_tower": { "epochs": 1, "embedding_dim": 8, "hidden_dim": 16, "output_dim": 8 },
+                  "ranker": { "epochs": 1, "max_samples": 20000, "embedding_dim": 8 },
+                  "activity": { "iterations": 10, "min_history_days": 3, "training_days": 4 }
+                }
               }
             }
             """);

@@ -15,9 +15,12 @@ public class RecommenderPlatformTests
         var options = new PlatformOptions
         {
             RetrainEveryDays = 2,
-            TwoTower = new TwoTowerOptions { Epochs = 1, EmbeddingDim = 16, HiddenDim = 32, OutputDim = 16 },
-            Ranker = new FeedbackModelOptions { Epochs = 1, MaxSamples = 30_000, EmbeddingDim = 8 },
-            Activity = new Twofold.CreatorSide.ActivityOptions { Iterations = 10, MinHistoryDays = 3, TrainingDays = 5 },
+            Bundle = new Twofold.Pipeline.BundleOptions
+            {
+                TwoTower = new TwoTowerOptions { Epochs = 1, EmbeddingDim = 16, HiddenDim = 32, OutputDim = 16 },
+                Ranker = new FeedbackModelOptions { Epochs = 1, MaxSamples = 30_000, EmbeddingDim = 8 },
+                Activity = new Twofold.CreatorSide.ActivityOptions { Iterations = 10, MinHistoryDays = 3, TrainingDays = 5 },
+            },
         };
         var strategies = new[] { StrategyConfig.Named("base"), StrategyConfig.Named("dualrec") };
         var result = Simulator.Run(new WorldConfig { Users = 800, Creators = 80, Seed = 9 }, warmUpDays: 8, days: 3,

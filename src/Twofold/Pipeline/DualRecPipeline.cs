@@ -1,0 +1,117 @@
+using Twofold.CreatorSide;
+using Twofold.Domain;
+using Twofold.Graph;
+using Twofold.Ranking;
+using Twofold.Retrieval;
+using Twofold.Similarity;
+using Twofold.Vectors;
+
+namespace Twofold.Pipeline;
+
+/// <summary>
+/// The serving pipeline assembled from a <see cref="ModelBundle"/> for a catalogue: the user-side retrievals
+/// (two-tower items, u2i2i, u2u2i) and the combined feed, and — when a DualRec version is given — the creator-side
+/// recommender (two-tower over the available users, i2i2u over content similarity, i2u2u) with its availability
+/// store. The command line, the service and the simulator's platforms all serve through this one class.
+/// </summary>
+/// <remarks>
+/// Items added since the bundle was trained are served too: the rankers score them through their unknown-item row
+/// with their creator, genre and duration; content similarity (recomputed for the catalogue) gives them neighbours;
+/// and their two-tower embedding is the mean embedding of their content neighbours among the trained items, a
+/// stand-in for an item tower over content, which the model does not have.
+/// </remarks>
+public sealed class DualRecPipeline : IDisposable
+{
+    private readonly FeedbackModel _userRanker;
+    private readonly FeedbackModel _creatorRanker;
+
+    /// <param name="dispatch">The creator side's settings; null for a user-side-only recommender.</param>
+    /// <param name="graph">The current graph (newer than the bundle's when refreshed since); the bundle's when null.</param>
+    /// <param name="bias">The current θ_u; the bundle's when null.</param>
+    /// <param name="extraUserSide">More user-side sources, after the standard ones (e.g. Base's new-item retrieval).</param>
+    public DualRecPipeline(ModelBundle bundle, IReadOnlyList<Item> catalogue, IAvailabilityStore store, DispatchOptions? dispatch,
+        CombinedOptions combined, InteractionGraph? graph = null, UserBias? bias = null, IEnumerable<ICandidateRetrieval>? extraUserSide = null)
+    {
+        var users = bundle.Manifest.Users;
+        var tower = bundle.TwoTower;
+        bias ??= bundle.Bias;
+        graph = (graph ?? bundle.Graph).Append(new Data.InteractionBatch([]), users, catalogue.Count);
+        _userRanker = bundle.UserRanker.WithCatalogue(catalogue);
+        _creatorRanker = bundle.CreatorRanker.WithCatalogue(catalogue);
+        ContentSimilarity = Similarity.ContentSimilarity.Compute(catalogue, bundle.Manifest.Options.Similarity.TopK);
+        ItemEmbeddings = EmbedItems(bundle, catalogue.Count, ContentSimilarity);
+
+        var collaborative = new TwoHopRetriever(graph, bundle.UserSimilarity, GrowTo(bundle.ItemSimilarity, catalogue.Count));
+        var content = new TwoHopRetriever(graph, bundle.UserSimilarity, ContentSimilarity);
+        var itemIndex = new FlatIndex(ItemEmbeddings, tower.Dimension);
+        var userSide = new List<ICandidateRetrieval>
+        {
+            new EmbeddingRetrieval(Side.User, u => tower.Embedding(Side.User, u).ToArray(), (q, k, f) => itemIndex.Search(q, k, f)),
+            new TwoHopRetrieval(collaborative, RetrievalKind.HistoryThenSimilarity, Side.User),
+            new TwoHopRetrieval(collaborative, RetrievalKind.SimilarityThenHistory, Side.User),
+        };
+        userSide.AddRange(extraUserSide ?? []);
+        Feed = new CombinedRecommender(userSide, _userRanker, dispatch is null ? null : _creatorRanker,
+            dispatch is { UseUserBias: true } ? bias : null, dispatch is null ? null : store, combined);
+        if (dispatch is null) return;
+
+        var available = new AvailableUsers(users, tower.ExportUserEmbeddings(), tower.Dimension);
+        var creatorSide = new List<ICandidateRetrieval>
+        {
+            EmbeddingRetrieval.OverCompactedSet(Side.Item, i => ItemEmbeddings.AsSpan(i * tower.Dimension, tower.Dimension).ToArray(), available.Embeddings!),
+        };
+        if (dispatch.UseI2I2U) creatorSide.Add(new TwoHopRetrieval(content, RetrievalKind.SimilarityThenHistory, Side.Item));
+        if (dispatch.UseI2U2U) creatorSide.Add(new TwoHopRetrieval(collaborative, RetrievalKind.HistoryThenSimilarity, Side.Item));
+        CreatorSide = new CreatorSideRecommender(creatorSide, _creatorRanker, dispatch.UseUserBias ? bias : null, store, available, dispatch);
+    }
+
+    /// <summary>The combined feed of a visiting user.</summary>
+    public CombinedRecommender Feed { get; }
+
+    /// <summary>The creator-side recommender; null for a user-side-only pipeline.</summary>
+    public CreatorSideRecommender? CreatorSide { get; }
+
+    /// <summary>Content S^I over the whole catalogue.</summary>
+    public NeighborLists ContentSimilarity { get; }
+
+    /// <summary>Two-tower item embeddings for the whole catalogue, row-major.</summary>
+    public float[] ItemEmbeddings { get; }
+
+    public void Dispose()
+    {
+        _userRanker.Dispose();
+        _creatorRanker.Dispose();
+    }
+
+    private static float[] EmbedItems(ModelBundle bundle, int items, NeighborLists content)
+    {
+        var tower = bundle.TwoTower;
+        var d = tower.Dimension;
+        var trained = tower.ItemCount;
+        var embeddings = new float[items * d];
+        tower.ItemEmbeddings.Span[..Math.Min(tower.ItemEmbeddings.Length, embeddings.Length)].CopyTo(embeddings);
+        for (var i = trained; i < items; i++)
+        {
+            var row = embeddings.AsSpan(i * d, d);
+            var count = 0;
+            foreach (var neighbor in content.Neighbors(i))
+            {
+                if (neighbor >= trained) continue;
+                System.Numerics.Tensors.TensorPrimitives.Add(row, tower.Embedding(Side.Item, neighbor), row);
+                count++;
+            }
+            if (count > 0) System.Numerics.Tensors.TensorPrimitives.Divide(row, count, row);
+        }
+        return embeddings;
+    }
+
+    /// <summary>Similarity lists over a grown catalogue: items added since training have no collaborative neighbours yet.</summary>
+    private static NeighborLists GrowTo(NeighborLists lists, int items)
+    {
+        if (lists.NodeCount == items) return lists;
+        var perNode = new (int[] Neighbors, float[] Scores)[items];
+        for (var n = 0; n < items; n++)
+            perNode[n] = n < lists.NodeCount ? (lists.Neighbors(n).ToArray(), lists.Scores(n).ToArray()) : ([], []);
+        return NeighborLists.FromPerNode(perNode);
+    }
+}
