@@ -16,6 +16,9 @@ public static class TwofoldCommandLine
         root.Subcommands.Add(DataCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(ActivityCommand.Create());
+        root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(DispatchCommand.Create());
+        root.Subcommands.Add(FeedCommand.Create());
         return root;
     }
 }
