@@ -7,11 +7,12 @@ return args.FirstOrDefault() switch
     "activity-score" => ActivityScoringBench.Run(args[1..]),
     "twotower" => TwoTowerBench.Run(args[1..]),
     "vectors" => Twofold.Bench.Vectors.VectorsBench.Run(args[1..]),
+    "stores" => Twofold.Bench.Stores.StoreBench.Run(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Twofold.Bench gen-kuairand|activity-score|twotower|vectors ...");
+    Console.Error.WriteLine("usage: Twofold.Bench gen-kuairand|activity-score|twotower|vectors|stores ...");
     return 2;
 }
