@@ -30,6 +30,10 @@ public class SimulateCommandTests
         using var summary = JsonDocument.Parse(File.ReadAllText(dir.Combine("out", "summary.json")));
         Assert.Equal(2, summary.RootElement.GetProperty("arms").GetArrayLength());
         Assert.True(File.Exists(dir.Combine("out", "days.json")));
+        var report = File.ReadAllText(dir.Combine("out", "report.html"));
+        Assert.Contains("<svg", report);
+        Assert.Contains("dualrec", report);
+        Assert.Contains("Changes against the control arm", report);
         Assert.False(Directory.Exists(dir.Combine("out", "work")));
     }
 
