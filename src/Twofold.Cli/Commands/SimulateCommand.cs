@@ -88,6 +88,7 @@ public static class SimulateCommand
         AtomicFile.WriteAllText(Path.Combine(directory, "summary.json"), JsonSerializer.Serialize(summary, JsonDefaults.Indented));
         var days = result.Arms.Select((arm, a) => new { arm, days = result.Days[a] });
         AtomicFile.WriteAllText(Path.Combine(directory, "days.json"), JsonSerializer.Serialize(days, JsonDefaults.Indented));
+        MetricsTable.Write(Path.Combine(directory, "days.parquet"), result);
         AtomicFile.WriteAllText(Path.Combine(directory, "report.html"), SimulationReport.Html(settings, result, summary));
     }
 

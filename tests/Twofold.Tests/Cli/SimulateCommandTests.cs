@@ -7,7 +7,7 @@ namespace Twofold.Tests.Cli;
 public class SimulateCommandTests
 {
     [Fact]
-    public void Simulate_runs_the_configured_arms_and_writes_its_metrics()
+    public async Task Simulate_runs_the_configured_arms_and_writes_its_metrics()
     {
         using var dir = new TempDirectory();
         var config = dir.Combine("sim.json");
@@ -30,6 +30,12 @@ public class SimulateCommandTests
         using var summary = JsonDocument.Parse(File.ReadAllText(dir.Combine("out", "summary.json")));
         Assert.Equal(2, summary.RootElement.GetProperty("arms").GetArrayLength());
         Assert.True(File.Exists(dir.Combine("out", "days.json")));
+        await using (var parquet = File.OpenRead(dir.Combine("out", "days.parquet")))
+        await using (var reader = await Parquet.ParquetReader.CreateAsync(parquet))
+        {
+            Assert.Equal(6, reader.OpenRowGroupReader(0).RowCount); // 2 arms × 3 days
+            Assert.Contains(reader.Schema.DataFields, f => f.Name == "exposures_creator_side");
+        }
         var report = File.ReadAllText(dir.Combine("out", "report.html"));
         Assert.Contains("<svg", report);
         Assert.Contains("dualrec", report);
