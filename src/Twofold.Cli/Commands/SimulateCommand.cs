@@ -34,9 +34,10 @@ public static class SimulateCommand
             Directory.CreateDirectory(directory);
             var strategies = settings.Arms.Select(StrategyConfig.Named).ToList();
             var work = Path.Combine(directory, "work");
-            var result = Simulator.Run(settings.World, settings.WarmUpDays, settings.Days, settings.Arms,
+            SimulationResult Run(Action<SimulationProgress> progress) => Simulator.Run(settings.World, settings.WarmUpDays, settings.Days, settings.Arms,
                 (arm, context) => new RecommenderPlatform(context, strategies[arm], settings.Platform, Path.Combine(work, $"arm-{arm}")),
-                settings.ExposureWindowDays, Progress(settings));
+                settings.ExposureWindowDays, progress);
+            var result = AnsiConsole.Profile.Capabilities.Interactive ? WithProgressBars(settings, Run) : Run(Progress(settings));
             if (Directory.Exists(work)) Directory.Delete(work, recursive: true);
             var summary = SimulationSummary.From(result);
             Print(summary);
@@ -45,6 +46,35 @@ public static class SimulateCommand
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>On a terminal: a bar over the days, and one over the phases of the current day.</summary>
+    private static SimulationResult WithProgressBars(SimulationConfig settings, Func<Action<SimulationProgress>, SimulationResult> run)
+    {
+        SimulationResult? result = null;
+        AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .Start(context =>
+            {
+                var days = context.AddTask($"warm-up ({settings.WarmUpDays} days) and training", maxValue: settings.Days);
+                var phases = context.AddTask("phase", maxValue: 4);
+                result = run(p =>
+                {
+                    if (p.Phase == SimulationPhase.WarmUp) return;
+                    days.Description = string.Create(CultureInfo.InvariantCulture, $"day {p.Day + 1} of {p.Days}");
+                    phases.Value = (int)p.Phase;
+                    phases.Description = p.Phase switch
+                    {
+                        SimulationPhase.Creators => "creators posted; dispatching",
+                        SimulationPhase.Dispatch => "dispatched; serving feeds",
+                        SimulationPhase.Feeds => "feeds served; refreshing",
+                        _ => "refreshed",
+                    };
+                    if (p.Phase == SimulationPhase.Refresh) days.Value = p.Day + 1;
+                });
+                days.Value = settings.Days;
+                phases.Value = 4;
+            });
+        return result!;
     }
 
     private static Action<SimulationProgress> Progress(SimulationConfig settings) => p =>
