@@ -37,7 +37,8 @@ public sealed class DualRecPipeline : IDisposable
         bias ??= bundle.Bias;
         graph = (graph ?? bundle.Graph).Append(new Data.InteractionBatch([]), users, catalogue.Count);
         _userRanker = bundle.UserRanker.WithCatalogue(catalogue);
-        _creatorRanker = bundle.CreatorRanker.WithCatalogue(catalogue);
+        // Before DualRec-v2 the creator side ranks with the user-side model (no sample augmentation or extra features).
+        _creatorRanker = (dispatch is { CreatorSidePredictionOptions: false } ? bundle.UserRanker : bundle.CreatorRanker).WithCatalogue(catalogue);
         ContentSimilarity = Similarity.ContentSimilarity.Compute(catalogue, bundle.Manifest.Options.Similarity.TopK);
         ItemEmbeddings = EmbedItems(bundle, catalogue.Count, ContentSimilarity);
 
