@@ -8,11 +8,12 @@ return args.FirstOrDefault() switch
     "twotower" => TwoTowerBench.Run(args[1..]),
     "vectors" => Twofold.Bench.Vectors.VectorsBench.Run(args[1..]),
     "stores" => Twofold.Bench.Stores.StoreBench.Run(args[1..]),
+    "ranking" => Twofold.Bench.Ranking.RankingBench.Run(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Twofold.Bench gen-kuairand|activity-score|twotower|vectors|stores ...");
+    Console.Error.WriteLine("usage: Twofold.Bench gen-kuairand|activity-score|twotower|vectors|stores|ranking ...");
     return 2;
 }
