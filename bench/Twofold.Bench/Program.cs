@@ -5,6 +5,7 @@ return args.FirstOrDefault() switch
 {
     "gen-kuairand" => KuaiRandLogGenerator.Run(args[1..]),
     "activity-score" => ActivityScoringBench.Run(args[1..]),
+    "activity-train" => ActivityTrainingBench.Run(args[1..]),
     "twotower" => TwoTowerBench.Run(args[1..]),
     "vectors" => Twofold.Bench.Vectors.VectorsBench.Run(args[1..]),
     "stores" => Twofold.Bench.Stores.StoreBench.Run(args[1..]),
@@ -15,5 +16,6 @@ return args.FirstOrDefault() switch
 static int Usage()
 {
     Console.Error.WriteLine("usage: Twofold.Bench gen-kuairand|activity-score|twotower|vectors|stores|ranking ...");
+    Console.Error.WriteLine("usage: Twofold.Bench gen-kuairand|activity-score|activity-train|twotower|vectors|stores ...");
     return 2;
 }

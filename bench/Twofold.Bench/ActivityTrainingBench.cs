@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.ML;
+using Microsoft.ML.Trainers.LightGbm;
+using Twofold.CreatorSide;
+
+namespace Twofold.Bench;
+
+/// <summary>
+/// <c>activity-train dir [trainRows] [threads] [trees]</c>: trains the activity predictor's gradient-boosted trees
+/// (ML.NET LightGBM, binary objective, the settings of <see cref="ActivityPredictorTrainer"/> with 255 leaves and
+/// depth at most 8) on the first <c>trainRows</c> rows (default 1,000,000) of <c>dir/features.f32</c> (float32,
+/// 32 columns, row-major) and <c>dir/labels.u8</c>, written by <c>bench/activity/train_peer.py gen</c>; the remaining
+/// rows are the held-out set for the AUC. The timed part is <c>Fit</c> on the in-memory matrix (reading the files is not).
+/// </summary>
+public static class ActivityTrainingBench
+{
+    private const int Columns = 32;
+
+    public static int Run(string[] args)
+    {
+        if (args.Length < 1)
+        {
+            Console.Error.WriteLine("usage: Twofold.Bench activity-train DIR [trainRows=1000000] [threads=2] [trees=50]");
+            return 2;
+        }
+        var directory = args[0];
+        var trainRows = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1_000_000;
+        var threads = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 2;
+        var trees = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 50;
+
+        var clock = Stopwatch.StartNew();
+        var bytes = File.ReadAllBytes(Path.Combine(directory, "features.f32"));
+        var labels = File.ReadAllBytes(Path.Combine(directory, "labels.u8"));
+        var rows = labels.Length;
+        if (bytes.Length != (long)rows * Columns * sizeof(float))
+            throw new InvalidDataException($"features.f32 holds {bytes.Length:N0} bytes, expected {rows:N0} rows x {Columns} float32.");
+        if (trainRows < 1 || trainRows >= rows)
+            throw new ArgumentOutOfRangeException(nameof(args), trainRows, $"The training rows must leave a held-out part of the {rows:N0} rows.");
+        var train = Slice(bytes, labels, 0, trainRows);
+        var test = Slice(bytes, labels, trainRows, rows - trainRows);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"load: {rows:N0} rows x {Columns} columns in {clock.Elapsed.TotalSeconds:F2} s (not timed below)"));
+
+        // The trainer's LightGBM settings (ActivityOptions defaults) with the benchmark's trees, leaves, depth and threads;
+        // L2 regularisation 1 as xgboost's default lambda.
+        var options = new ActivityOptions { Iterations = trees, Leaves = 255, Threads = threads }.Validate();
+        var ml = new MLContext(seed: options.Seed);
+        var trainer = ml.BinaryClassification.Trainers.LightGbm(new LightGbmBinaryTrainer.Options
+        {
+            LabelColumnName = FeatureMatrixView.LabelColumn,
+            FeatureColumnName = FeatureMatrixView.FeaturesColumn,
+            NumberOfIterations = options.Iterations,
+            NumberOfLeaves = options.Leaves,
+            LearningRate = options.LearningRate,
+            MinimumExampleCountPerLeaf = options.MinExamplesPerLeaf,
+            NumberOfThreads = options.Threads,
+            Seed = options.Seed,
+            Silent = true,
+            Verbose = false,
+            Booster = new GradientBooster.Options { MaximumTreeDepth = 8, L2Regularization = 1.0 },
+        });
+        clock.Restart();
+        var model = trainer.Fit(new FeatureMatrixView(train));
+        var seconds = clock.Elapsed.TotalSeconds;
+        var metrics = ml.BinaryClassification.Evaluate(model.Transform(new FeatureMatrixView(test)));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"ML.NET LightGBM: train {trainRows:N0} rows x {trees} trees ({threads} threads, {options.Leaves} leaves, depth <= 8): " +
+            $"{seconds:F2} s, held-out AUC {metrics.AreaUnderRocCurve:F4} on {test.Rows:N0} rows"));
+        return 0;
+    }
+
+    private static FeatureMatrix Slice(byte[] bytes, byte[] labels, int start, int count)
+    {
+        var matrix = new FeatureMatrix(count, Columns, withLabels: true);
+        Buffer.BlockCopy(bytes, start * Columns * sizeof(float), matrix.Values, 0, count * Columns * sizeof(float));
+        for (var r = 0; r < count; r++) matrix.Labels![r] = labels[start + r] != 0;
+        return matrix;
+    }
+}
