@@ -78,35 +78,39 @@ public sealed class SqliteAvailabilityStore : IAvailabilityStore
             if (dispatched.ExecuteScalar() is not null)
                 return new Reservation(item, ReadUsers(connection, transaction, day, item), [], AlreadyDispatched: true);
 
-        using var state = Command(connection, transaction,
-            "SELECT EXISTS (SELECT 1 FROM active WHERE day = $day AND user = $user), (SELECT matched FROM counts WHERE day = $day AND user = $user)",
-            ("$day", day), ("$user", 0));
-        using var bump = Command(connection, transaction,
-            "INSERT INTO counts VALUES ($day, $user, 1) ON CONFLICT (day, user) DO UPDATE SET matched = matched + 1", ("$day", day), ("$user", 0));
-        using var match = Command(connection, transaction, "INSERT INTO matches VALUES ($day, $item, $rank, $user)",
-            ("$day", day), ("$item", item), ("$rank", 0), ("$user", 0));
+        // Set-based: one statement reads every candidate's state, the choice is made here in candidate order, and two
+        // statements write it — a handful of statements per reservation instead of two per candidate.
+        var matchedOf = new Dictionary<int, int>();
+        using (var state = Command(connection, transaction, """
+            SELECT DISTINCT j.value, coalesce(c.matched, 0) FROM json_each($users) j
+            JOIN active a ON a.day = $day AND a.user = j.value
+            LEFT JOIN counts c ON c.day = $day AND c.user = j.value
+            """, ("$day", day), ("$users", Json(candidates))))
+        using (var reader = state.ExecuteReader())
+            while (reader.Read()) matchedOf[reader.GetInt32(0)] = reader.GetInt32(1);
+
         var users = new List<int>();
         var filled = new List<int>();
+        var chosen = new HashSet<int>();
         foreach (var user in candidates)
         {
             if (users.Count == limit) break;
-            if (users.Contains(user)) continue;
-            state.Parameters["$user"].Value = user;
-            int matched;
-            using (var reader = state.ExecuteReader())
-            {
-                reader.Read();
-                if (reader.GetInt64(0) == 0) continue;
-                matched = reader.IsDBNull(1) ? 0 : reader.GetInt32(1);
-            }
-            if (matched >= capacity) continue;
-            bump.Parameters["$user"].Value = user;
-            bump.ExecuteNonQuery();
-            match.Parameters["$rank"].Value = users.Count;
-            match.Parameters["$user"].Value = user;
-            match.ExecuteNonQuery();
+            if (!matchedOf.TryGetValue(user, out var matched) || matched >= capacity || !chosen.Add(user)) continue;
             users.Add(user);
             if (matched + 1 == capacity) filled.Add(user);
+        }
+        if (users.Count > 0)
+        {
+            var list = Json(users);
+            using (var bump = Command(connection, transaction, """
+                INSERT INTO counts SELECT $day, value, 1 FROM json_each($users) WHERE true
+                ON CONFLICT (day, user) DO UPDATE SET matched = matched + 1
+                """, ("$day", day), ("$users", list)))
+                bump.ExecuteNonQuery();
+            // json_each's key is the array index: the rank of the user among the item's matches.
+            using (var match = Command(connection, transaction,
+                "INSERT INTO matches SELECT $day, $item, key, value FROM json_each($users) ORDER BY key", ("$day", day), ("$item", item), ("$users", list)))
+                match.ExecuteNonQuery();
         }
         using (var record = Command(connection, transaction, "INSERT INTO dispatched VALUES ($day, $item)", ("$day", day), ("$item", item)))
             record.ExecuteNonQuery();
@@ -156,6 +160,8 @@ public sealed class SqliteAvailabilityStore : IAvailabilityStore
         using var query = Command(connection, transaction, "SELECT capacity FROM days WHERE day = $day", ("$day", day));
         return query.ExecuteScalar() is { } value ? Convert.ToInt32(value, System.Globalization.CultureInfo.InvariantCulture) : null;
     }
+
+    private static string Json(IEnumerable<int> ids) => "[" + string.Join(',', ids.Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture))) + "]";
 
     private static List<int> ReadUsers(SqliteConnection connection, SqliteTransaction? transaction, int day, int item)
     {
