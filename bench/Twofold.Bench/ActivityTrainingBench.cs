@@ -46,20 +46,9 @@ public static class ActivityTrainingBench
         // L2 regularisation 1 as xgboost's default lambda.
         var options = new ActivityOptions { Iterations = trees, Leaves = 255, Threads = threads }.Validate();
         var ml = new MLContext(seed: options.Seed);
-        var trainer = ml.BinaryClassification.Trainers.LightGbm(new LightGbmBinaryTrainer.Options
-        {
-            LabelColumnName = FeatureMatrixView.LabelColumn,
-            FeatureColumnName = FeatureMatrixView.FeaturesColumn,
-            NumberOfIterations = options.Iterations,
-            NumberOfLeaves = options.Leaves,
-            LearningRate = options.LearningRate,
-            MinimumExampleCountPerLeaf = options.MinExamplesPerLeaf,
-            NumberOfThreads = options.Threads,
-            Seed = options.Seed,
-            Silent = true,
-            Verbose = false,
-            Booster = new GradientBooster.Options { MaximumTreeDepth = 8, L2Regularization = 1.0 },
-        });
+        var settings = ActivityPredictorTrainer.LightGbmOptions(options);
+        settings.Booster = new GradientBooster.Options { MaximumTreeDepth = 8, L2Regularization = 1.0 };
+        var trainer = ml.BinaryClassification.Trainers.LightGbm(settings);
         clock.Restart();
         var model = trainer.Fit(new FeatureMatrixView(train));
         var seconds = clock.Elapsed.TotalSeconds;

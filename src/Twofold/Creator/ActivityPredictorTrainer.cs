@@ -35,25 +35,28 @@ public static class ActivityPredictorTrainer
             throw new ArgumentException($"All {examples.Rows:N0} training examples are {(positives == 0 ? "non-visits" : "visits")}; the predictor needs both.");
 
         var ml = new MLContext(seed: options.Seed);
-        var trainer = ml.BinaryClassification.Trainers.LightGbm(new LightGbmBinaryTrainer.Options
-        {
-            LabelColumnName = FeatureMatrixView.LabelColumn,
-            FeatureColumnName = FeatureMatrixView.FeaturesColumn,
-            NumberOfIterations = options.Iterations,
-            NumberOfLeaves = options.Leaves,
-            LearningRate = options.LearningRate,
-            MinimumExampleCountPerLeaf = options.MinExamplesPerLeaf,
-            NumberOfThreads = options.Threads,
-            Seed = options.Seed,
-            Silent = true,
-            Verbose = false,
-        });
+        var trainer = ml.BinaryClassification.Trainers.LightGbm(LightGbmOptions(options));
         var model = trainer.Fit(new FeatureMatrixView(examples));
         var info = new ActivityModelInfo(ActivityModelInfo.CurrentFormatVersion, ActivityModelInfo.LightGbmTrainer, options,
             ActivityFeatures.Names(options.IncludeDayBits), history.DateOf(first), history.DateOf(end - 1), examples.Rows,
             positives / (double)examples.Rows);
         return new ActivityPredictor(ml, model, info);
     }
+
+    /// <summary>The LightGBM settings the predictor trains with (also what the training benchmark measures).</summary>
+    internal static LightGbmBinaryTrainer.Options LightGbmOptions(ActivityOptions options) => new()
+    {
+        LabelColumnName = FeatureMatrixView.LabelColumn,
+        FeatureColumnName = FeatureMatrixView.FeaturesColumn,
+        NumberOfIterations = options.Iterations,
+        NumberOfLeaves = options.Leaves,
+        LearningRate = options.LearningRate,
+        MinimumExampleCountPerLeaf = options.MinExamplesPerLeaf,
+        NumberOfThreads = options.Threads,
+        Seed = options.Seed,
+        Silent = true,
+        Verbose = false,
+    };
 
     /// <summary>The (user, day) examples of target days [<paramref name="first"/>, <paramref name="end"/>), users sampled per day when over the cap.</summary>
     internal static FeatureMatrix BuildExamples(ActivityHistory history, int first, int end, ActivityOptions options)

@@ -73,6 +73,9 @@ public static class Simulator
         IArmPlatform[] platforms, int warmUpDays, int days, SimulationResult result, Action<SimulationProgress>? progress, Stopwatch clock)
     {
         var arms = platforms.Length;
+        // Arm membership is fixed for the run: list each arm's creators and count its users once.
+        var armCreators = Enumerable.Range(0, arms).Select(a => assignment.CreatorsOf(a).ToArray()).ToArray();
+        var armUsers = Enumerable.Range(0, arms).Select(a => assignment.UsersOf(a).Count()).ToArray();
         var firstNewItem = state.Items.Count;
         var windowExposures = new List<int>();
         var creatorLikes = new long[config.Creators];
@@ -154,14 +157,13 @@ public static class Simulator
             }
             for (var a = 0; a < arms; a++)
             {
-                var armCreators = assignment.CreatorsOf(a).ToList();
                 var histogram = new long[HistogramTop + 1];
                 foreach (var count in matches[a].GroupBy(m => m.User).Select(g => g.Count())) histogram[Math.Min(count, HistogramTop)]++;
-                histogram[0] = assignment.UsersOf(a).Count() - histogram.Skip(1).Sum();
+                histogram[0] = armUsers[a] - histogram.Skip(1).Sum();
                 var tally = day_[a];
-                result.Days[a].Add(new ArmDayMetrics(d, assignment.UsersOf(a).Count(), tally.Visitors, tally.Impressions, tally.WatchSeconds,
+                result.Days[a].Add(new ArmDayMetrics(d, armUsers[a], tally.Visitors, tally.Impressions, tally.WatchSeconds,
                     tally.Likes, tally.Comments, tally.Follows, newItems[a].Count, newItems[a].Count(exposedToday.Contains),
-                    armCreators.Count(c => state.CreatorPostsToday[c] > 0), matches[a].Count, matches[a].Count(m => state.Visited[m.User]),
+                    armCreators[a].Count(c => state.CreatorPostsToday[c] > 0), matches[a].Count, matches[a].Count(m => state.Visited[m.User]),
                     tally.BySource, histogram));
             }
 

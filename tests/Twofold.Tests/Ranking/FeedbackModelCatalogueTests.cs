@@ -20,11 +20,14 @@ public class FeedbackModelCatalogueTests(FeedbackModelFixture fixture)
         Assert.Throws<ArgumentException>(() => model.Predict([0], [items.Count]));
         var fresh = view.Predict([0], [items.Count]);
         Assert.All(fresh, p => Assert.InRange(p, 0f, 1f));
-        // A new item with the same features as an item the model never saw in training scores the same way.
-        var unseen = Enumerable.Range(0, model.Items).FirstOrDefault(i => model.ItemTable.TrainingImpressions[i] == 0
-            && model.ItemTable.Creator[i] == template.Creator.Value, -1);
-        if (unseen >= 0 && items[unseen].Genre == template.Genre && items[unseen].DurationMs == template.DurationMs)
-            Assert.Equal(view.Predict([0], [unseen]), fresh);
+        // New items go through the unknown-item row with their own creator, genre and duration and neutral
+        // similar-item statistics: two new items with the same features score the same, and their statistics are 0.
+        var twin = grown[^1] with { Id = new ItemId(items.Count + 1), ExternalId = "twin" };
+        using var withTwin = model.WithCatalogue(grown.Append(twin).ToList());
+        Assert.Equal(withTwin.Predict([0], [items.Count]), withTwin.Predict([0], [items.Count + 1]));
+        Assert.Equal(fresh, withTwin.Predict([0], [items.Count]));
+        Assert.All(withTwin.ItemTable.SimilarOf(items.Count).ToArray(), v => Assert.Equal(0f, v));
+        Assert.Equal(0, withTwin.ItemTable.TrainingImpressions[items.Count]);
 
         var stranger = template with { Id = new ItemId(items.Count), Creator = new CreatorId(model.Creators) };
         Assert.Throws<ArgumentException>(() => model.WithCatalogue(items.Append(stranger).ToList()));
