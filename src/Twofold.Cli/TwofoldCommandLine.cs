@@ -19,6 +19,7 @@ public static class TwofoldCommandLine
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(DispatchCommand.Create());
         root.Subcommands.Add(FeedCommand.Create());
+        root.Subcommands.Add(ServeCommand.Create());
         return root;
     }
 }

@@ -5,7 +5,7 @@ namespace Twofold.Data;
 /// <summary>Day partitions of the event log: UTC days since the Unix epoch and their directory and file names.</summary>
 public static class EventLogDays
 {
-    private const long MsPerDay = 86_400_000L;
+    public const long MsPerDay = 86_400_000L;
     private const string Prefix = "day=";
 
     public static int DayNumber(long timeMs) => (int)Math.Floor(timeMs / (double)MsPerDay);

@@ -29,18 +29,34 @@ public sealed class DualRecPipeline : IDisposable
     /// <param name="graph">The current graph (newer than the bundle's when refreshed since); the bundle's when null.</param>
     /// <param name="bias">The current θ_u; the bundle's when null.</param>
     /// <param name="extraUserSide">More user-side sources, after the standard ones (e.g. Base's new-item retrieval).</param>
+    /// <param name="grownFrom">
+    /// A pipeline of the same bundle over a prefix of <paramref name="catalogue"/> (a running service's catalogue before
+    /// its latest uploads): its content similarity and item embeddings are extended rather than recomputed, and its
+    /// available set Ũ is shared, so the day's dispatch goes on where it was.
+    /// </param>
     public DualRecPipeline(ModelBundle bundle, IReadOnlyList<Item> catalogue, IAvailabilityStore store, DispatchOptions? dispatch,
-        CombinedOptions combined, InteractionGraph? graph = null, UserBias? bias = null, IEnumerable<ICandidateRetrieval>? extraUserSide = null)
+        CombinedOptions combined, InteractionGraph? graph = null, UserBias? bias = null, IEnumerable<ICandidateRetrieval>? extraUserSide = null,
+        DualRecPipeline? grownFrom = null)
     {
         var users = bundle.Manifest.Users;
         var tower = bundle.TwoTower;
+        if (grownFrom is not null && (!ReferenceEquals(grownFrom._bundle, bundle) || grownFrom.ItemCount > catalogue.Count))
+            throw new ArgumentException("A pipeline can only grow from one of the same bundle over fewer items.", nameof(grownFrom));
+        _bundle = bundle;
+        ItemCount = catalogue.Count;
         bias ??= bundle.Bias;
-        graph = (graph ?? bundle.Graph).Append(new Data.InteractionBatch([]), users, catalogue.Count);
+        graph ??= bundle.Graph;
+        if (graph.ItemToUsers.NodeCount != catalogue.Count || graph.UserToItems.NodeCount != users)
+            graph = graph.Append(new Data.InteractionBatch([]), users, catalogue.Count);
+        Graph = graph;
         _userRanker = bundle.UserRanker.WithCatalogue(catalogue);
         // Before DualRec-v2 the creator side ranks with the user-side model (no sample augmentation or extra features).
         _creatorRanker = (dispatch is { CreatorSidePredictionOptions: false } ? bundle.UserRanker : bundle.CreatorRanker).WithCatalogue(catalogue);
-        ContentSimilarity = Similarity.ContentSimilarity.Compute(catalogue, bundle.Manifest.Options.Similarity.TopK);
-        ItemEmbeddings = EmbedItems(bundle, catalogue.Count, ContentSimilarity);
+        var topK = bundle.Manifest.Options.Similarity.TopK;
+        ContentSimilarity = grownFrom is null
+            ? Similarity.ContentSimilarity.Compute(catalogue, topK)
+            : Similarity.ContentSimilarity.Extend(grownFrom.ContentSimilarity, catalogue, topK);
+        ItemEmbeddings = EmbedItems(bundle, catalogue.Count, ContentSimilarity, grownFrom?.ItemEmbeddings);
 
         var collaborative = new TwoHopRetriever(graph, bundle.UserSimilarity, GrowTo(bundle.ItemSimilarity, catalogue.Count));
         var content = new TwoHopRetriever(graph, bundle.UserSimilarity, ContentSimilarity);
@@ -56,7 +72,7 @@ public sealed class DualRecPipeline : IDisposable
             dispatch is { UseUserBias: true } ? bias : null, dispatch is null ? null : store, combined);
         if (dispatch is null) return;
 
-        var available = new AvailableUsers(users, tower.ExportUserEmbeddings(), tower.Dimension);
+        var available = grownFrom?.CreatorSide?.Available ?? new AvailableUsers(users, tower.ExportUserEmbeddings(), tower.Dimension);
         var creatorSide = new List<ICandidateRetrieval>
         {
             EmbeddingRetrieval.OverCompactedSet(Side.Item, i => ItemEmbeddings.AsSpan(i * tower.Dimension, tower.Dimension).ToArray(), available.Embeddings!),
@@ -65,6 +81,14 @@ public sealed class DualRecPipeline : IDisposable
         if (dispatch.UseI2U2U) creatorSide.Add(new TwoHopRetrieval(collaborative, RetrievalKind.HistoryThenSimilarity, Side.Item));
         CreatorSide = new CreatorSideRecommender(creatorSide, _creatorRanker, dispatch.UseUserBias ? bias : null, store, available, dispatch);
     }
+
+    private readonly ModelBundle _bundle;
+
+    /// <summary>Items of the catalogue the pipeline serves.</summary>
+    public int ItemCount { get; }
+
+    /// <summary>The interaction graph the retrievals walk, sized to the catalogue.</summary>
+    public InteractionGraph Graph { get; }
 
     /// <summary>The combined feed of a visiting user.</summary>
     public CombinedRecommender Feed { get; }
@@ -84,14 +108,21 @@ public sealed class DualRecPipeline : IDisposable
         _creatorRanker.Dispose();
     }
 
-    private static float[] EmbedItems(ModelBundle bundle, int items, NeighborLists content)
+    /// <param name="known">Embeddings already computed for a prefix of the catalogue (kept), or null.</param>
+    private static float[] EmbedItems(ModelBundle bundle, int items, NeighborLists content, float[]? known)
     {
         var tower = bundle.TwoTower;
         var d = tower.Dimension;
         var trained = tower.ItemCount;
         var embeddings = new float[items * d];
         tower.ItemEmbeddings.Span[..Math.Min(tower.ItemEmbeddings.Length, embeddings.Length)].CopyTo(embeddings);
-        for (var i = trained; i < items; i++)
+        var start = trained;
+        if (known is not null && known.Length / d > trained)
+        {
+            known.AsSpan(0, Math.Min(known.Length, embeddings.Length)).CopyTo(embeddings);
+            start = known.Length / d;
+        }
+        for (var i = start; i < items; i++)
         {
             var row = embeddings.AsSpan(i * d, d);
             var count = 0;

@@ -1,0 +1,38 @@
+using System.Diagnostics.Metrics;
+
+namespace Twofold.Server;
+
+/// <summary>
+/// The service's own instruments, exported with ASP.NET Core's request metrics at <c>/metrics</c> in Prometheus
+/// format: dispatches, reservations, events and feed slots by retrieval source.
+/// </summary>
+public sealed class ServiceMetrics : IDisposable
+{
+    public const string MeterName = "Twofold.Server";
+    private readonly Meter _meter;
+
+    public ServiceMetrics(IMeterFactory factory)
+    {
+        _meter = factory.Create(MeterName);
+        Dispatches = _meter.CreateCounter<long>("twofold.dispatches", "{item}", "Items dispatched by the creator side (outcome: new or repeat).");
+        Reservations = _meter.CreateCounter<long>("twofold.reservations", "{user}", "Users reserved for new items in the availability store.");
+        FilledUsers = _meter.CreateCounter<long>("twofold.users_filled", "{user}", "Users who reached Q with a reservation and left the available set.");
+        DispatchDuration = _meter.CreateHistogram<double>("twofold.dispatch.duration", "s", "Time to dispatch one item (retrieval, ranking, reservation).",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.002, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2, 0.5, 1, 2, 5] });
+        Events = _meter.CreateCounter<long>("twofold.events", "{event}", "Events acknowledged (durably journaled).");
+        FeedEntries = _meter.CreateCounter<long>("twofold.feed.entries", "{entry}", "Feed slots served, by retrieval source.");
+        Refreshes = _meter.CreateCounter<long>("twofold.refreshes", "{refresh}", "Daily refreshes run.");
+        Reloads = _meter.CreateCounter<long>("twofold.bundle_reloads", "{reload}", "Model bundles loaded while serving.");
+    }
+
+    public Counter<long> Dispatches { get; }
+    public Counter<long> Reservations { get; }
+    public Counter<long> FilledUsers { get; }
+    public Histogram<double> DispatchDuration { get; }
+    public Counter<long> Events { get; }
+    public Counter<long> FeedEntries { get; }
+    public Counter<long> Refreshes { get; }
+    public Counter<long> Reloads { get; }
+
+    public void Dispose() => _meter.Dispose();
+}

@@ -1,0 +1,488 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Threading.Channels;
+using Twofold.CreatorSide;
+using Twofold.Data;
+using Twofold.Domain;
+using Twofold.Pipeline;
+using Twofold.Ranking;
+using Twofold.Server.State;
+using Twofold.Storage;
+
+namespace Twofold.Server.Serving;
+
+/// <summary>An upload as the API accepted it (already validated).</summary>
+public sealed record UploadRequest(string ExternalId, int Creator, long UploadTimeMs, int DurationMs, string Genre, IReadOnlyList<string> Tags, float[]? ContentEmbedding);
+
+/// <summary>An upload's record and whether it had been dispatched before this request.</summary>
+public sealed record UploadOutcome(UploadRecord Record, bool Repeat);
+
+/// <summary>
+/// The running service: one <see cref="DualRecPipeline"/> (the same class the command line and the simulator serve
+/// through) over the bundle's catalogue plus the items uploaded since, the availability store, and the service's
+/// durable state. Uploads are dispatched by one background loop, in batches: each batch grows the catalogue once
+/// (<see cref="DualRecPipeline"/>'s <c>grownFrom</c>) and then dispatches its items one by one, as the creator side's
+/// available set is a single ledger. Feeds read the current <see cref="Generation"/> without locks.
+/// </summary>
+public sealed class ServingPlatform : IDisposable
+{
+    private const string DayKey = "day", FoldedKey = "folded_through", VersionKey = "dualrec_version", LambdaKey = "lambda";
+    private const int MaxBatch = 256;
+
+    private readonly ServeOptions _options;
+    private readonly ServiceMetrics _metrics;
+    private readonly Dataset _dataset;
+    private readonly List<Item> _catalogue;
+    private readonly int _datasetItems;
+    private readonly int _firstDay;
+    private readonly Dictionary<int, List<int>> _datasetItemsByCreator;
+    private readonly SemaphoreSlim _writer = new(1, 1);
+    private readonly Channel<PendingUpload> _uploads = Channel.CreateUnbounded<PendingUpload>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task _dispatchLoop;
+    private Generation _current;
+    private long _foldedThrough;
+    private int? _contentDimension;
+
+    private ServingPlatform(ServeOptions options, ServiceMetrics metrics, ServiceDatabase database, IAvailabilityStore store, EventLogExport export,
+        Dataset dataset, List<Item> catalogue, int datasetItems, int firstDay, Generation generation, long foldedThrough)
+    {
+        _options = options;
+        _metrics = metrics;
+        Database = database;
+        Store = store;
+        Export = export;
+        _dataset = dataset;
+        _catalogue = catalogue;
+        _datasetItems = datasetItems;
+        _firstDay = firstDay;
+        _current = generation;
+        _foldedThrough = foldedThrough;
+        _contentDimension = catalogue.FirstOrDefault(i => i.ContentEmbedding is not null)?.ContentEmbedding!.Length;
+        _datasetItemsByCreator = catalogue.Take(datasetItems).GroupBy(i => i.Creator.Value).ToDictionary(g => g.Key, g => g.Select(i => i.Id.Value).ToList());
+        _dispatchLoop = Task.Run(DispatchLoop);
+    }
+
+    public ServiceDatabase Database { get; }
+    public IAvailabilityStore Store { get; }
+    public EventLogExport Export { get; }
+
+    internal Generation Current => Volatile.Read(ref _current);
+
+    public int Day => Current.Day;
+    public Strategy Strategy => Current.Strategy;
+    public BundleManifest Manifest => Current.Bundle.Manifest;
+    public int Users => Current.Bundle.Manifest.Users;
+    public int Creators => Current.Bundle.UserRanker.Creators;
+    public int Items => Current.Pipeline.ItemCount;
+    public IReadOnlyList<string> Genres => Current.Bundle.UserRanker.ItemTable.Genres;
+    public int? ContentDimension => _contentDimension;
+    public int MaxFeedLength => _options.MaxFeedLength;
+    public int MaxEventsPerRequest => _options.MaxEventsPerRequest;
+    public int ExpoReachExposures => _options.ExpoReachExposures;
+
+    /// <summary>An item of the catalogue being served (the dataset's or an upload).</summary>
+    public Item Item(int item) => Current.Catalogue[item];
+    public int Capacity => DispatchOptions.Version(Current.Strategy.DualRecVersion).Capacity;
+
+    /// <summary>
+    /// Opens the bundle, the dataset it was trained on, the state directory and the availability store, and resumes
+    /// where the service stopped: the serving day, the strategy, the events folded into the graph, and the uploads
+    /// whose dispatch a crash interrupted (dispatch is idempotent by item, so they are simply dispatched again).
+    /// </summary>
+    public static ServingPlatform Open(ServeOptions options, ServiceMetrics metrics)
+    {
+        options.Validate();
+        var bundle = LoadBundle(options.Bundle);
+        ServiceDatabase? database = null;
+        IAvailabilityStore? store = null;
+        try
+        {
+            var dataset = Dataset.Open(bundle.Manifest.Dataset);
+            var catalogue = dataset.ReadItems().ToList();
+            if (catalogue.Count < bundle.Manifest.Items)
+                throw new DataFormatException(dataset.Directory, $"the dataset has {catalogue.Count} items, fewer than the {bundle.Manifest.Items} the bundle was trained on");
+            var datasetItems = catalogue.Count;
+            var days = dataset.Events.Days;
+            if (days.Count == 0) throw new DataFormatException(dataset.Directory, "the dataset's event log is empty");
+            var firstDay = EventLogDays.FromDate(days.First());
+
+            Directory.CreateDirectory(options.Data);
+            database = new ServiceDatabase(Path.Combine(options.Data, "service.db"));
+            var export = new EventLogExport(Path.Combine(options.Data, "events"));
+            foreach (var upload in database.ReadUploads())
+            {
+                if (upload.Item != catalogue.Count)
+                    throw new DataFormatException(database.Path, $"upload '{upload.ExternalId}' has item id {upload.Item}, expected {catalogue.Count}: the state directory belongs to another dataset");
+                catalogue.Add(upload.ToItem());
+            }
+            store = options.Store == "redis"
+                ? new RedisAvailabilityStore(options.RedisConnection!, options.RedisPrefix)
+                : new SqliteAvailabilityStore(Path.Combine(options.Data, "availability.db"));
+
+            var day = (int?)Parse(database.Setting(DayKey)) ?? EventLogDays.FromDate(days.Last()) + 1;
+            var strategy = new Strategy((int?)Parse(database.Setting(VersionKey)) ?? options.DualRecVersion,
+                database.Setting(LambdaKey) is { } lambda ? double.Parse(lambda, System.Globalization.CultureInfo.InvariantCulture) : options.Lambda);
+            var folded = Parse(database.Setting(FoldedKey)) ?? 0;
+            var graph = bundle.Graph;
+            var bias = bundle.Bias;
+            if (folded > 0)
+            {
+                var events = database.ReadEvents(0, folded);
+                graph = graph.Append(events, bundle.Manifest.Users, catalogue.Count);
+                bias = UserBias.FromBatches(dataset.Events.ReadBatches().Append(events), bundle.Manifest.Users, bundle.Manifest.Options.BiasSmoothing);
+            }
+            var generation = Build(new BundleHandle(bundle), catalogue, store, day, strategy, graph, bias, null);
+            generation.Pipeline.CreatorSide!.OpenDay(day, PredictActive(bundle, dataset, database, folded, firstDay, day));
+            var platform = new ServingPlatform(options, metrics, database, store, export, dataset, catalogue, datasetItems, firstDay, generation, folded);
+            platform.DispatchInterrupted();
+            return platform;
+        }
+        catch
+        {
+            store?.Dispose();
+            database?.Dispose();
+            bundle.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Loads a bundle, turning whatever a missing or damaged bundle raises into one clear error naming it.</summary>
+    public static ModelBundle LoadBundle(string directory)
+    {
+        if (!Directory.Exists(directory)) throw new DataFormatException(directory, "the model bundle directory does not exist");
+        try
+        {
+            return ModelBundle.Load(directory);
+        }
+        catch (DataFormatException)
+        {
+            throw;
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException or FormatException or EndOfStreamException)
+        {
+            throw new DataFormatException(directory, $"the model bundle cannot be loaded: {e.Message}", inner: e);
+        }
+    }
+
+    // ---- serving ----
+
+    /// <summary>The combined feed of <paramref name="user"/>.</summary>
+    public IReadOnlyList<FeedEntry> Feed(int user, int k)
+    {
+        var generation = Acquire();
+        try
+        {
+            var feed = generation.Pipeline.Feed.Feed(generation.Day, user, k);
+            foreach (var entry in feed) _metrics.FeedEntries.Add(1, new KeyValuePair<string, object?>("source", entry.Source.ToString()));
+            return feed;
+        }
+        finally
+        {
+            generation.Handle.Release();
+        }
+    }
+
+    /// <summary>Queues an upload for dispatch and completes once its reservation is committed to the store.</summary>
+    public async Task<UploadOutcome> UploadAsync(UploadRequest request, CancellationToken cancellation)
+    {
+        if (Database.FindUpload(request.ExternalId) is { Dispatched: true } known) return Repeat(known);
+        var pending = new PendingUpload(request, new TaskCompletionSource<UploadOutcome>(TaskCreationOptions.RunContinuationsAsynchronously));
+        await _uploads.Writer.WriteAsync(pending, cancellation);
+        return await pending.Outcome.Task;
+    }
+
+    /// <summary>
+    /// Journals events durably (one SQLite transaction) and returns how many; each event is filed under the serving
+    /// day, keeping its time of day (the service's clock is the serving day, as the bundle's dataset has its own dates).
+    /// </summary>
+    public int RecordEvents(IReadOnlyList<ServiceEvent> events)
+    {
+        var dayStart = (long)Day * EventLogDays.MsPerDay;
+        var filed = events.Select(e => e with { TimeMs = dayStart + (((e.TimeMs % EventLogDays.MsPerDay) + EventLogDays.MsPerDay) % EventLogDays.MsPerDay) }).ToList();
+        Database.AppendEvents(filed);
+        _metrics.Events.Add(filed.Count);
+        return filed.Count;
+    }
+
+    /// <summary>The dataset's items and the uploads of <paramref name="creator"/>.</summary>
+    public IReadOnlyList<Item> ItemsOf(int creator)
+    {
+        var items = new List<Item>();
+        if (_datasetItemsByCreator.TryGetValue(creator, out var ids)) items.AddRange(ids.Select(i => _catalogue[i]));
+        items.AddRange(Database.UploadsOf(creator).Select(u => u.ToItem()));
+        return items;
+    }
+
+    public bool IsUpload(int item) => item >= _datasetItems;
+
+    /// <summary>|D_u| today over the users the uploads of today were matched with: entry n counts users holding n items.</summary>
+    public long[] MatchedPerUser()
+    {
+        var generation = Current;
+        var perUser = new Dictionary<int, int>();
+        foreach (var item in Database.DispatchedOn(generation.Day))
+            foreach (var user in Store.ReservedUsers(generation.Day, item))
+                perUser[user] = perUser.GetValueOrDefault(user) + 1;
+        var histogram = new long[Capacity + 1];
+        foreach (var count in perUser.Values) histogram[Math.Min(count, Capacity)]++;
+        return histogram;
+    }
+
+    /// <summary>Readiness: a bundle is loaded and the availability store and the state database answer.</summary>
+    public (bool BundleLoaded, bool StoreReachable, string? Problem) Readiness()
+    {
+        var generation = Current;
+        try
+        {
+            Store.IsAvailable(generation.Day, 0);
+            Database.Ping();
+            return (true, true, null);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return (true, false, e.Message);
+        }
+    }
+
+    // ---- admin ----
+
+    /// <summary>
+    /// The daily refresh: exports the day's events to the Parquet event log, folds them into the graph and θ_u, and
+    /// opens the next serving day with the users the activity model predicts active.
+    /// </summary>
+    public async Task<int> RefreshAsync(CancellationToken cancellation)
+    {
+        await _writer.WaitAsync(cancellation);
+        try
+        {
+            var generation = Current;
+            var bundle = generation.Bundle;
+            var through = Database.LastEventSequence();
+            var fresh = Database.ReadEvents(_foldedThrough, through);
+            Export.Write(Database.ReadEvents(Export.ExportedThrough, through), through);
+            var graph = generation.Graph.Append(fresh, Users, _catalogue.Count);
+            var all = Database.ReadEvents(0, through);
+            var bias = UserBias.FromBatches(_dataset.Events.ReadBatches().Append(all), Users, bundle.Manifest.Options.BiasSmoothing);
+            var day = generation.Day + 1;
+            var next = Build(generation.Handle, Snapshot(), Store, day, generation.Strategy, graph, bias, null);
+            next.Pipeline.CreatorSide!.OpenDay(day, PredictActive(bundle, _dataset, Database, through, _firstDay, day));
+            Database.SetSetting(FoldedKey, through.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            Database.SetSetting(DayKey, day.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            _foldedThrough = through;
+            Publish(next);
+            _metrics.Refreshes.Add(1);
+            return day;
+        }
+        finally
+        {
+            _writer.Release();
+        }
+    }
+
+    /// <summary>Loads a bundle (the current directory again, or another trained on the same dataset) and switches to it without stopping.</summary>
+    public async Task<BundleManifest> ReloadAsync(string? directory, CancellationToken cancellation)
+    {
+        var bundle = LoadBundle(directory ?? _options.Bundle);
+        try
+        {
+            var current = Current.Bundle.Manifest;
+            if (bundle.Manifest.Users != current.Users || bundle.Manifest.Items != current.Items || bundle.Manifest.Creators != current.Creators)
+                throw new ArgumentException($"The bundle at {directory ?? _options.Bundle} has {bundle.Manifest.Users} users, {bundle.Manifest.Items} items and " +
+                                            $"{bundle.Manifest.Creators} creators; the service serves {current.Users}, {current.Items} and {current.Creators}.");
+            await _writer.WaitAsync(cancellation);
+        }
+        catch
+        {
+            bundle.Dispose();
+            throw;
+        }
+        try
+        {
+            var generation = Current;
+            var next = Build(new BundleHandle(bundle), Snapshot(), Store, generation.Day, generation.Strategy, generation.Graph, generation.Bias, null);
+            next.Pipeline.CreatorSide!.OpenDay(generation.Day, PredictActive(bundle, _dataset, Database, _foldedThrough, _firstDay, generation.Day));
+            Publish(next);
+            _metrics.Reloads.Add(1);
+            return bundle.Manifest;
+        }
+        catch
+        {
+            bundle.Dispose();
+            throw;
+        }
+        finally
+        {
+            _writer.Release();
+        }
+    }
+
+    /// <summary>Switches the DualRec version and λ; the day's ledger and available set carry over.</summary>
+    public async Task SetStrategyAsync(Strategy strategy, CancellationToken cancellation)
+    {
+        if (DispatchOptions.Version(strategy.DualRecVersion).Capacity != Capacity)
+            throw new ArgumentException("The new strategy's capacity Q differs from the open day's.");
+        await _writer.WaitAsync(cancellation);
+        try
+        {
+            var generation = Current;
+            Publish(Build(generation.Handle, Snapshot(), Store, generation.Day, strategy, generation.Graph, generation.Bias, generation.Pipeline));
+            Database.SetSetting(VersionKey, strategy.DualRecVersion.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            Database.SetSetting(LambdaKey, strategy.Lambda.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
+        }
+        finally
+        {
+            _writer.Release();
+        }
+    }
+
+    public void Dispose()
+    {
+        _uploads.Writer.TryComplete();
+        try
+        {
+            _dispatchLoop.Wait(TimeSpan.FromSeconds(30));
+        }
+        catch (AggregateException)
+        {
+            // The loop's failures were reported to the requests waiting on it.
+        }
+        Current.Handle.Retire();
+        Store.Dispose();
+        Database.Dispose();
+    }
+
+    // ---- the dispatch loop ----
+
+    private sealed record PendingUpload(UploadRequest Request, TaskCompletionSource<UploadOutcome> Outcome);
+
+    private async Task DispatchLoop()
+    {
+        var reader = _uploads.Reader;
+        var batch = new List<PendingUpload>(MaxBatch);
+        while (await reader.WaitToReadAsync())
+        {
+            batch.Clear();
+            while (batch.Count < MaxBatch && reader.TryRead(out var pending)) batch.Add(pending);
+            await _writer.WaitAsync();
+            try
+            {
+                DispatchBatch(batch);
+            }
+            catch (Exception e)
+            {
+                foreach (var pending in batch) pending.Outcome.TrySetException(e);
+            }
+            finally
+            {
+                _writer.Release();
+            }
+        }
+    }
+
+    private void DispatchBatch(List<PendingUpload> batch)
+    {
+        var day = Current.Day;
+        var fresh = new List<UploadRecord>();
+        var waiting = new Dictionary<string, List<PendingUpload>>(StringComparer.Ordinal);
+        foreach (var pending in batch)
+        {
+            var request = pending.Request;
+            if (Database.FindUpload(request.ExternalId) is { } known)
+            {
+                pending.Outcome.TrySetResult(Repeat(known));
+                continue;
+            }
+            if (waiting.TryGetValue(request.ExternalId, out var same))
+            {
+                same.Add(pending);
+                continue;
+            }
+            if (request.ContentEmbedding is { } vector && _contentDimension is { } dimension && vector.Length != dimension)
+            {
+                pending.Outcome.TrySetException(new ArgumentException($"content_embedding has {vector.Length} values; the catalogue's have {dimension}."));
+                continue;
+            }
+            _contentDimension ??= request.ContentEmbedding?.Length;
+            waiting[request.ExternalId] = [pending];
+            fresh.Add(new UploadRecord(_catalogue.Count + fresh.Count, request.ExternalId, request.Creator, request.UploadTimeMs, request.DurationMs,
+                request.Genre, request.Tags, request.ContentEmbedding, day, Dispatched: false, Matched: 0, Sources: null));
+        }
+        if (fresh.Count == 0) return;
+
+        // The uploads are durable before anything is reserved for them: a crash after this point re-dispatches them at start-up.
+        Database.InsertUploads(fresh);
+        _catalogue.AddRange(fresh.Select(u => u.ToItem()));
+        var generation = Current;
+        var grown = Build(generation.Handle, Snapshot(), Store, generation.Day, generation.Strategy, generation.Graph, generation.Bias, generation.Pipeline);
+        Publish(grown);
+        foreach (var upload in fresh)
+        {
+            var record = Dispatch(grown, upload);
+            var requests = waiting[upload.ExternalId];
+            requests[0].Outcome.TrySetResult(new UploadOutcome(record, Repeat: false));
+            foreach (var again in requests.Skip(1)) again.Outcome.TrySetResult(Repeat(record));
+        }
+    }
+
+    private UploadRecord Dispatch(Generation generation, UploadRecord upload)
+    {
+        var clock = Stopwatch.StartNew();
+        var dispatch = generation.Pipeline.CreatorSide!.Dispatch(generation.Day, upload.Item);
+        var sources = dispatch.Users.GroupBy(u => u.Source?.ToString() ?? "ledger").OrderBy(g => g.Key, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Count());
+        var json = JsonSerializer.Serialize(sources);
+        Database.MarkDispatched(upload.Item, generation.Day, dispatch.Users.Count, json);
+        _metrics.DispatchDuration.Record(clock.Elapsed.TotalSeconds);
+        _metrics.Dispatches.Add(1, new KeyValuePair<string, object?>("outcome", dispatch.AlreadyDispatched ? "repeat" : "new"));
+        if (!dispatch.AlreadyDispatched) _metrics.Reservations.Add(dispatch.Users.Count);
+        return upload with { Day = generation.Day, Dispatched = true, Matched = dispatch.Users.Count, Sources = json };
+    }
+
+    /// <summary>Start-up: uploads recorded but not marked dispatched (the process stopped in between) are dispatched now.</summary>
+    private void DispatchInterrupted()
+    {
+        var generation = Current;
+        foreach (var upload in Database.ReadUploads().Where(u => !u.Dispatched)) Dispatch(generation, upload);
+    }
+
+    // ---- helpers ----
+
+    private static UploadOutcome Repeat(UploadRecord record) => new(record, Repeat: true);
+
+    private Item[] Snapshot() => [.. _catalogue];
+
+    private Generation Acquire()
+    {
+        while (true)
+        {
+            var generation = Current;
+            if (generation.Handle.TryAcquire()) return generation;
+        }
+    }
+
+    private void Publish(Generation next)
+    {
+        var previous = Interlocked.Exchange(ref _current, next);
+        if (!ReferenceEquals(previous.Handle, next.Handle)) previous.Handle.Retire();
+    }
+
+    private static Generation Build(BundleHandle handle, IReadOnlyList<Item> catalogue, IAvailabilityStore store, int day, Strategy strategy,
+        Graph.InteractionGraph graph, UserBias bias, DualRecPipeline? grownFrom)
+    {
+        var pipeline = new DualRecPipeline(handle.Bundle, catalogue, store, DispatchOptions.Version(strategy.DualRecVersion),
+            new CombinedOptions(strategy.Lambda), graph, bias, grownFrom: grownFrom);
+        return new Generation(handle, pipeline, catalogue, day, strategy, pipeline.Graph, bias);
+    }
+
+    /// <summary>The users the activity model predicts to visit on <paramref name="day"/>, from the dataset's and the service's events before it.</summary>
+    private static int[] PredictActive(ModelBundle bundle, Dataset dataset, ServiceDatabase database, long folded, int firstDay, int day)
+    {
+        var users = bundle.Manifest.Users;
+        if (bundle.Activity is null) return Enumerable.Range(0, users).ToArray();
+        var history = ActivityHistory.Build(dataset.Events.ReadBatches(reuse: true).Append(database.ReadEvents(0, folded)), users, firstDay, day - firstDay);
+        return ActiveSetRule.Default.Select(bundle.Activity.Score(history, history.Days));
+    }
+
+    private static long? Parse(string? value) =>
+        value is null ? null : long.Parse(value, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture);
+}
