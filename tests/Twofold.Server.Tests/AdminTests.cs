@@ -1,0 +1,125 @@
+using System.Net;
+using System.Text.Json;
+using Twofold.Data;
+using Twofold.Server.Tests.Support;
+
+namespace Twofold.Server.Tests;
+
+/// <summary>The admin endpoints: the key check, reload without downtime, strategy switch, the daily refresh.</summary>
+[Collection(BundleCollection.Name)]
+public sealed class AdminTests(BundleFixture fixture)
+{
+    private static HttpRequestMessage Admin(string path, string? key, string? json = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, path);
+        if (key is not null) request.Headers.Add("X-Api-Key", key);
+        if (json is not null) request.Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
+        return request;
+    }
+
+    [Fact]
+    public async Task Admin_endpoints_refuse_a_missing_or_wrong_key()
+    {
+        await using var service = await RunningService.Start(fixture);
+        foreach (var path in new[] { "/admin/refresh", "/admin/reload", "/admin/strategy" })
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await service.Client.SendAsync(Admin(path, null))).StatusCode);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await service.Client.SendAsync(Admin(path, "wrong"))).StatusCode);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await service.Client.SendAsync(Admin(path, RunningService.AdminKey + "x"))).StatusCode);
+        }
+        Assert.Equal("2026-01-15", JsonDocument.Parse(await service.Client.GetStringAsync("/health")).RootElement
+            .GetProperty("checks").GetProperty("platform").GetProperty("data").GetProperty("day").GetString()); // nothing was refreshed
+
+        await using var closed = await RunningService.Start(fixture, settings: new Dictionary<string, string?> { ["Twofold:AdminKey"] = null });
+        Assert.Equal(HttpStatusCode.Forbidden, (await closed.Client.SendAsync(Admin("/admin/refresh", "anything"))).StatusCode);
+    }
+
+    [Fact]
+    public void The_key_comparison_is_exact()
+    {
+        Assert.True(Api.AdminEndpoints.KeyMatches("k3y", "k3y"));
+        Assert.False(Api.AdminEndpoints.KeyMatches("k3y", "k3Y"));
+        Assert.False(Api.AdminEndpoints.KeyMatches("k3y", "k3y "));
+        Assert.False(Api.AdminEndpoints.KeyMatches("k3y", ""));
+    }
+
+    [Fact]
+    public async Task Reload_serves_every_request_while_the_bundle_is_replaced()
+    {
+        await using var service = await RunningService.Start(fixture);
+        using var stop = new CancellationTokenSource();
+        var statuses = new List<HttpStatusCode>();
+        var load = Task.Run(async () =>
+        {
+            var user = 0;
+            while (!stop.IsCancellationRequested)
+            {
+                var response = await service.Client.GetAsync($"/users/{user++ % fixture.Manifest.Users}/feed?k=10");
+                lock (statuses) statuses.Add(response.StatusCode);
+            }
+        });
+        await Task.Delay(300);
+        var reload = await service.Client.SendAsync(Admin("/admin/reload", RunningService.AdminKey));
+        Assert.Equal(HttpStatusCode.OK, reload.StatusCode);
+        var again = await service.Client.SendAsync(Admin("/admin/reload", RunningService.AdminKey, $$"""{"bundle": {{JsonSerializer.Serialize(fixture.Bundle)}}}"""));
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        await Task.Delay(300);
+        stop.Cancel();
+        await load;
+        Assert.True(statuses.Count > 5, $"only {statuses.Count} feed requests ran during the reloads");
+        Assert.All(statuses, s => Assert.Equal(HttpStatusCode.OK, s));
+
+        var missing = await service.Client.SendAsync(Admin("/admin/reload", RunningService.AdminKey, """{"bundle": "/no/such/bundle"}"""));
+        Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
+        Assert.Contains("bundle", (await missing.Content.ReadAsStringAsync()));
+        Assert.Equal(HttpStatusCode.OK, (await service.Client.GetAsync("/users/1/feed")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Strategy_switch_is_validated_and_applied()
+    {
+        await using var service = await RunningService.Start(fixture);
+        var bad = await service.Client.SendAsync(Admin("/admin/strategy", RunningService.AdminKey, """{"dualrec_version": 9, "lambda": -1}"""));
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        var errors = JsonDocument.Parse(await bad.Content.ReadAsStringAsync()).RootElement.GetProperty("errors");
+        Assert.True(errors.TryGetProperty("dualrec_version", out _));
+        Assert.True(errors.TryGetProperty("lambda", out _));
+
+        var ok = await service.Client.SendAsync(Admin("/admin/strategy", RunningService.AdminKey, """{"dualrec_version": 1, "lambda": 0.5}"""));
+        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        var stats = JsonDocument.Parse(await service.Client.GetStringAsync("/stats/platform")).RootElement.GetProperty("strategy");
+        Assert.Equal(1, stats.GetProperty("dualrec_version").GetInt32());
+        Assert.Equal(0.5, stats.GetProperty("lambda").GetDouble());
+        // DualRec-v1 retrieves through the two-tower model only.
+        var upload = await service.PostJson("/items", $$"""{"item_id": "v1-item", "creator": 3, "genre": "{{fixture.Genres[0]}}", "duration_ms": 9000}""");
+        var sources = JsonDocument.Parse(await upload.Content.ReadAsStringAsync()).RootElement.GetProperty("sources");
+        Assert.All(sources.EnumerateObject(), s => Assert.Equal("two-tower-users", s.Name));
+    }
+
+    [Fact]
+    public async Task The_daily_refresh_exports_the_events_and_opens_the_next_day_which_survives_a_restart()
+    {
+        var data = fixture.NewDirectory();
+        await using (var service = await RunningService.Start(fixture, data))
+        {
+            var events = string.Join(',', Enumerable.Range(0, 40).Select(n => $$"""{"user": {{n}}, "item": {{n % 7}}, "feedback": ["click"]}"""));
+            Assert.Equal(HttpStatusCode.OK, (await service.PostJson("/events", $$"""{"events": [{{events}}]}""")).StatusCode);
+            var refresh = await service.Client.SendAsync(Admin("/admin/refresh", RunningService.AdminKey));
+            Assert.Equal(HttpStatusCode.OK, refresh.StatusCode);
+            Assert.Equal("2026-01-16", JsonDocument.Parse(await refresh.Content.ReadAsStringAsync()).RootElement.GetProperty("day").GetString());
+            // The next day's ledger is fresh: an upload is dispatched on it.
+            var upload = await service.PostJson("/items", $$"""{"item_id": "day-two", "creator": 3, "genre": "{{fixture.Genres[0]}}", "duration_ms": 9000}""");
+            Assert.Equal("2026-01-16", JsonDocument.Parse(await upload.Content.ReadAsStringAsync()).RootElement.GetProperty("day").GetString());
+        }
+        var exports = new State.EventLogExport(Path.Combine(data, "events"));
+        Assert.Equal(40, exports.ReadAll().Sum(b => b.Count));
+        Assert.All(exports.ReadAll(), b => Assert.All(b.TimesMs.ToArray(), t => Assert.Equal("2026-01-15", EventLogDays.ToDate(EventLogDays.DayNumber(t)).ToString("yyyy-MM-dd"))));
+
+        await using var restarted = await RunningService.Start(fixture, data);
+        var platform = (Serving.ServingPlatform)restarted.Services.GetService(typeof(Serving.ServingPlatform))!;
+        Assert.Equal("2026-01-16", Api.ItemEndpoints.DayText(platform.Day));
+        Assert.Equal(fixture.Manifest.Items + 1, platform.Items);
+        var repeat = await restarted.PostJson("/items", $$"""{"item_id": "day-two", "creator": 3, "genre": "{{fixture.Genres[0]}}", "duration_ms": 9000}""");
+        Assert.Equal(HttpStatusCode.OK, repeat.StatusCode);
+    }
+}

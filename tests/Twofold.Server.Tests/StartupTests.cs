@@ -1,0 +1,66 @@
+using Twofold.Cli;
+using Twofold.Server.Tests.Support;
+
+namespace Twofold.Server.Tests;
+
+/// <summary><c>twofold serve</c> refuses to start on a missing or damaged bundle, with a message naming it.</summary>
+[Collection(BundleCollection.Name)]
+public sealed class StartupTests(BundleFixture fixture)
+{
+    private static (int Code, string Error) Serve(params string[] args)
+    {
+        var error = new StringWriter();
+        var previous = Console.Error;
+        Console.SetError(error);
+        try
+        {
+            return (TwofoldCommandLine.Build().Parse(["serve", .. args]).Invoke(), error.ToString());
+        }
+        finally
+        {
+            Console.SetError(previous);
+        }
+    }
+
+    [Fact]
+    public void A_missing_bundle_fails_with_a_clear_message()
+    {
+        var missing = Path.Combine(fixture.NewDirectory(), "nothing");
+        var (code, error) = Serve("--bundle", missing, "--data", fixture.NewDirectory(), "--urls", "http://127.0.0.1:0");
+        Assert.Equal(CommandErrors.Failure, code);
+        Assert.Contains(missing, error);
+        Assert.Contains("does not exist", error);
+    }
+
+    [Fact]
+    public void A_corrupt_bundle_fails_with_a_clear_message()
+    {
+        var copy = Path.Combine(fixture.NewDirectory(), "bundle");
+        Directory.CreateDirectory(copy);
+        foreach (var file in Directory.GetFiles(fixture.Bundle)) File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
+        var graph = Path.Combine(copy, "graph.bin");
+        File.WriteAllBytes(graph, File.ReadAllBytes(graph)[..100]);
+        var (code, error) = Serve("--bundle", copy, "--data", fixture.NewDirectory(), "--urls", "http://127.0.0.1:0");
+        Assert.Equal(CommandErrors.Failure, code);
+        Assert.StartsWith("error: ", error);
+        Assert.Contains("graph.bin", error);
+
+        File.WriteAllText(Path.Combine(copy, "manifest.json"), "{ not json");
+        (code, error) = Serve("--bundle", copy, "--data", fixture.NewDirectory(), "--urls", "http://127.0.0.1:0");
+        Assert.Equal(CommandErrors.Failure, code);
+        Assert.Contains("manifest.json", error);
+    }
+
+    [Fact]
+    public void Bad_settings_fail_with_a_clear_message()
+    {
+        var (code, error) = Serve("--bundle", fixture.Bundle, "--urls", "http://127.0.0.1:0");
+        Assert.Equal(CommandErrors.Failure, code);
+        Assert.Contains("--data", error);
+        var settings = Path.Combine(fixture.NewDirectory(), "settings.json");
+        File.WriteAllText(settings, """{"Twofold": {"Store": "redis"}}""");
+        (code, error) = Serve("--bundle", fixture.Bundle, "--data", fixture.NewDirectory(), "--config", settings);
+        Assert.Equal(CommandErrors.Failure, code);
+        Assert.Contains("RedisConnection", error);
+    }
+}
