@@ -71,9 +71,9 @@ internal static class ItemEndpoints
             outcome = await platform.UploadAsync(new UploadRequest(body.ItemId!, creator, body.UploadTimeMs ?? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
                 duration, body.Genre!, tags, body.ContentEmbedding), cancellation);
         }
-        catch (ArgumentException e)
+        catch (UploadRejectedException e)
         {
-            return Problems.Field("content_embedding", e.Message);
+            return Problems.Field(e.Field, e.Message);
         }
         var response = ToResponse(outcome);
         return outcome.Repeat ? Results.Ok(response) : Results.Created($"/items/{Uri.EscapeDataString(response.ItemId)}", response);

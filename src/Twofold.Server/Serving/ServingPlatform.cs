@@ -14,6 +14,12 @@ namespace Twofold.Server.Serving;
 /// <summary>An upload as the API accepted it (already validated).</summary>
 public sealed record UploadRequest(string ExternalId, int Creator, long UploadTimeMs, int DurationMs, string Genre, IReadOnlyList<string> Tags, float[]? ContentEmbedding);
 
+/// <summary>An upload refused for one of its fields (found only when it is dispatched, e.g. a content embedding of another length than one accepted just before).</summary>
+public sealed class UploadRejectedException(string field, string message) : Exception(message)
+{
+    public string Field { get; } = field;
+}
+
 /// <summary>An upload's record and whether it had been dispatched before this request.</summary>
 public sealed record UploadOutcome(UploadRecord Record, bool Repeat);
 
@@ -399,7 +405,7 @@ public sealed class ServingPlatform : IDisposable
             }
             if (request.ContentEmbedding is { } vector && _contentDimension is { } dimension && vector.Length != dimension)
             {
-                pending.Outcome.TrySetException(new ArgumentException($"content_embedding has {vector.Length} values; the catalogue's have {dimension}."));
+                pending.Outcome.TrySetException(new UploadRejectedException("content_embedding", $"Has {vector.Length} values; the catalogue's content embeddings have {dimension}."));
                 continue;
             }
             _contentDimension ??= request.ContentEmbedding?.Length;

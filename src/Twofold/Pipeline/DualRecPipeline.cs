@@ -46,8 +46,9 @@ public sealed class DualRecPipeline : IDisposable
         ItemCount = catalogue.Count;
         bias ??= bundle.Bias;
         graph ??= bundle.Graph;
-        if (graph.ItemToUsers.NodeCount != catalogue.Count || graph.UserToItems.NodeCount != users)
-            graph = graph.Append(new Data.InteractionBatch([]), users, catalogue.Count);
+        // Items added since the graph was built have no history yet; the retrievals read that as an empty history,
+        // so a grown catalogue needs no copy of the graph.
+        if (graph.UserToItems.NodeCount != users) graph = graph.Append(new Data.InteractionBatch([]), users, graph.ItemToUsers.NodeCount);
         Graph = graph;
         _userRanker = bundle.UserRanker.WithCatalogue(catalogue);
         // Before DualRec-v2 the creator side ranks with the user-side model (no sample augmentation or extra features).
@@ -58,7 +59,7 @@ public sealed class DualRecPipeline : IDisposable
             : Similarity.ContentSimilarity.Extend(grownFrom.ContentSimilarity, catalogue, topK);
         ItemEmbeddings = EmbedItems(bundle, catalogue.Count, ContentSimilarity, grownFrom?.ItemEmbeddings);
 
-        var collaborative = new TwoHopRetriever(graph, bundle.UserSimilarity, GrowTo(bundle.ItemSimilarity, catalogue.Count));
+        var collaborative = new TwoHopRetriever(graph, bundle.UserSimilarity, bundle.ItemSimilarity);
         var content = new TwoHopRetriever(graph, bundle.UserSimilarity, ContentSimilarity);
         var itemIndex = new FlatIndex(ItemEmbeddings, tower.Dimension);
         var userSide = new List<ICandidateRetrieval>
@@ -87,7 +88,7 @@ public sealed class DualRecPipeline : IDisposable
     /// <summary>Items of the catalogue the pipeline serves.</summary>
     public int ItemCount { get; }
 
-    /// <summary>The interaction graph the retrievals walk, sized to the catalogue.</summary>
+    /// <summary>The interaction graph the retrievals walk (it may cover fewer items than the catalogue: the newest have no history yet).</summary>
     public InteractionGraph Graph { get; }
 
     /// <summary>The combined feed of a visiting user.</summary>
@@ -135,15 +136,5 @@ public sealed class DualRecPipeline : IDisposable
             if (count > 0) System.Numerics.Tensors.TensorPrimitives.Divide(row, count, row);
         }
         return embeddings;
-    }
-
-    /// <summary>Similarity lists over a grown catalogue: items added since training have no collaborative neighbours yet.</summary>
-    private static NeighborLists GrowTo(NeighborLists lists, int items)
-    {
-        if (lists.NodeCount == items) return lists;
-        var perNode = new (int[] Neighbors, float[] Scores)[items];
-        for (var n = 0; n < items; n++)
-            perNode[n] = n < lists.NodeCount ? (lists.Neighbors(n).ToArray(), lists.Scores(n).ToArray()) : ([], []);
-        return NeighborLists.FromPerNode(perNode);
     }
 }

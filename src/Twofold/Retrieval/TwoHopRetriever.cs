@@ -24,11 +24,15 @@ public sealed class TwoHopRetriever
 
     /// <param name="userSimilarity">S^U over users.</param>
     /// <param name="itemSimilarity">S^I over items.</param>
+    /// <remarks>
+    /// The item side of the graph and of S^I may cover fewer items than the catalogue: an item beyond the graph has no
+    /// history yet (uploaded since the graph was built), an item beyond the lists has no neighbours. So a catalogue that
+    /// grows by uploads needs new lists only for what it adds, not a copy of the graph or of the collaborative lists.
+    /// </remarks>
     public TwoHopRetriever(InteractionGraph graph, NeighborLists userSimilarity, NeighborLists itemSimilarity)
     {
-        if (userSimilarity.NodeCount != graph.UserToItems.NodeCount || itemSimilarity.NodeCount != graph.ItemToUsers.NodeCount)
-            throw new ArgumentException($"The similarity lists cover {userSimilarity.NodeCount} users and {itemSimilarity.NodeCount} items, " +
-                                        $"the graph {graph.UserToItems.NodeCount} and {graph.ItemToUsers.NodeCount}.");
+        if (userSimilarity.NodeCount != graph.UserToItems.NodeCount)
+            throw new ArgumentException($"The similarity lists cover {userSimilarity.NodeCount} users, the graph {graph.UserToItems.NodeCount}.");
         _graph = graph;
         _userSimilarity = userSimilarity;
         _itemSimilarity = itemSimilarity;
@@ -49,7 +53,12 @@ public sealed class TwoHopRetriever
         var own = _graph.History(side);
         var ownSimilarity = side == Side.User ? _userSimilarity : _itemSimilarity;
         var otherSimilarity = side == Side.User ? _itemSimilarity : _userSimilarity;
-        var history = own.Neighbors(query);
+        // Users are a fixed population: an unknown one is an error. An item beyond both the graph and the lists is newer
+        // than either (an upload) and simply has nothing to walk from.
+        if (side == Side.User && (uint)query >= (uint)own.NodeCount)
+            throw new ArgumentOutOfRangeException(nameof(query), query, $"Not one of the {own.NodeCount} users.");
+        if (query < 0) throw new ArgumentOutOfRangeException(nameof(query), query, "Ids are not negative.");
+        var history = HistoryOf(own, query);
         var seeds = history[..Math.Min(maxHistory, history.Length)];
 
         var scores = new Dictionary<int, float>();
@@ -57,16 +66,17 @@ public sealed class TwoHopRetriever
         {
             // Each engaged node votes for its neighbours on the other side with their similarity.
             foreach (var seed in seeds)
-                Accumulate(scores, otherSimilarity.Neighbors(seed), otherSimilarity.Scores(seed), weight: 1f, filter);
+                if (seed < otherSimilarity.NodeCount)
+                    Accumulate(scores, otherSimilarity.Neighbors(seed), otherSimilarity.Scores(seed), weight: 1f, filter);
         }
         else
         {
             // Each similar node of the query's own side passes its history on, weighted by its similarity.
-            var similar = ownSimilarity.Neighbors(query);
-            var similarity = ownSimilarity.Scores(query);
+            var similar = query < ownSimilarity.NodeCount ? ownSimilarity.Neighbors(query) : [];
+            var similarity = query < ownSimilarity.NodeCount ? ownSimilarity.Scores(query) : [];
             for (var s = 0; s < similar.Length; s++)
             {
-                var theirs = own.Neighbors(similar[s]);
+                var theirs = HistoryOf(own, similar[s]);
                 theirs = theirs[..Math.Min(maxHistory, theirs.Length)];
                 foreach (var node in theirs)
                     if (filter is null || filter.Contains(node))
@@ -80,6 +90,9 @@ public sealed class TwoHopRetriever
         return scores.OrderByDescending(p => p.Value).ThenBy(p => p.Key).Take(quota)
             .Select(p => new Candidate(p.Key, p.Value, source)).ToList();
     }
+
+    /// <summary>A node's history; empty for a node the graph does not cover yet.</summary>
+    private static ReadOnlySpan<int> HistoryOf(Adjacency history, int node) => node < history.NodeCount ? history.Neighbors(node) : [];
 
     private static void Accumulate(Dictionary<int, float> scores, ReadOnlySpan<int> nodes, ReadOnlySpan<float> similarity, float weight, IdFilter? filter)
     {
