@@ -60,7 +60,7 @@ echo "== load average after:  $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "--- feed (concurrent with uploads)"; grep -E "Latency|50%|99%|Requests/sec|requests in|Non-2xx" "$work/feed.txt"
 echo "--- upload + dispatch (concurrent with feeds)"; grep -E "Latency|50%|99%|Requests/sec|requests in|Non-2xx" "$work/upload.txt"
 head -3 "$work/upload.err" || true
-curl -s "http://127.0.0.1:$port/metrics" | grep -E "^twofold_dispatch_duration_seconds_(sum|count)|^twofold_reservations_total" || true
+curl -s "http://127.0.0.1:$port/metrics" | grep -E "^twofold_dispatch_duration_seconds_(sum|count)|^twofold_catalogue_growth_duration_seconds_(sum|count)|^twofold_reservations_total" || true
 
 # The peer: the same HTTP stack without recommendation work, at the feed's rate.
 printf 'request = function() return wrk.format("GET", "/health") end\ndelay = function() return 24 end\n' > "$work/health.lua"

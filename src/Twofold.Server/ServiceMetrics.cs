@@ -19,6 +19,9 @@ public sealed class ServiceMetrics : IDisposable
         FilledUsers = _meter.CreateCounter<long>("twofold.users_filled", "{user}", "Users who reached Q with a reservation and left the available set.");
         DispatchDuration = _meter.CreateHistogram<double>("twofold.dispatch.duration", "s", "Time to dispatch one item (retrieval, ranking, reservation).",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.002, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2, 0.5, 1, 2, 5] });
+        GrowDuration = _meter.CreateHistogram<double>("twofold.catalogue_growth.duration", "s",
+            "Time to grow the pipeline's catalogue by one batch of uploads (before its items are dispatched).",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.002, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2, 0.5, 1, 2, 5] });
         Events = _meter.CreateCounter<long>("twofold.events", "{event}", "Events acknowledged (durably journaled).");
         FeedEntries = _meter.CreateCounter<long>("twofold.feed.entries", "{entry}", "Feed slots served, by retrieval source.");
         Refreshes = _meter.CreateCounter<long>("twofold.refreshes", "{refresh}", "Daily refreshes run.");
@@ -29,6 +32,7 @@ public sealed class ServiceMetrics : IDisposable
     public Counter<long> Reservations { get; }
     public Counter<long> FilledUsers { get; }
     public Histogram<double> DispatchDuration { get; }
+    public Histogram<double> GrowDuration { get; }
     public Counter<long> Events { get; }
     public Counter<long> FeedEntries { get; }
     public Counter<long> Refreshes { get; }

@@ -22,7 +22,7 @@ public static class DispatchCommand
         {
             using var session = ServingSession.Open(parse.GetValue(bundle)!, parse.GetValue(store), parse.GetValue(version));
             var id = parse.GetValue(item);
-            if ((uint)id >= (uint)session.Pipeline.ItemEmbeddings.Length / (uint)session.Bundle.TwoTower.Dimension)
+            if ((uint)id >= (uint)session.Pipeline.ItemCount)
                 throw new ArgumentException($"--item {id} is not an item of the bundle's dataset.");
             var dispatch = session.Pipeline.CreatorSide!.Dispatch(session.Day, id);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

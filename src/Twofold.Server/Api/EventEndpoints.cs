@@ -63,7 +63,9 @@ internal static class EventEndpoints
                 else check.Add($"{field}.feedback[{f}]", $"'{flags[f]}' is not a feedback kind; known: {string.Join(", ", FeedbackNames.Keys)}.");
             }
             if (e.Source is { Length: 0 or > MaxSourceLength }) check.Add(field + ".source", $"Between 1 and {MaxSourceLength} characters when given.");
-            accepted.Add(new ServiceEvent(user, item, e.TimeMs ?? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), e.DurationMs ?? 0, e.WatchMs ?? 0, feedback, e.Source));
+            // Without a duration the item's own is recorded (the event log's duration is the item's length).
+            var duration = e.DurationMs ?? ((uint)item < (uint)items ? platform.Item(item).DurationMs : 0);
+            accepted.Add(new ServiceEvent(user, item, e.TimeMs ?? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), duration, e.WatchMs ?? 0, feedback, e.Source));
         }
         if (!check.Valid) return check.Problem();
         return Results.Ok(new EventsAccepted(platform.RecordEvents(accepted)));

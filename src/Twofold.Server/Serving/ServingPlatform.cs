@@ -419,8 +419,10 @@ public sealed class ServingPlatform : IDisposable
         Database.InsertUploads(fresh);
         _catalogue.AddRange(fresh.Select(u => u.ToItem()));
         var generation = Current;
+        var clock = Stopwatch.StartNew();
         var grown = Build(generation.Handle, Snapshot(), Store, generation.Day, generation.Strategy, generation.Graph, generation.Bias, generation.Pipeline);
         Publish(grown);
+        _metrics.GrowDuration.Record(clock.Elapsed.TotalSeconds);
         foreach (var upload in fresh)
         {
             var record = Dispatch(grown, upload);

@@ -54,17 +54,26 @@ public sealed class DualRecPipeline : IDisposable
         // Before DualRec-v2 the creator side ranks with the user-side model (no sample augmentation or extra features).
         _creatorRanker = (dispatch is { CreatorSidePredictionOptions: false } ? bundle.UserRanker : bundle.CreatorRanker).WithCatalogue(catalogue);
         var topK = bundle.Manifest.Options.Similarity.TopK;
-        ContentSimilarity = grownFrom is null
-            ? Similarity.ContentSimilarity.Compute(catalogue, topK)
-            : Similarity.ContentSimilarity.Extend(grownFrom.ContentSimilarity, catalogue, topK);
-        ItemEmbeddings = EmbedItems(bundle, catalogue.Count, ContentSimilarity, grownFrom?.ItemEmbeddings);
+        if (grownFrom is null)
+        {
+            ContentSimilarity = Similarity.ContentSimilarity.Compute(catalogue, topK);
+            _contentRows = ContentRows.Empty.Grow(catalogue);
+            _items = ItemVectors.Build(EmbedItems(bundle, catalogue.Count, ContentSimilarity), tower.Dimension);
+        }
+        else
+        {
+            // Uploads since grownFrom: their content lists and embeddings are added; nothing of the catalogue is recomputed.
+            ContentSimilarity = Similarity.ContentSimilarity.Extend(grownFrom.ContentSimilarity, catalogue, topK, grownFrom._contentRows, out _contentRows);
+            var content = ContentSimilarity;
+            _items = grownFrom._items.Grow(catalogue.Count, (item, row) => EmbedItem(bundle, item, content, row));
+        }
+        var items = _items;
 
         var collaborative = new TwoHopRetriever(graph, bundle.UserSimilarity, bundle.ItemSimilarity);
-        var content = new TwoHopRetriever(graph, bundle.UserSimilarity, ContentSimilarity);
-        var itemIndex = new FlatIndex(ItemEmbeddings, tower.Dimension);
+        var contentWalk = new TwoHopRetriever(graph, bundle.UserSimilarity, ContentSimilarity);
         var userSide = new List<ICandidateRetrieval>
         {
-            new EmbeddingRetrieval(Side.User, u => tower.Embedding(Side.User, u).ToArray(), (q, k, f) => itemIndex.Search(q, k, f)),
+            new EmbeddingRetrieval(Side.User, u => tower.Embedding(Side.User, u).ToArray(), items.Search),
             new TwoHopRetrieval(collaborative, RetrievalKind.HistoryThenSimilarity, Side.User),
             new TwoHopRetrieval(collaborative, RetrievalKind.SimilarityThenHistory, Side.User),
         };
@@ -76,14 +85,16 @@ public sealed class DualRecPipeline : IDisposable
         var available = grownFrom?.CreatorSide?.Available ?? new AvailableUsers(users, tower.ExportUserEmbeddings(), tower.Dimension);
         var creatorSide = new List<ICandidateRetrieval>
         {
-            EmbeddingRetrieval.OverCompactedSet(Side.Item, i => ItemEmbeddings.AsSpan(i * tower.Dimension, tower.Dimension).ToArray(), available.Embeddings!),
+            EmbeddingRetrieval.OverCompactedSet(Side.Item, i => items.Row(i).ToArray(), available.Embeddings!),
         };
-        if (dispatch.UseI2I2U) creatorSide.Add(new TwoHopRetrieval(content, RetrievalKind.SimilarityThenHistory, Side.Item));
+        if (dispatch.UseI2I2U) creatorSide.Add(new TwoHopRetrieval(contentWalk, RetrievalKind.SimilarityThenHistory, Side.Item));
         if (dispatch.UseI2U2U) creatorSide.Add(new TwoHopRetrieval(collaborative, RetrievalKind.HistoryThenSimilarity, Side.Item));
         CreatorSide = new CreatorSideRecommender(creatorSide, _creatorRanker, dispatch.UseUserBias ? bias : null, store, available, dispatch);
     }
 
     private readonly ModelBundle _bundle;
+    private readonly ContentRows _contentRows;
+    private readonly ItemVectors _items;
 
     /// <summary>Items of the catalogue the pipeline serves.</summary>
     public int ItemCount { get; }
@@ -101,7 +112,7 @@ public sealed class DualRecPipeline : IDisposable
     public NeighborLists ContentSimilarity { get; }
 
     /// <summary>Two-tower item embeddings for the whole catalogue, row-major.</summary>
-    public float[] ItemEmbeddings { get; }
+    public ReadOnlyMemory<float> ItemEmbeddings => _items.Embeddings;
 
     public void Dispose()
     {
@@ -109,32 +120,27 @@ public sealed class DualRecPipeline : IDisposable
         _creatorRanker.Dispose();
     }
 
-    /// <param name="known">Embeddings already computed for a prefix of the catalogue (kept), or null.</param>
-    private static float[] EmbedItems(ModelBundle bundle, int items, NeighborLists content, float[]? known)
+    private static float[] EmbedItems(ModelBundle bundle, int items, NeighborLists content)
     {
         var tower = bundle.TwoTower;
         var d = tower.Dimension;
-        var trained = tower.ItemCount;
         var embeddings = new float[items * d];
         tower.ItemEmbeddings.Span[..Math.Min(tower.ItemEmbeddings.Length, embeddings.Length)].CopyTo(embeddings);
-        var start = trained;
-        if (known is not null && known.Length / d > trained)
-        {
-            known.AsSpan(0, Math.Min(known.Length, embeddings.Length)).CopyTo(embeddings);
-            start = known.Length / d;
-        }
-        for (var i = start; i < items; i++)
-        {
-            var row = embeddings.AsSpan(i * d, d);
-            var count = 0;
-            foreach (var neighbor in content.Neighbors(i))
-            {
-                if (neighbor >= trained) continue;
-                System.Numerics.Tensors.TensorPrimitives.Add(row, tower.Embedding(Side.Item, neighbor), row);
-                count++;
-            }
-            if (count > 0) System.Numerics.Tensors.TensorPrimitives.Divide(row, count, row);
-        }
+        for (var i = tower.ItemCount; i < items; i++) EmbedItem(bundle, i, content, embeddings.AsSpan(i * d, d));
         return embeddings;
+    }
+
+    /// <summary>An item the tower was not trained on: the mean embedding of its content neighbours among the trained items (zero without any).</summary>
+    private static void EmbedItem(ModelBundle bundle, int item, NeighborLists content, Span<float> row)
+    {
+        var tower = bundle.TwoTower;
+        var count = 0;
+        foreach (var neighbor in content.Neighbors(item))
+        {
+            if (neighbor >= tower.ItemCount) continue;
+            System.Numerics.Tensors.TensorPrimitives.Add(row, tower.Embedding(Side.Item, neighbor), row);
+            count++;
+        }
+        if (count > 0) System.Numerics.Tensors.TensorPrimitives.Divide(row, count, row);
     }
 }

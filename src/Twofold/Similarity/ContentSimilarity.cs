@@ -57,45 +57,29 @@ public static class ContentSimilarity
 
     /// <summary>
     /// <paramref name="existing"/> grown to the catalogue <paramref name="items"/>: the items it already covers keep
-    /// their lists; each added item gets its <paramref name="topK"/> most similar items of the whole catalogue (an exact
-    /// scan). For an item added after the lists were computed this is what <see cref="Compute"/> gives at that moment
-    /// (up to the approximate index Compute uses above <see cref="DefaultExactUpTo"/> items); it saves recomputing every
-    /// list when items arrive one at a time, as uploads to a running service do.
+    /// their lists (shared, not copied: <see cref="NeighborLists.Append"/>); each added item gets its
+    /// <paramref name="topK"/> most similar items of the whole catalogue (an exact scan of <paramref name="rows"/>).
+    /// For an item added after the lists were computed this is what <see cref="Compute"/> gives at that moment (up to
+    /// the approximate index Compute uses above <see cref="DefaultExactUpTo"/> items); it saves recomputing every list
+    /// when items arrive one at a time, as uploads to a running service do.
     /// </summary>
-    public static NeighborLists Extend(NeighborLists existing, IReadOnlyList<Item> items, int topK)
+    /// <param name="rows">The normalised embeddings of the items <paramref name="existing"/> covers, from the previous extension; null builds them.</param>
+    /// <param name="grown">The normalised embeddings of all of <paramref name="items"/>, for the next extension.</param>
+    public static NeighborLists Extend(NeighborLists existing, IReadOnlyList<Item> items, int topK, ContentRows? rows, out ContentRows grown)
     {
         if (topK < 1) throw new ArgumentOutOfRangeException(nameof(topK), topK, "At least one neighbour must be kept.");
         if (items.Count < existing.NodeCount)
             throw new ArgumentException($"The catalogue has {items.Count} items, fewer than the {existing.NodeCount} the lists cover.", nameof(items));
-        var perItem = new (int[] Neighbors, float[] Scores)[items.Count];
-        for (var i = 0; i < existing.NodeCount; i++) perItem[i] = (existing.Neighbors(i).ToArray(), existing.Scores(i).ToArray());
-        for (var i = existing.NodeCount; i < items.Count; i++) perItem[i] = ([], []);
-        var embedded = items.Where(i => i.ContentEmbedding is not null).ToList();
-        var added = embedded.Where(i => i.Id.Value >= existing.NodeCount).ToList();
-        if (added.Count == 0) return NeighborLists.FromPerNode(perItem);
-
-        var dimension = embedded[0].ContentEmbedding!.Length;
-        var rows = new float[embedded.Count * dimension];
-        for (var r = 0; r < embedded.Count; r++)
-        {
-            var vector = embedded[r].ContentEmbedding!;
-            if (vector.Length != dimension)
-                throw new ArgumentException($"Item {embedded[r].ExternalId} has a {vector.Length}-dimensional content embedding; the first one has {dimension}.", nameof(items));
-            Normalize(vector, rows.AsSpan(r * dimension, dimension));
-        }
-        var index = new FlatIndex(rows, dimension);
-        var k = Math.Min(topK + 1, embedded.Count);
-        var query = new float[dimension];
-        foreach (var item in added)
-        {
-            Normalize(item.ContentEmbedding!, query);
-            var neighbors = index.Search(query, k).Where(n => embedded[n.Id].Id != item.Id).Take(topK).ToArray();
-            perItem[item.Id.Value] = (neighbors.Select(n => embedded[n.Id].Id.Value).ToArray(), neighbors.Select(n => n.Score).ToArray());
-        }
-        return NeighborLists.FromPerNode(perItem);
+        rows ??= ContentRows.Empty.Grow(items.Take(existing.NodeCount).ToList());
+        if (rows.ItemCount != existing.NodeCount)
+            throw new ArgumentException($"The content rows cover {rows.ItemCount} items, the lists {existing.NodeCount}.", nameof(rows));
+        grown = rows.Grow(items);
+        var added = new (int[] Neighbors, float[] Scores)[items.Count - existing.NodeCount];
+        for (var i = existing.NodeCount; i < items.Count; i++) added[i - existing.NodeCount] = grown.Similar(items[i], topK);
+        return existing.Append(added);
     }
 
-    private static void Normalize(float[] vector, Span<float> into)
+    internal static void Normalize(float[] vector, Span<float> into)
     {
         var norm = MathF.Sqrt(VectorKernels.Dot(vector, vector));
         if (norm == 0 || !float.IsFinite(norm)) throw new ArgumentException("A content embedding is zero or not finite; it has no direction to compare.");

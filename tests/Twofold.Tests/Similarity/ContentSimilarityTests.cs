@@ -46,7 +46,7 @@ public class ContentSimilarityTests
         var random = new Random(9);
         var items = Enumerable.Range(0, 400).Select(i => I(i, i % 7 == 3 ? null : Enumerable.Range(0, 6).Select(_ => (float)random.NextDouble() - 0.5f).ToArray())).ToList();
         var before = ContentSimilarity.Compute(items[..390], topK: 5);
-        var extended = ContentSimilarity.Extend(before, items, topK: 5);
+        var extended = ContentSimilarity.Extend(before, items, topK: 5, rows: null, out _);
         Assert.Equal(400, extended.NodeCount);
         for (var i = 0; i < 390; i++) Assert.Equal(before.Neighbors(i).ToArray(), extended.Neighbors(i).ToArray());
         // Item 399 is the last upload: a full computation over the catalogue at that moment is the same search.
@@ -54,6 +54,6 @@ public class ContentSimilarityTests
         Assert.Equal(full.Neighbors(399).ToArray(), extended.Neighbors(399).ToArray());
         Assert.Equal(full.Scores(399).ToArray(), extended.Scores(399).ToArray());
         Assert.Empty(extended.Neighbors(395).ToArray()); // no embedding, no neighbours
-        Assert.Throws<ArgumentException>(() => ContentSimilarity.Extend(full, items[..10], topK: 5));
+        Assert.Throws<ArgumentException>(() => ContentSimilarity.Extend(full, items[..10], topK: 5, rows: null, out _));
     }
 }

@@ -1,0 +1,99 @@
+using Twofold.Domain;
+using Twofold.Vectors;
+
+namespace Twofold.Similarity;
+
+/// <summary>
+/// The normalised content embeddings of a catalogue's items, searched exactly: what
+/// <see cref="ContentSimilarity.Extend"/> compares each added item with, kept between extensions so that an upload
+/// costs one scan of the catalogue rather than normalising it again. Each instance is immutable; <see cref="Grow"/>
+/// writes into the shared buffer only past the longest instance handed out so far (doubling it when full), so a grow
+/// from an earlier instance copies instead of disturbing a later one.
+/// </summary>
+public sealed class ContentRows
+{
+    private readonly float[] _rows;
+    private readonly int[] _ids;
+    private readonly RowsHandedOut _shared;
+
+    private ContentRows(float[] rows, int[] ids, int count, int itemCount, int dimension, RowsHandedOut shared)
+    {
+        _rows = rows;
+        _ids = ids;
+        Count = count;
+        ItemCount = itemCount;
+        Dimension = dimension;
+        _shared = shared;
+    }
+
+    public static ContentRows Empty => new([], [], 0, 0, 0, new RowsHandedOut(0));
+
+    /// <summary>Items of the catalogue covered (with or without an embedding).</summary>
+    public int ItemCount { get; }
+
+    /// <summary>Covered items that have an embedding.</summary>
+    public int Count { get; }
+
+    /// <summary>The embeddings' length; 0 until the first embedded item.</summary>
+    public int Dimension { get; }
+
+    /// <summary>These rows plus <paramref name="catalogue"/>'s items from <see cref="ItemCount"/> on (the earlier ones must be the ones covered).</summary>
+    public ContentRows Grow(IReadOnlyList<Item> catalogue)
+    {
+        if (catalogue.Count < ItemCount) throw new ArgumentException($"The catalogue has {catalogue.Count} items; {ItemCount} are covered already.", nameof(catalogue));
+        var added = new List<Item>();
+        var dimension = Dimension;
+        for (var i = ItemCount; i < catalogue.Count; i++)
+        {
+            if (catalogue[i].ContentEmbedding is not { } vector) continue;
+            if (dimension == 0) dimension = vector.Length;
+            if (vector.Length != dimension)
+                throw new ArgumentException($"Item {catalogue[i].ExternalId} has a {vector.Length}-dimensional content embedding; the first one has {dimension}.", nameof(catalogue));
+            added.Add(catalogue[i]);
+        }
+        lock (_shared)
+        {
+            var rows = _rows;
+            var ids = _ids;
+            var shared = _shared;
+            var needed = Count + added.Count;
+            if (shared.Rows != Count || ids.Length < needed)
+            {
+                var capacity = Math.Max(needed, Math.Max(1024, 2 * Count));
+                rows = new float[capacity * dimension];
+                ids = new int[capacity];
+                _rows.AsSpan(0, Count * Dimension).CopyTo(rows);
+                _ids.AsSpan(0, Count).CopyTo(ids);
+                shared = new RowsHandedOut(Count);
+            }
+            for (var a = 0; a < added.Count; a++)
+            {
+                ContentSimilarity.Normalize(added[a].ContentEmbedding!, rows.AsSpan((Count + a) * dimension, dimension));
+                ids[Count + a] = added[a].Id.Value;
+            }
+            shared.Rows = needed;
+            return new ContentRows(rows, ids, needed, catalogue.Count, dimension, shared);
+        }
+    }
+
+    /// <summary>The <paramref name="k"/> covered items most similar (cosine) to <paramref name="item"/>'s embedding, best first, without the item.</summary>
+    public (int[] Neighbors, float[] Scores) Similar(Item item, int k)
+    {
+        if (item.ContentEmbedding is null || Count == 0) return ([], []);
+        var query = new float[Dimension];
+        ContentSimilarity.Normalize(item.ContentEmbedding, query);
+        var heap = new TopKHeap(k);
+        for (var r = 0; r < Count; r++)
+        {
+            if (_ids[r] == item.Id.Value) continue;
+            heap.TryPush(VectorKernels.Dot(query, _rows.AsSpan(r * Dimension, Dimension)), _ids[r]);
+        }
+        var found = heap.ToSortedArray();
+        return (found.Select(n => n.Id).ToArray(), found.Select(n => n.Score).ToArray());
+    }
+
+    private sealed class RowsHandedOut(int rows)
+    {
+        public int Rows { get; set; } = rows;
+    }
+}

@@ -1,0 +1,82 @@
+using Twofold.CreatorSide;
+using Twofold.Data;
+using Twofold.Domain;
+using Twofold.Models;
+using Twofold.Pipeline;
+using Twofold.Ranking;
+using Twofold.Storage;
+using Twofold.Tests.Support;
+using Twofold.World;
+
+namespace Twofold.Tests.Pipeline;
+
+/// <summary>
+/// A pipeline grown by uploads (<c>grownFrom</c>: content lists, embeddings and the item index extended, the rest
+/// shared) serves the uploads exactly as a pipeline built afresh over the grown catalogue does.
+/// </summary>
+public class PipelineGrowthTests
+{
+    [Fact]
+    public void A_grown_pipeline_dispatches_uploads_and_serves_feeds_as_one_built_afresh()
+    {
+        using var dir = new TempDirectory();
+        WorldGenerator.Generate(new WorldConfig { Users = 500, Creators = 50, Days = 9, Seed = 21 }, dir.Combine("w"));
+        var dataset = Dataset.Open(dir.Combine("w"));
+        using var bundle = ModelBundle.Train(dataset, new BundleOptions
+        {
+            TwoTower = new TwoTowerOptions { Epochs = 1, EmbeddingDim = 8, HiddenDim = 16, OutputDim = 8 },
+            Ranker = new FeedbackModelOptions { Epochs = 1, MaxSamples = 10_000, EmbeddingDim = 8 },
+            TrainActivity = false,
+        });
+        var catalogue = dataset.ReadItems().ToList();
+        var random = new Random(4);
+        var dimension = catalogue.First(i => i.ContentEmbedding is not null).ContentEmbedding!.Length;
+        Item Upload(int id) => new(new ItemId(id), $"up{id}", new CreatorId(id % 50), 0, 12_000, catalogue[id % catalogue.Count].Genre, [],
+            id % 5 == 0 ? null : Enumerable.Range(0, dimension).Select(_ => (float)random.NextDouble() - 0.5f).ToArray());
+        var first = catalogue.Concat(Enumerable.Range(catalogue.Count, 3).Select(Upload)).ToList();
+        var second = first.Concat(Enumerable.Range(first.Count, 4).Select(Upload)).ToList();
+        var third = second.Concat(Enumerable.Range(second.Count, 2).Select(Upload)).ToList();
+
+        const int day = 30_000;
+        var all = Enumerable.Range(0, 500).ToArray();
+        var dispatch = DispatchOptions.Version(5) with { Limit = 40 };
+        using var grownStore = new InMemoryAvailabilityStore();
+        var start = new DualRecPipeline(bundle, catalogue, grownStore, dispatch, new CombinedOptions());
+        start.CreatorSide!.OpenDay(day, all);
+        var step1 = new DualRecPipeline(bundle, first, grownStore, dispatch, new CombinedOptions(), grownFrom: start);
+        var step2 = new DualRecPipeline(bundle, second, grownStore, dispatch, new CombinedOptions(), grownFrom: step1);
+        // Another growth from step 1 (whose buffers step 2 now extends) must leave step 2 as it is.
+        var branchCatalogue = first.Append(Upload(first.Count) with { ExternalId = "branch" }).ToList();
+        var branch = new DualRecPipeline(bundle, branchCatalogue, grownStore, dispatch, new CombinedOptions(), grownFrom: step1);
+        var step3 = new DualRecPipeline(bundle, third, grownStore, dispatch, new CombinedOptions(), grownFrom: step2);
+
+        // Each step's uploads get what a pipeline built afresh over the catalogue of that moment gives them.
+        var d = bundle.TwoTower.Dimension;
+        foreach (var (grown, moment, from) in new[] { (step1, first, catalogue.Count), (step2, second, first.Count), (branch, branchCatalogue, first.Count), (step3, third, second.Count) })
+        {
+            using var scratch = new InMemoryAvailabilityStore();
+            var fresh = new DualRecPipeline(bundle, moment, scratch, dispatch, new CombinedOptions());
+            Assert.Equal(moment.Count, grown.ItemCount);
+            for (var item = from; item < moment.Count; item++)
+            {
+                Assert.Equal(fresh.ContentSimilarity.Neighbors(item).ToArray(), grown.ContentSimilarity.Neighbors(item).ToArray());
+                Assert.True(fresh.ItemEmbeddings.Span.Slice(item * d, d).SequenceEqual(grown.ItemEmbeddings.Span.Slice(item * d, d)), $"embedding of item {item}");
+            }
+        }
+        Assert.True(step3.ItemEmbeddings.Span[..(second.Count * d)].SequenceEqual(step2.ItemEmbeddings.Span));
+
+        // Dispatch and feeds over step 1 equal those of a fresh pipeline with a ledger in the same state.
+        using var freshStore = new InMemoryAvailabilityStore();
+        var afresh = new DualRecPipeline(bundle, first, freshStore, dispatch, new CombinedOptions());
+        afresh.CreatorSide!.OpenDay(day, all);
+        for (var item = catalogue.Count; item < first.Count; item++)
+        {
+            var a = step1.CreatorSide!.Dispatch(day, item);
+            var b = afresh.CreatorSide!.Dispatch(day, item);
+            Assert.NotEmpty(a.Users);
+            Assert.Equal(b.Users.Select(u => (u.User, u.Source)), a.Users.Select(u => (u.User, u.Source)));
+        }
+        foreach (var user in new[] { 0, 17, 123, 499 })
+            Assert.Equal(afresh.Feed.Feed(day, user, 30).Select(e => (e.Item, e.Source)), step1.Feed.Feed(day, user, 30).Select(e => (e.Item, e.Source)));
+    }
+}
