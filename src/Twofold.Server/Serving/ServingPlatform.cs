@@ -129,14 +129,7 @@ public sealed class ServingPlatform : IDisposable
             var strategy = new Strategy((int?)Parse(database.Setting(VersionKey)) ?? options.DualRecVersion,
                 database.Setting(LambdaKey) is { } lambda ? double.Parse(lambda, System.Globalization.CultureInfo.InvariantCulture) : options.Lambda);
             var folded = Parse(database.Setting(FoldedKey)) ?? 0;
-            var graph = bundle.Graph;
-            var bias = bundle.Bias;
-            if (folded > 0)
-            {
-                var events = database.ReadEvents(0, folded);
-                graph = graph.Append(events, bundle.Manifest.Users, catalogue.Count);
-                bias = UserBias.FromBatches(dataset.Events.ReadBatches().Append(events), bundle.Manifest.Users, bundle.Manifest.Options.BiasSmoothing);
-            }
+            var (graph, bias) = FoldEvents(bundle, dataset, database, folded, catalogue.Count);
             var generation = Build(new BundleHandle(bundle), catalogue, store, day, strategy, graph, bias, null);
             generation.Pipeline.CreatorSide!.OpenDay(day, PredictActive(bundle, dataset, database, folded, firstDay, day));
             var platform = new ServingPlatform(options, metrics, database, store, export, dataset, catalogue, datasetItems, firstDay, generation, folded);
@@ -305,7 +298,8 @@ public sealed class ServingPlatform : IDisposable
         try
         {
             var generation = Current;
-            var next = Build(new BundleHandle(bundle), Snapshot(), Store, generation.Day, generation.Strategy, generation.Graph, generation.Bias, null);
+            var (graph, bias) = FoldEvents(bundle, _dataset, Database, _foldedThrough, _catalogue.Count);
+            var next = Build(new BundleHandle(bundle), Snapshot(), Store, generation.Day, generation.Strategy, graph, bias, null);
             next.Pipeline.CreatorSide!.OpenDay(generation.Day, PredictActive(bundle, _dataset, Database, _foldedThrough, _firstDay, generation.Day));
             Publish(next);
             _metrics.Reloads.Add(1);
@@ -480,6 +474,16 @@ public sealed class ServingPlatform : IDisposable
         var pipeline = new DualRecPipeline(handle.Bundle, catalogue, store, DispatchOptions.Version(strategy.DualRecVersion),
             new CombinedOptions(strategy.Lambda), graph, bias, grownFrom: grownFrom);
         return new Generation(handle, pipeline, catalogue, day, strategy, pipeline.Graph, bias);
+    }
+
+    /// <summary>The bundle's graph and θ_u with the service's events up to <paramref name="folded"/> (the refreshes so far) folded in.</summary>
+    private static (Graph.InteractionGraph Graph, UserBias Bias) FoldEvents(ModelBundle bundle, Dataset dataset, ServiceDatabase database, long folded, int items)
+    {
+        if (folded == 0) return (bundle.Graph, bundle.Bias);
+        var events = database.ReadEvents(0, folded);
+        var users = bundle.Manifest.Users;
+        return (bundle.Graph.Append(events, users, items),
+            UserBias.FromBatches(dataset.Events.ReadBatches().Append(events), users, bundle.Manifest.Options.BiasSmoothing));
     }
 
     /// <summary>The users the activity model predicts to visit on <paramref name="day"/>, from the dataset's and the service's events before it.</summary>
