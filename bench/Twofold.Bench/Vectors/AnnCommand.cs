@@ -18,10 +18,10 @@ internal static class AnnCommand
     public static int Run(string[] args)
     {
         var o = VectorsBench.ParseOptions(args);
-        var unknown = o.Keys.Except(["n", "dim", "queries", "normalised", "data", "seed"]).ToList();
+        var unknown = o.Keys.Except(["n", "dim", "queries", "normalised", "data", "seed", "only"]).ToList();
         if (unknown.Count > 0)
         {
-            Console.Error.WriteLine($"ann: unknown option --{unknown[0]} (options: --n, --dim, --queries, --normalised, --data, --seed)");
+            Console.Error.WriteLine($"ann: unknown option --{unknown[0]} (options: --n, --dim, --queries, --normalised, --data, --seed, --only)");
             return 2;
         }
         string root = RepositoryRoot();
@@ -35,6 +35,12 @@ internal static class AnnCommand
             Console.Error.WriteLine(e.Message);
             return 2;
         }
+        if (n < 50_000)
+        {
+            // The 1% filter must admit at least k = 200 points for the ground truth to be a full top-200.
+            Console.Error.WriteLine($"ann: --n must be at least 50000 (the 1% filter has to admit at least 200 points), got {n}.");
+            return 2;
+        }
         bool normalised = o.ContainsKey("normalised");
         string dir = o.GetValueOrDefault("data")
             ?? Path.Combine(root, "bench", "vectors", $"data{(normalised ? "-normalised" : "")}{(n != 200_000 || dim != 64 ? $"-{n}x{dim}" : "")}");
@@ -44,10 +50,23 @@ internal static class AnnCommand
             if (normalised) generate["normalised"] = "true";
             VectorsBench.Generate(generate);
         }
+        // Our sections exact, compacted, graph, switch; the peers' sections exact (numpy, faiss flat) and graph.
+        var sections = o.GetValueOrDefault("only", "exact,compacted,graph,switch").Split(',');
+        var invalid = sections.Except(["exact", "compacted", "graph", "switch"]).ToList();
+        if (invalid.Count > 0)
+        {
+            Console.Error.WriteLine($"ann: unknown section '{invalid[0]}' in --only (sections: exact, compacted, graph, switch)");
+            return 2;
+        }
+        var peerSections = sections.Select(s => s is "exact" or "compacted" ? "exact" : s == "graph" ? "graph" : null).OfType<string>().Distinct().ToList();
         string peers = Path.Combine(dir, "peers.json");
-        int code = RunPeers(root, dir, peers);
-        if (code != 0) return code;
-        VectorsBench.Measure(new Dictionary<string, string> { ["data"] = dir, ["peers"] = peers, ["out"] = Path.Combine(dir, "ours.json") });
+        if (peerSections.Count > 0)
+        {
+            int code = RunPeers(root, dir, peers, string.Join(',', peerSections));
+            if (code != 0) return code;
+        }
+        else File.Delete(peers);
+        VectorsBench.Measure(new Dictionary<string, string> { ["data"] = dir, ["peers"] = peers, ["out"] = Path.Combine(dir, "ours.json"), ["only"] = string.Join(',', sections) });
         return 0;
     }
 
@@ -69,7 +88,7 @@ internal static class AnnCommand
             && m.GetProperty("queries").GetInt32() == queries && m.GetProperty("normalised").GetBoolean() == normalised;
     }
 
-    private static int RunPeers(string root, string dir, string output)
+    private static int RunPeers(string root, string dir, string output, string sections)
     {
         string script = Path.Combine(root, "bench", "vectors", "peers.py");
         if (!File.Exists(PeerPython))
@@ -78,7 +97,7 @@ internal static class AnnCommand
             return 2;
         }
         var start = new ProcessStartInfo(PeerPython) { UseShellExecute = false };
-        foreach (var a in new[] { script, "--data", dir, "--out", output }) start.ArgumentList.Add(a);
+        foreach (var a in new[] { script, "--data", dir, "--out", output, "--only", sections }) start.ArgumentList.Add(a);
         // One thread on each side: BLAS and OpenMP pools would otherwise take both cores.
         foreach (var v in new[] { "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS" }) start.Environment[v] = "1";
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {PeerPython}");

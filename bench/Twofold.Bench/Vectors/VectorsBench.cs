@@ -29,7 +29,7 @@ internal static class VectorsBench
                 BenchmarkDotNet.Running.BenchmarkRunner.Run([typeof(DotBenchmarks), typeof(ScanBenchmarks)]);
                 return 0;
             default:
-                Console.Error.WriteLine("usage: ann [--n 200000] [--dim 64] [--queries 1024] [--normalised] [--data DIR]   (everything, peers included)");
+                Console.Error.WriteLine("usage: ann [--n 200000] [--dim 64] [--queries 1024] [--normalised] [--data DIR] [--only exact,compacted,graph,switch]   (everything, peers included)");
                 Console.Error.WriteLine("       vectors generate --out DIR [--n 200000] [--d 64] [--queries 1024] [--seed 1] [--normalised]");
                 Console.Error.WriteLine("       vectors run --data DIR [--peers FILE] [--out FILE] [--only exact,compacted,graph,switch]");
                 Console.Error.WriteLine("       vectors probe --data DIR [--n 50000] [--variants Metric:keepPruned:M:cosineLinks:efC,...]");
