@@ -8,6 +8,7 @@ return args.FirstOrDefault() switch
     "activity-train" => ActivityTrainingBench.Run(args[1..]),
     "twotower" => TwoTowerBench.Run(args[1..]),
     "vectors" => Twofold.Bench.Vectors.VectorsBench.Run(args[1..]),
+    "ann" => Twofold.Bench.Vectors.AnnCommand.Run(args[1..]),
     "stores" => Twofold.Bench.Stores.StoreBench.Run(args[1..]),
     "ranking" => Twofold.Bench.Ranking.RankingBench.Run(args[1..]),
     _ => Usage(),
@@ -15,6 +16,6 @@ return args.FirstOrDefault() switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Twofold.Bench gen-kuairand|activity-score|activity-train|twotower|vectors|stores|ranking ...");
+    Console.Error.WriteLine("usage: Twofold.Bench gen-kuairand|activity-score|activity-train|twotower|vectors|ann|stores|ranking ...");
     return 2;
 }

@@ -29,7 +29,8 @@ internal static class VectorsBench
                 BenchmarkDotNet.Running.BenchmarkRunner.Run([typeof(DotBenchmarks), typeof(ScanBenchmarks)]);
                 return 0;
             default:
-                Console.Error.WriteLine("usage: vectors generate --out DIR [--n 200000] [--d 64] [--queries 1024] [--seed 1] [--normalised]");
+                Console.Error.WriteLine("usage: ann [--n 200000] [--dim 64] [--queries 1024] [--normalised] [--data DIR] [--only exact,compacted,graph,switch]   (everything, peers included)");
+                Console.Error.WriteLine("       vectors generate --out DIR [--n 200000] [--d 64] [--queries 1024] [--seed 1] [--normalised]");
                 Console.Error.WriteLine("       vectors run --data DIR [--peers FILE] [--out FILE] [--only exact,compacted,graph,switch]");
                 Console.Error.WriteLine("       vectors probe --data DIR [--n 50000] [--variants Metric:keepPruned:M:cosineLinks:efC,...]");
                 Console.Error.WriteLine("       vectors kernels   (BenchmarkDotNet: hand-written kernels vs System.Numerics.Tensors)");
@@ -37,7 +38,7 @@ internal static class VectorsBench
         }
     }
 
-    private static Dictionary<string, string> ParseOptions(IEnumerable<string> args)
+    internal static Dictionary<string, string> ParseOptions(IEnumerable<string> args)
     {
         var result = new Dictionary<string, string>();
         string? key = null;
@@ -62,7 +63,7 @@ internal static class VectorsBench
 
     private static string FractionName(double f) => f.ToString("0.###", CultureInfo.InvariantCulture);
 
-    private static void Generate(Dictionary<string, string> o)
+    internal static void Generate(Dictionary<string, string> o)
     {
         string dir = o.GetValueOrDefault("out", "bench/vectors/data");
         int n = Int(o, "n", 200_000), d = Int(o, "d", 64), nq = Int(o, "queries", 1024), seed = Int(o, "seed", 1);
@@ -107,7 +108,7 @@ internal static class VectorsBench
 
     internal sealed record Row(string Side, string Method, string Scenario, double Fraction, string Setting, double Qps, double Recall, int Queries, double? BuildSeconds = null, double? BytesPerVector = null);
 
-    private static void Measure(Dictionary<string, string> o)
+    internal static void Measure(Dictionary<string, string> o)
     {
         string dir = o.GetValueOrDefault("data", "bench/vectors/data");
         var (rows, n, d) = Npy.Read<float>(Path.Combine(dir, "base.npy"));
@@ -213,6 +214,9 @@ internal static class VectorsBench
         double buildSeconds = buildWatch.Elapsed.TotalSeconds;
         double bytes = hnsw.MemoryBytes / (double)n;
         Console.WriteLine($"  build: {buildSeconds:F1} s, {n / buildSeconds:F0} inserts/s, {bytes:F0} bytes/vector (M = {options.M}, efConstruction = {options.EfConstruction}), load: {Load()}");
+        var calibration = hnsw.Calibration!;
+        Console.WriteLine($"  calibration at build ({calibration.Queries} points as queries, k = {calibration.K}, ef = {calibration.Ef}): recall "
+            + string.Join(", ", calibration.Points.Select(p => $"{FractionName(p.Fraction)} admitted {p.Recall:F4}")) + $"; Auto unfiltered: {hnsw.ChooseStrategy(null)}");
         if (only.Contains("graph"))
         {
         foreach (int ef in new[] { 200, 300, 400, 600, 800 })
@@ -220,6 +224,7 @@ internal static class VectorsBench
             var row = Time("twofold HnswIndex", "graph", 1.0, $"ef {ef}", nq, j => hnsw.Search(Query(j), K, null, SearchStrategy.Graph, ef));
             results.Add(row with { BuildSeconds = buildSeconds, BytesPerVector = bytes });
         }
+        results.Add(Time("twofold HnswIndex auto", "graph", 1.0, $"{hnsw.ChooseStrategy(null)}", hnsw.ChooseStrategy(null) == SearchStrategy.Graph ? nq : single, j => hnsw.Search(Query(j), K)));
         foreach (double f in MainFractions.Skip(1))
         {
             var filter = filters[f];

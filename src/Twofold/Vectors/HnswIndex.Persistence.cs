@@ -13,11 +13,12 @@ public sealed unsafe partial class HnswIndex
     private static readonly byte[] EndMagic = "TFHNSEND"u8.ToArray();
 
     /// <summary>Version of the binary format written by <see cref="Save"/>.</summary>
-    public const int FormatVersion = 1;
+    /// <remarks>Version 2 added the graph calibration and the options that use it; version 1 files still load (uncalibrated).</remarks>
+    public const int FormatVersion = 2;
 
     /// <summary>
     /// Writes the index to <paramref name="path"/> atomically (temp file + rename). Format (little-endian): magic,
-    /// version, header (options, counts, entry point, transform norm, generator state), then vectors, link coordinates (transform or cosine metrics only), levels, tombstones, layer-0 links, upper-layer links, the end magic and an FNV-1a 64 checksum
+    /// version, header (options, counts, entry point, transform norm, generator state, graph calibration), then vectors, link coordinates (transform or cosine metrics only), levels, tombstones, layer-0 links, upper-layer links, the end magic and an FNV-1a 64 checksum
     /// of everything before it. See docs/ann.md.
     /// </summary>
     public void Save(string path)
@@ -49,6 +50,9 @@ public sealed unsafe partial class HnswIndex
                     w.Write((sbyte)(Options.KeepPrunedConnections is { } keep ? (keep ? 1 : 0) : -1));
                     w.Write(Options.CosineLinks);
                     w.Write(_keepPruned);
+                    w.Write(Options.MinGraphRecall);
+                    w.Write(Options.CalibrationQueries);
+                    WriteCalibration(w, _calibration);
                     w.Flush();
                     for (int i = 0; i < _nodeCount; i++) WriteSpan(hashing, new ReadOnlySpan<float>(Vector(i), Dimension));
                     if (_hasExtra) WriteSpan(hashing, _extra.AsSpan(0, _nodeCount));
@@ -89,12 +93,13 @@ public sealed unsafe partial class HnswIndex
         if (magic.Length < Magic.Length) throw new EndOfStreamException();
         if (!magic.AsSpan().SequenceEqual(Magic)) throw new InvalidDataException($"{path}: not a Twofold HNSW index (bad magic).");
         int version = r.ReadInt32();
-        if (version != FormatVersion) throw new InvalidDataException($"{path}: unsupported HNSW index format version {version} (this build reads version {FormatVersion}).");
+        if (version is < 1 or > FormatVersion) throw new InvalidDataException($"{path}: unsupported HNSW index format version {version} (this build reads versions 1 to {FormatVersion}).");
         int dimension = r.ReadInt32(), nodeCount = r.ReadInt32(), deletedCount = r.ReadInt32(), entry = r.ReadInt32(), topLevel = r.ReadInt32();
         float maxNorm2 = r.ReadSingle();
         ulong rng = r.ReadUInt64();
         HnswOptions options;
         bool keepPruned;
+        GraphCalibration? calibration = null;
         try
         {
             options = new HnswOptions
@@ -103,6 +108,11 @@ public sealed unsafe partial class HnswIndex
                 ExactScanBelow = r.ReadDouble(), LinkMetric = (LinkMetric)r.ReadInt32(), KeepPrunedConnections = r.ReadSByte() switch { 1 => true, 0 => false, _ => null }, CosineLinks = r.ReadInt32(),
             };
             keepPruned = r.ReadBoolean();
+            if (version >= 2)
+            {
+                options = options with { MinGraphRecall = r.ReadDouble(), CalibrationQueries = r.ReadInt32() };
+                calibration = ReadCalibration(r);
+            }
             options.Validate();
         }
         catch (ArgumentException e)
@@ -118,6 +128,7 @@ public sealed unsafe partial class HnswIndex
         var index = new HnswIndex(dimension, options, nodeCount)
         {
             _keepPruned = keepPruned, _nodeCount = nodeCount, _deletedCount = deletedCount, _entry = entry, _topLevel = topLevel, _maxNorm2 = maxNorm2, _rng = rng,
+            _calibration = calibration,
         };
         for (int i = 0; i < nodeCount; i++) ReadSpan(hashing, new Span<float>(index.Vector(i), dimension));
         if (index._hasExtra) ReadSpan(hashing, index._extra.AsSpan(0, nodeCount));
@@ -165,6 +176,38 @@ public sealed unsafe partial class HnswIndex
                 }
             }
         }
+    }
+
+    private static void WriteCalibration(BinaryWriter w, GraphCalibration? calibration)
+    {
+        w.Write(calibration is not null);
+        if (calibration is null) return;
+        w.Write(calibration.Queries);
+        w.Write(calibration.K);
+        w.Write(calibration.Ef);
+        w.Write(calibration.Points.Count);
+        foreach (var (fraction, recall) in calibration.Points)
+        {
+            w.Write(fraction);
+            w.Write(recall);
+        }
+    }
+
+    private static GraphCalibration? ReadCalibration(BinaryReader r)
+    {
+        if (!r.ReadBoolean()) return null;
+        int queries = r.ReadInt32(), k = r.ReadInt32(), ef = r.ReadInt32(), count = r.ReadInt32();
+        if (queries <= 0 || k <= 0 || ef <= 0 || count is <= 0 or > 64)
+            throw new ArgumentException($"calibration of {queries} queries, k {k}, ef {ef}, {count} points");
+        var points = new (double, double)[count];
+        for (int i = 0; i < count; i++)
+        {
+            double fraction = r.ReadDouble(), recall = r.ReadDouble();
+            if (!(fraction > 0 && fraction <= 1 && recall >= 0 && recall <= 1) || (i > 0 && fraction <= points[i - 1].Item1))
+                throw new ArgumentException($"calibration point {i} (fraction {fraction}, recall {recall})");
+            points[i] = (fraction, recall);
+        }
+        return new GraphCalibration(queries, k, ef, points);
     }
 
     private static void WriteSpan<T>(Stream stream, ReadOnlySpan<T> values) where T : unmanaged => stream.Write(MemoryMarshal.AsBytes(values));

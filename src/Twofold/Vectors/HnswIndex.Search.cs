@@ -44,7 +44,8 @@ public sealed unsafe partial class HnswIndex
     {
         if (_nodeCount == 0) return SearchStrategy.Exact;
         double admitted = filter is null ? Count : Math.Min(filter.Count, _nodeCount);
-        return admitted < Options.ExactScanBelow * _nodeCount ? SearchStrategy.Exact : SearchStrategy.Graph;
+        if (admitted < Options.ExactScanBelow * _nodeCount) return SearchStrategy.Exact;
+        return GraphRecallSuffices(admitted / _nodeCount) ? SearchStrategy.Graph : SearchStrategy.Exact;
     }
 
     private Neighbor[] GraphSearch(float* q, int k, IdFilter? filter, int ef)

@@ -14,7 +14,8 @@ namespace Twofold.Vectors;
 /// connections, which holds recall when norms vary widely), cosine, or L2 after the MIPS-to-cosine transform; searches
 /// always rank by inner product. docs/ann.md has the measured comparison.</para>
 /// <para>A filtered search picks between the graph and an exact scan of the admitted ids by the admitted fraction
-/// (<see cref="HnswOptions.ExactScanBelow"/>). Searches run concurrently with each other and with changes to the
+/// (<see cref="HnswOptions.ExactScanBelow"/>) and by the graph's measured recall (<see cref="GraphCalibration"/>,
+/// taken at build: where it is below <see cref="HnswOptions.MinGraphRecall"/>, searches scan exactly). Searches run concurrently with each other and with changes to the
 /// filter (see <see cref="IdFilter"/> for the guarantee); insert, delete and re-insert take an exclusive lock.</para>
 /// </remarks>
 public sealed unsafe partial class HnswIndex
@@ -96,6 +97,7 @@ public sealed unsafe partial class HnswIndex
             index._keepPruned = mean > 0 && Math.Sqrt(variance) / mean > 0.05;
         }
         for (int i = 0; i < count; i++) index.AddUnchecked(rows.Slice(i * dimension, dimension));
+        if (index.Options.CalibrationQueries > 0 && count > 0) index.Calibrate(index.Options.CalibrationQueries, seed: index.Options.Seed);
         return index;
     }
 

@@ -69,6 +69,57 @@ public class HnswIndexTests(ITestOutputHelper output)
         Assert.True(ours > viaTransform + 0.1 && ours > viaPruned, $"{ours} vs {viaTransform} and {viaPruned}");
     }
     [Fact]
+    public void Calibration_reports_the_recall_graph_search_delivers_on_other_queries()
+    {
+        var (rows, _, index) = Unnormalised.Value;
+        var calibration = index.Calibration!;
+        Assert.Equal([0.2, 0.5, 1.0], calibration.Points.Select(p => p.Fraction));
+        // Independent check: other points as queries, a naive double-precision reference, the same k and ef.
+        var random = new Random(909);
+        double sum = 0;
+        const int Checks = 100;
+        for (int j = 0; j < Checks; j++)
+        {
+            var q = Row(rows, D, random.Next(N));
+            sum += Recall(NaiveTopK(rows, D, q, calibration.K), index.Search(q, calibration.K, strategy: SearchStrategy.Graph, ef: calibration.Ef));
+        }
+        double measured = sum / Checks;
+        output.WriteLine($"calibrated {string.Join(", ", calibration.Points.Select(p => $"{p.Fraction}: {p.Recall:F4}"))}; independent unfiltered {measured:F4}");
+        Assert.InRange(calibration.RecallAt(1.0), measured - 0.03, measured + 0.03);
+        Assert.Equal(calibration.Points[1].Recall, calibration.RecallAt(0.7));
+        Assert.Equal(calibration.Points[0].Recall, calibration.RecallAt(0.01));
+    }
+
+    [Fact]
+    public void Auto_scans_exactly_where_the_calibrated_graph_recall_is_below_the_minimum()
+    {
+        // Widely varying norms and a sparse graph without kept pruned links: graph recall is poor on this data.
+        const int n = 5000, d = 32, k = 100;
+        var rows = SyntheticEmbeddings.Clustered(n, d, seed: 404, normalised: false, normSpread: 1.0);
+        var weak = new HnswOptions { M = 4, EfConstruction = 16, EfSearch = k, KeepPrunedConnections = false, Seed = 3 };
+        var guarded = HnswIndex.Build(rows, d, weak);
+        var unguarded = HnswIndex.Build(rows, d, weak with { MinGraphRecall = 0 });
+        double calibrated = guarded.Calibration!.RecallAt(1.0);
+        output.WriteLine($"calibrated unfiltered recall of the weak graph: {calibrated:F4}");
+        Assert.True(calibrated < 0.95, $"the weak graph reached {calibrated}; the test needs one below the minimum");
+        Assert.Equal(SearchStrategy.Exact, guarded.ChooseStrategy(null));
+        Assert.Equal(SearchStrategy.Graph, unguarded.ChooseStrategy(null));
+
+        var queries = SyntheticEmbeddings.Clustered(10, d, seed: 405, normalised: false, normSpread: 1.0);
+        double guardedRecall = 0, unguardedRecall = 0;
+        for (int j = 0; j < 10; j++)
+        {
+            var q = Row(queries, d, j);
+            var truth = NaiveTopK(rows, d, q, k);
+            guardedRecall += Recall(truth, guarded.Search(q, k)) / 10;
+            unguardedRecall += Recall(truth, unguarded.Search(q, k)) / 10;
+        }
+        output.WriteLine($"auto recall: guarded {guardedRecall:F4}, unguarded {unguardedRecall:F4}");
+        Assert.Equal(1.0, guardedRecall, 6);
+        Assert.True(unguardedRecall < 0.99, $"unguarded recall {unguardedRecall}");
+    }
+
+    [Fact]
     public void Delete_hides_ids_and_reinsert_brings_them_back_with_new_vectors()
     {
         const int n = 5000, d = 16;
@@ -174,6 +225,9 @@ public class HnswIndexTests(ITestOutputHelper output)
         var loaded = HnswIndex.Load(path);
         Assert.Equal(index.NodeCount, loaded.NodeCount);
         Assert.Equal(index.Options, loaded.Options);
+        Assert.NotNull(index.Calibration);
+        Assert.Equal(index.Calibration.Points, loaded.Calibration!.Points);
+        Assert.Equal((index.Calibration.Queries, index.Calibration.K, index.Calibration.Ef), (loaded.Calibration.Queries, loaded.Calibration.K, loaded.Calibration.Ef));
         var filter = RandomFilter(N, 0.5, seed: 77);
         for (int j = 0; j < Queries; j++)
         {
