@@ -17,7 +17,10 @@ public static class SimulateCommand
 
     public static Command Create()
     {
-        var config = new Option<string?>("--config") { Description = "A simulation config JSON file (see docs/simulation.md); the embedded default otherwise." };
+        var config = new Option<string?>("--config")
+        {
+            Description = $"A simulation config JSON file (see docs/simulation.md) or a named config ({string.Join(", ", NamedConfigs.Names)}); the embedded default otherwise.",
+        };
         var output = new Option<string>("--out")
         {
             Description = $"Directory for the run's output; its files are replaced on every run (default {DefaultOutput}).",
@@ -34,15 +37,15 @@ public static class SimulateCommand
         command.SetAction(parse => CommandErrors.Run(() =>
         {
             var path = parse.GetValue(config);
-            var settings = path is null ? new SimulationConfig() : SimulationConfig.Load(path);
+            var settings = path is null ? new SimulationConfig() : NamedConfigs.Load(path);
             if (parse.GetValue(seeds) is { } n) settings = settings with { Seeds = n };
             settings.Validate();
             var directory = parse.GetValue(output)!;
             Directory.CreateDirectory(directory);
             if (settings.Seeds == 1)
             {
-                var result = RunOne(settings, directory);
-                var summary = SimulationSummary.From(result);
+                var (result, coverage) = RunOne(settings, directory);
+                var summary = SimulationSummary.From(result, coverage: coverage);
                 Print(summary);
                 Write(directory, settings, result, summary);
             }
@@ -57,8 +60,8 @@ public static class SimulateCommand
                     Console.WriteLine($"seed {run.World.Seed} ({k + 1} of {settings.Seeds})");
                     var seedDirectory = Path.Combine(directory, $"seed-{run.World.Seed}");
                     Directory.CreateDirectory(seedDirectory);
-                    var result = RunOne(run, seedDirectory);
-                    var summary = SimulationSummary.From(result);
+                    var (result, coverage) = RunOne(run, seedDirectory);
+                    var summary = SimulationSummary.From(result, coverage: coverage);
                     Print(summary);
                     Write(seedDirectory, run, result, summary);
                     firstResult ??= result;
@@ -78,16 +81,17 @@ public static class SimulateCommand
     }
 
     /// <summary>One run of the experiment; the platforms' working files go under <paramref name="directory"/>/work and are removed after.</summary>
-    private static SimulationResult RunOne(SimulationConfig settings, string directory)
+    private static (SimulationResult Result, IReadOnlyList<IReadOnlyList<RetrievalCoverageDay>> Coverage) RunOne(SimulationConfig settings, string directory)
     {
         var strategies = settings.Arms.Select(StrategyConfig.Named).ToList();
         var work = Path.Combine(directory, "work");
+        var platforms = new RecommenderPlatform[settings.Arms.Count];
         SimulationResult Run(Action<SimulationProgress> progress) => Simulator.Run(settings.World, settings.WarmUpDays, settings.Days, settings.Arms,
-            (arm, context) => new RecommenderPlatform(context, strategies[arm], settings.Platform, Path.Combine(work, $"arm-{arm}")),
+            (arm, context) => platforms[arm] = new RecommenderPlatform(context, strategies[arm], settings.Platform, Path.Combine(work, $"arm-{arm}")),
             settings.ExposureWindowDays, progress);
         var result = AnsiConsole.Profile.Capabilities.Interactive ? WithProgressBars(settings, Run) : Run(Progress(settings));
         if (Directory.Exists(work)) Directory.Delete(work, recursive: true);
-        return result;
+        return (result, platforms.Select(p => p.Coverage).ToList());
     }
 
     /// <summary>On a terminal: a bar over the days, and one over the phases of the current day.</summary>
@@ -141,6 +145,11 @@ public static class SimulateCommand
         Row("new-item coverage (same day)", a => Share(a.NewItemCoverage));
         Row("creator-side matches", a => a.Dispatched.ToString("N0", CultureInfo.InvariantCulture));
         Row("hit rate of matched users", a => a.Dispatched == 0 ? "-" : Share(a.HitRate));
+        if (summary.Arms.Any(a => a.UserSideRetrievalCoverage is not null || a.CreatorSideMatchCoverage is not null))
+        {
+            Row("new items retrieved user-side (Fig. 8)", a => a.UserSideRetrievalCoverage is { } c ? Share(c) : "-");
+            Row("new items matched creator-side (Fig. 8)", a => a.CreatorSideMatchCoverage is { } c ? Share(c) : "-");
+        }
         Row("daily active users", a => F(a.DailyActiveUsers, 1));
         Row("watch seconds per active user", a => F(a.WatchSecondsPerActiveUser, 1));
         Row("likes per active user", a => F(a.LikesPerActiveUser, 3));

@@ -45,15 +45,16 @@ public sealed class DualRecPipeline : IDisposable
         var collaborative = new TwoHopRetriever(graph, bundle.UserSimilarity, GrowTo(bundle.ItemSimilarity, catalogue.Count));
         var content = new TwoHopRetriever(graph, bundle.UserSimilarity, ContentSimilarity);
         var itemIndex = new FlatIndex(ItemEmbeddings, tower.Dimension);
+        UserSideTwoTower = new EmbeddingRetrieval(Side.User, u => tower.Embedding(Side.User, u).ToArray(), (q, k, f) => itemIndex.Search(q, k, f));
         var userSide = new List<ICandidateRetrieval>
         {
-            new EmbeddingRetrieval(Side.User, u => tower.Embedding(Side.User, u).ToArray(), (q, k, f) => itemIndex.Search(q, k, f)),
+            UserSideTwoTower,
             new TwoHopRetrieval(collaborative, RetrievalKind.HistoryThenSimilarity, Side.User),
             new TwoHopRetrieval(collaborative, RetrievalKind.SimilarityThenHistory, Side.User),
         };
         userSide.AddRange(extraUserSide ?? []);
         Feed = new CombinedRecommender(userSide, _userRanker, dispatch is null ? null : _creatorRanker,
-            dispatch is { UseUserBias: true } ? bias : null, dispatch is null ? null : store, combined);
+            dispatch is { UseUserBias: true } && combined.BoostWithUserBias ? bias : null, dispatch is null ? null : store, combined);
         if (dispatch is null) return;
 
         var available = new AvailableUsers(users, tower.ExportUserEmbeddings(), tower.Dimension);
@@ -65,6 +66,9 @@ public sealed class DualRecPipeline : IDisposable
         if (dispatch.UseI2U2U) creatorSide.Add(new TwoHopRetrieval(collaborative, RetrievalKind.HistoryThenSimilarity, Side.Item));
         CreatorSide = new CreatorSideRecommender(creatorSide, _creatorRanker, dispatch.UseUserBias ? bias : null, store, available, dispatch);
     }
+
+    /// <summary>The user-side two-tower retrieval (user embedding against the item index), also a source of <see cref="Feed"/>.</summary>
+    public ICandidateRetrieval UserSideTwoTower { get; }
 
     /// <summary>The combined feed of a visiting user.</summary>
     public CombinedRecommender Feed { get; }

@@ -72,14 +72,20 @@ public sealed record SimulationConfig
     public static SimulationConfig Load(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"The simulation config {path} does not exist.", path);
+        return Parse(File.ReadAllText(path), path);
+    }
+
+    /// <summary>Reads a config from JSON text; <paramref name="source"/> names it in errors.</summary>
+    public static SimulationConfig Parse(string json, string source)
+    {
         try
         {
-            return JsonSerializer.Deserialize<SimulationConfig>(File.ReadAllText(path), WorldConfig.Json)
-                   ?? throw new DataFormatException(path, "the simulation config is empty (null)");
+            return JsonSerializer.Deserialize<SimulationConfig>(json, WorldConfig.Json)
+                   ?? throw new DataFormatException(source, "the simulation config is empty (null)");
         }
         catch (JsonException e)
         {
-            throw new DataFormatException(path, $"the simulation config is not valid: {e.Message}", line: e.LineNumber + 1, inner: e);
+            throw new DataFormatException(source, $"the simulation config is not valid: {e.Message}", line: e.LineNumber + 1, inner: e);
         }
     }
 

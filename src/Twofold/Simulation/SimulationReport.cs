@@ -52,6 +52,11 @@ public static class SimulationReport
         Row("new-item coverage (same day)", a => P(a.NewItemCoverage));
         Row("creator-side matches", a => a.Dispatched.ToString("N0", CultureInfo.InvariantCulture));
         Row("hit rate of matched users", a => a.Dispatched == 0 ? "-" : P(a.HitRate));
+        if (summary.Arms.Any(a => a.UserSideRetrievalCoverage is not null || a.CreatorSideMatchCoverage is not null))
+        {
+            Row("new items retrieved by the user-side two-tower, restricted to new items (Figure 8)", a => a.UserSideRetrievalCoverage is { } c ? P(c) : "-");
+            Row("new items matched to at least one user by the creator side (Figure 8)", a => a.CreatorSideMatchCoverage is { } c ? P(c) : "-");
+        }
         Row("daily active users", a => F(a.DailyActiveUsers));
         Row("watch seconds per active user", a => F(a.WatchSecondsPerActiveUser));
         Row("likes per active user", a => a.LikesPerActiveUser.ToString("F3", CultureInfo.InvariantCulture));
