@@ -161,6 +161,7 @@ public static class SimulateCommand
             changes.AddRow(Markup.Escape(c.Metric), Markup.Escape(c.Treatment), P(c.Difference.RelativeChange),
                 Markup.Escape($"[{P(c.Difference.Lower)}, {P(c.Difference.Upper)}]"), c.Difference.Significant ? "significant" : "");
         AnsiConsole.Write(changes);
+        AnsiConsole.MarkupLine($"[grey]{Markup.Escape(SimulationSummary.SplitCaveat)}[/]");
     }
 
     private static void Print(SeedSummary across)

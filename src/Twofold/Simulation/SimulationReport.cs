@@ -66,7 +66,7 @@ public static class SimulationReport
         foreach (var c in summary.Comparisons)
             html.Append(CultureInfo.InvariantCulture,
                 $"<tr{(c.Difference.Significant ? " class=\"sig\"" : "")}><td>{E(c.Metric)}</td><td>{E(c.Treatment)}</td><td>{c.Difference.Control:0.###}</td><td>{c.Difference.Treatment:0.###}</td><td>{Signed(c.Difference.RelativeChange)}</td><td>[{Signed(c.Difference.Lower)}, {Signed(c.Difference.Upper)}]</td></tr>");
-        html.Append("</table><p>Bold rows: the interval excludes 0.</p>");
+        html.Append("</table><p>Bold rows: the interval excludes 0.</p><p>").Append(E(SimulationSummary.SplitCaveat)).Append("</p>");
 
         html.Append("<h2>Over the days</h2><div class=\"charts\">");
         html.Append(SvgChart.Lines("New-item coverage (same day)", Series(result, d => d.NewItemCoverage), "share"));

@@ -35,6 +35,12 @@ public sealed record SimulationSummary(IReadOnlyList<int> Thresholds, IReadOnlyL
     /// </summary>
     public static readonly double[] ThresholdShares = [0.005, 0.02, 0.05];
 
+    /// <summary>What the bootstrap intervals of one run do not cover (see docs/dualrec.md, "The likes guardrail").</summary>
+    public const string SplitCaveat =
+        "The bootstrap resamples users (or creators) within this run's co-diverted split and holds the split fixed; user-side " +
+        "guardrails also depend on which creators an arm's users can be shown, which varies between splits by more than these " +
+        "intervals admit (an A/A comparison of two identical arms can differ by 30%). Judge guardrails by intervals across seeds (--seeds 3 or more).";
+
     /// <param name="coverage">Per arm, the platform's retrieval coverage by day (<see cref="RecommenderPlatform.Coverage"/>); null when not recorded.</param>
     public static SimulationSummary From(SimulationResult result, int resamples = 1000, int seed = 1,
         IReadOnlyList<IReadOnlyList<RetrievalCoverageDay>>? coverage = null)
