@@ -6,7 +6,7 @@ public sealed record CreatorBehaviourConfig
     /// <summary>One of <see cref="CreatorBehaviours.Names"/>.</summary>
     public string Model { get; init; } = CreatorBehaviours.PostingResponse;
 
-    /// <summary>How many days of their own items creators remember (CFD's gradient, SimuLine's sampling, LBR's utility).</summary>
+    /// <summary>How many days of their own items creators remember (history's genre, CFD's gradient, SimuLine's sampling, LBR's utility).</summary>
     public int HistoryDays { get; init; } = 7;
 
     /// <summary>CFD: learning rate η of s ← normalize(s + η ĝ).</summary>
@@ -52,9 +52,10 @@ public static class CreatorBehaviours
     public const string Cfd = "cfd";
     public const string SimuLine = "simuline";
     public const string Lbr = "lbr";
+    public const string History = "history";
     public const string SuggestionFollowing = "suggestion-following";
 
-    public static IReadOnlyList<string> Names { get; } = [PostingResponse, Cfd, SimuLine, Lbr, SuggestionFollowing];
+    public static IReadOnlyList<string> Names { get; } = [PostingResponse, History, Cfd, SimuLine, Lbr, SuggestionFollowing];
 
     /// <param name="suggestions">The platform's suggestions, for <c>suggestion-following</c>; none when null.</param>
     public static ICreatorBehaviour Create(WorldConfig config, ICreatorSuggestions? suggestions = null)
@@ -68,6 +69,7 @@ public static class CreatorBehaviours
     private static ICreatorBehaviour Build(WorldConfig config, string model) => model switch
     {
         PostingResponse => new PostingResponseBehaviour(config),
+        History => new HistoryBehaviour(config),
         Cfd => new CfdBehaviour(config),
         SimuLine => new SimuLineBehaviour(config),
         Lbr => new LocalBetterResponseBehaviour(config),

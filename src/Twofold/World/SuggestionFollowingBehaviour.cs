@@ -3,7 +3,7 @@ namespace Twofold.World;
 /// <summary>
 /// Boundedly rational creators with trust (LoRe §3.3): creator c has a trust degree d_c ∈ [0, 1] and follows the
 /// platform's suggestion with probability d_c; otherwise they act by their own decision model (any other behaviour:
-/// SimuLine by default, CFD, LBR or the posting-response model). Trust starts from a truncated Gaussian
+/// SimuLine by default, history-based, CFD, LBR or the posting-response model). Trust starts from a truncated Gaussian
 /// N(μ, σ²; 0, 1) (LoRe §5.2: μ = 0.5, σ² = 1.0) and, optionally, evolves with the clicks that following brings
 /// (LoRe §5.4).
 /// </summary>

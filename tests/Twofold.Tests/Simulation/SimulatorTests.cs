@@ -66,6 +66,7 @@ public class SimulatorTests
     }
 
     [Theory]
+    [InlineData("history")]
     [InlineData("cfd")]
     [InlineData("simuline")]
     [InlineData("lbr")]

@@ -35,6 +35,27 @@ public class CreatorBehaviourTests
 
     private static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b) => TensorPrimitives.Dot(a, b);
 
+    [Fact]
+    public void History_creators_make_the_genre_their_items_got_most_clicks_in()
+    {
+        var config = World(CreatorBehaviours.History);
+        var behaviour = (HistoryBehaviour)CreatorBehaviours.Create(config);
+        var state = WorldGenerator.CreateState(config, behaviour);
+        // Day 0: posting-response items (style, sometimes another genre); only items of genre 4 get clicks.
+        Day(state, behaviour, 0, (s, item) => s.ItemClicksToday[item] = s.Items.Genre[item] == 4 ? 3 : 0);
+        var learnt = Enumerable.Range(0, config.Creators).Where(c => behaviour.MostClickedGenre(state, c) == 4).ToList();
+        Assert.NotEmpty(learnt);
+        Assert.Contains(learnt, c => state.Creators.Genre[c] != 4);
+        var first = state.Items.Count;
+        Day(state, behaviour, 1, (s, item) => s.ItemClicksToday[item] = 1);
+        var made = Enumerable.Range(first, state.Items.Count - first).Where(i => learnt.Contains(state.Items.Creator[i])).ToList();
+        Assert.NotEmpty(made);
+        Assert.All(made, i => Assert.Equal(4, state.Items.Genre[i]));
+        Assert.All(made, i => Assert.Equal(4, state.Space.NearestGenre(state.Items.LatentOf(i))));
+        // Creators without any click in memory act as the posting-response model: their own genre mostly.
+        Assert.Contains(Enumerable.Range(0, config.Creators), c => behaviour.MostClickedGenre(state, c) != 4);
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(-1)]
@@ -256,6 +277,7 @@ public class CreatorBehaviourTests
 
     [Theory]
     [InlineData("posting-response")]
+    [InlineData("history")]
     [InlineData("cfd")]
     [InlineData("simuline")]
     [InlineData("lbr")]
