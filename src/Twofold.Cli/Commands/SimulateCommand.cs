@@ -17,35 +17,81 @@ public static class SimulateCommand
 
     public static Command Create()
     {
-        var config = new Option<string?>("--config") { Description = "A simulation config JSON file (see docs/simulation.md); the embedded default otherwise." };
+        var config = new Option<string?>("--config")
+        {
+            Description = $"A simulation config JSON file (see docs/simulation.md) or a named config ({string.Join(", ", NamedConfigs.Names)}); the embedded default otherwise.",
+        };
         var output = new Option<string>("--out")
         {
             Description = $"Directory for the run's output; its files are replaced on every run (default {DefaultOutput}).",
             DefaultValueFactory = _ => DefaultOutput,
         };
+        var seeds = new Option<int?>("--seeds")
+        {
+            Description = "Run the experiment under this many seeds (the config's seed, +1, +2, …) and add intervals across seeds; overrides the config's seeds.",
+        };
         var command = new Command("simulate", "Run the ecosystem simulator: co-diverted arms, daily metrics, comparisons with 95% intervals.");
         command.Options.Add(config);
         command.Options.Add(output);
+        command.Options.Add(seeds);
         command.SetAction(parse => CommandErrors.Run(() =>
         {
             var path = parse.GetValue(config);
-            var settings = (path is null ? new SimulationConfig() : SimulationConfig.Load(path)).Validate();
+            var settings = path is null ? new SimulationConfig() : NamedConfigs.Load(path);
+            if (parse.GetValue(seeds) is { } n) settings = settings with { Seeds = n };
+            settings.Validate();
             var directory = parse.GetValue(output)!;
             Directory.CreateDirectory(directory);
-            var strategies = settings.Arms.Select(StrategyConfig.Named).ToList();
-            var work = Path.Combine(directory, "work");
-            SimulationResult Run(Action<SimulationProgress> progress) => Simulator.Run(settings.World, settings.WarmUpDays, settings.Days, settings.Arms,
-                (arm, context) => new RecommenderPlatform(context, strategies[arm], settings.Platform, Path.Combine(work, $"arm-{arm}")),
-                settings.ExposureWindowDays, progress);
-            var result = AnsiConsole.Profile.Capabilities.Interactive ? WithProgressBars(settings, Run) : Run(Progress(settings));
-            if (Directory.Exists(work)) Directory.Delete(work, recursive: true);
-            var summary = SimulationSummary.From(result);
-            Print(summary);
-            Write(directory, settings, result, summary);
+            if (settings.Seeds == 1)
+            {
+                var (result, coverage) = RunOne(settings, directory);
+                var summary = SimulationSummary.From(result, coverage: coverage);
+                Print(summary);
+                Write(directory, settings, result, summary);
+            }
+            else
+            {
+                SimulationResult? firstResult = null;
+                var runs = new List<SimulationSummary>();
+                var seedList = new List<long>();
+                for (var k = 0; k < settings.Seeds; k++)
+                {
+                    var run = settings.ForSeed(k);
+                    Console.WriteLine($"seed {run.World.Seed} ({k + 1} of {settings.Seeds})");
+                    var seedDirectory = Path.Combine(directory, $"seed-{run.World.Seed}");
+                    Directory.CreateDirectory(seedDirectory);
+                    var (result, coverage) = RunOne(run, seedDirectory);
+                    var summary = SimulationSummary.From(result, coverage: coverage);
+                    Print(summary);
+                    Write(seedDirectory, run, result, summary);
+                    firstResult ??= result;
+                    runs.Add(summary);
+                    seedList.Add(run.World.Seed);
+                }
+                var across = SeedSummary.From(seedList, runs);
+                Print(across);
+                AtomicFile.WriteAllText(Path.Combine(directory, "config.json"), settings.ToJson());
+                AtomicFile.WriteAllText(Path.Combine(directory, "summary.json"), JsonSerializer.Serialize(across, JsonDefaults.Indented));
+                AtomicFile.WriteAllText(Path.Combine(directory, "report.html"), SimulationReport.Html(settings.ForSeed(0), firstResult!, runs[0], across));
+            }
             Console.WriteLine($"metrics written to {Path.GetFullPath(directory)}");
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>One run of the experiment; the platforms' working files go under <paramref name="directory"/>/work and are removed after.</summary>
+    private static (SimulationResult Result, IReadOnlyList<IReadOnlyList<RetrievalCoverageDay>> Coverage) RunOne(SimulationConfig settings, string directory)
+    {
+        var strategies = settings.Arms.Select(StrategyConfig.Named).ToList();
+        var work = Path.Combine(directory, "work");
+        var platforms = new RecommenderPlatform[settings.Arms.Count];
+        SimulationResult Run(Action<SimulationProgress> progress) => Simulator.Run(settings.World, settings.WarmUpDays, settings.Days, settings.Arms,
+            (arm, context) => platforms[arm] = new RecommenderPlatform(context, strategies[arm], settings.Platform, Path.Combine(work, $"arm-{arm}")),
+            settings.ExposureWindowDays, progress);
+        var result = AnsiConsole.Profile.Capabilities.Interactive ? WithProgressBars(settings, Run) : Run(Progress(settings));
+        if (Directory.Exists(work)) Directory.Delete(work, recursive: true);
+        return (result, platforms.Select(p => p.Coverage).ToList());
     }
 
     /// <summary>On a terminal: a bar over the days, and one over the phases of the current day.</summary>
@@ -99,6 +145,11 @@ public static class SimulateCommand
         Row("new-item coverage (same day)", a => Share(a.NewItemCoverage));
         Row("creator-side matches", a => a.Dispatched.ToString("N0", CultureInfo.InvariantCulture));
         Row("hit rate of matched users", a => a.Dispatched == 0 ? "-" : Share(a.HitRate));
+        if (summary.Arms.Any(a => a.UserSideRetrievalCoverage is not null || a.CreatorSideMatchCoverage is not null))
+        {
+            Row("new items retrieved user-side (Fig. 8)", a => a.UserSideRetrievalCoverage is { } c ? Share(c) : "-");
+            Row("new items matched creator-side (Fig. 8)", a => a.CreatorSideMatchCoverage is { } c ? Share(c) : "-");
+        }
         Row("daily active users", a => F(a.DailyActiveUsers, 1));
         Row("watch seconds per active user", a => F(a.WatchSecondsPerActiveUser, 1));
         Row("likes per active user", a => F(a.LikesPerActiveUser, 3));
@@ -110,6 +161,19 @@ public static class SimulateCommand
             changes.AddRow(Markup.Escape(c.Metric), Markup.Escape(c.Treatment), P(c.Difference.RelativeChange),
                 Markup.Escape($"[{P(c.Difference.Lower)}, {P(c.Difference.Upper)}]"), c.Difference.Significant ? "significant" : "");
         AnsiConsole.Write(changes);
+        AnsiConsole.MarkupLine($"[grey]{Markup.Escape(SimulationSummary.SplitCaveat)}[/]");
+    }
+
+    private static void Print(SeedSummary across)
+    {
+        var table = new Table().Border(TableBorder.Rounded)
+            .Title(Markup.Escape($"change against the control arm across {across.Seeds.Count} seeds ({string.Join(", ", across.Seeds)}): mean and 95% t-interval"))
+            .AddColumn("metric").AddColumn("arm").AddColumn(new TableColumn("per seed").RightAligned()).AddColumn(new TableColumn("mean").RightAligned())
+            .AddColumn(new TableColumn("interval").RightAligned()).AddColumn("");
+        foreach (var c in across.AcrossSeeds)
+            table.AddRow(Markup.Escape(c.Metric), Markup.Escape(c.Treatment), string.Join(" ", c.Changes.Select(P)), P(c.Mean),
+                Markup.Escape($"[{P(c.Lower)}, {P(c.Upper)}]"), c.Significant ? "significant" : "");
+        AnsiConsole.Write(table);
     }
 
     private static void Write(string directory, SimulationConfig settings, SimulationResult result, SimulationSummary summary)

@@ -13,6 +13,12 @@ public sealed record CombinedOptions(double Lambda = 1.0, int QuotaPerSource = 2
     public ScoreWeights Alpha { get; init; } = ScoreWeights.UserSideDefault;
     public ScoreWeights Beta { get; init; } = ScoreWeights.CreatorSideDefault;
 
+    /// <summary>
+    /// Whether the pipeline gives the feed's boost g_ui the θ_u of the creator side (when the version uses θ_u); false
+    /// boosts by the plain β-weighted sum, so λ means the same for every user.
+    /// </summary>
+    public bool BoostWithUserBias { get; init; } = true;
+
     public void Validate()
     {
         if (!double.IsFinite(Lambda) || Lambda < 0) throw new ArgumentException($"CombinedOptions.Lambda must be a non-negative number, not {Lambda}.");

@@ -71,15 +71,16 @@ public sealed class DualRecPipeline : IDisposable
 
         var collaborative = new TwoHopRetriever(graph, bundle.UserSimilarity, bundle.ItemSimilarity);
         var contentWalk = new TwoHopRetriever(graph, bundle.UserSimilarity, ContentSimilarity);
+        UserSideTwoTower = new EmbeddingRetrieval(Side.User, u => tower.Embedding(Side.User, u).ToArray(), items.Search);
         var userSide = new List<ICandidateRetrieval>
         {
-            new EmbeddingRetrieval(Side.User, u => tower.Embedding(Side.User, u).ToArray(), items.Search),
+            UserSideTwoTower,
             new TwoHopRetrieval(collaborative, RetrievalKind.HistoryThenSimilarity, Side.User),
             new TwoHopRetrieval(collaborative, RetrievalKind.SimilarityThenHistory, Side.User),
         };
         userSide.AddRange(extraUserSide ?? []);
         Feed = new CombinedRecommender(userSide, _userRanker, dispatch is null ? null : _creatorRanker,
-            dispatch is { UseUserBias: true } ? bias : null, dispatch is null ? null : store, combined);
+            dispatch is { UseUserBias: true } && combined.BoostWithUserBias ? bias : null, dispatch is null ? null : store, combined);
         if (dispatch is null) return;
 
         var available = grownFrom?.CreatorSide?.Available ?? new AvailableUsers(users, tower.ExportUserEmbeddings(), tower.Dimension);
@@ -101,6 +102,9 @@ public sealed class DualRecPipeline : IDisposable
 
     /// <summary>The interaction graph the retrievals walk (it may cover fewer items than the catalogue: the newest have no history yet).</summary>
     public InteractionGraph Graph { get; }
+
+    /// <summary>The user-side two-tower retrieval (user embedding against the item index), also a source of <see cref="Feed"/>.</summary>
+    public ICandidateRetrieval UserSideTwoTower { get; }
 
     /// <summary>The combined feed of a visiting user.</summary>
     public CombinedRecommender Feed { get; }

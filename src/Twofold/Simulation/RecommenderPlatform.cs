@@ -39,6 +39,23 @@ public sealed class RecommenderPlatform : IArmPlatform
     private DualRecPipeline? _pipeline;
     private IdFilter _armItems = new(0);
     private HashSet<int> _newItems = [];
+    private IdFilter? _newItemFilter;
+    private readonly List<CoverageTally> _coverage = [];
+
+    /// <summary>One day's retrieval coverage of new items (DualRec Figure 8), while the day is under way.</summary>
+    private sealed class CoverageTally(int day, int newItems, int matched)
+    {
+        public HashSet<int> Retrieved { get; } = [];
+
+        public RetrievalCoverageDay Snapshot() => new(day, newItems, Retrieved.Count, matched);
+    }
+
+    /// <summary>
+    /// Per simulated day: today's new items of the arm, how many of them the user-side two-tower retrieval restricted to
+    /// new items returned for at least one visitor (top <see cref="PlatformOptions.CoverageProbeQuota"/> per visit; 0 when
+    /// the probe is off), and how many the creator side matched to at least one user.
+    /// </summary>
+    public IReadOnlyList<RetrievalCoverageDay> Coverage => _coverage.Select(c => c.Snapshot()).ToList();
 
     public RecommenderPlatform(PlatformContext context, StrategyConfig strategy, PlatformOptions options, string workDirectory)
     {
@@ -78,10 +95,23 @@ public sealed class RecommenderPlatform : IArmPlatform
             extra.Add(new NewItemRetrieval(recent, i => i < _exposures.Count ? _exposures[i] : 0, _strategy.NewItemQuota));
         }
         var dispatch = _strategy.Dispatch;
-        var combined = new CombinedOptions(_strategy.Lambda, _options.FeedQuotaPerSource, dispatch is null ? _strategy.NewItemBoost : 0);
+        var combined = new CombinedOptions(_strategy.Lambda, _options.FeedQuotaPerSource, dispatch is null ? _strategy.NewItemBoost : 0)
+        {
+            BoostWithUserBias = _strategy.BoostWithUserBias,
+        };
         _pipeline?.Dispose();
         _pipeline = new DualRecPipeline(_bundle, catalogue, _store, dispatch, combined, _graph, _bias, extra);
-        if (_pipeline.CreatorSide is not { } creatorSide) return [];
+        _newItemFilter = null;
+        if (_options.CoverageProbeQuota > 0 && newItems.Count > 0)
+        {
+            _newItemFilter = new IdFilter(catalogue.Count);
+            foreach (var item in newItems) _newItemFilter.Set(item);
+        }
+        if (_pipeline.CreatorSide is not { } creatorSide)
+        {
+            _coverage.Add(new CoverageTally(day, newItems.Count, 0));
+            return [];
+        }
 
         // Creator side (Algorithm 1): open the day with the predicted-active users of the arm, then match each new item.
         var active = _strategy.ActivityPrediction && _bundle.Activity is not null ? PredictActive() : _armUsers;
@@ -89,11 +119,17 @@ public sealed class RecommenderPlatform : IArmPlatform
         var matches = new List<(int User, int Item)>();
         foreach (var item in newItems)
             foreach (var user in creatorSide.Dispatch(day, item).Users) matches.Add((user.User, item));
+        _coverage.Add(new CoverageTally(day, newItems.Count, matches.Select(m => m.Item).Distinct().Count()));
         return matches;
     }
 
-    public IReadOnlyList<FeedEntry> Feed(int day, int user, int length) =>
-        _pipeline!.Feed.Feed(day, user, length, _armItems, _newItems.Count == 0 ? null : _newItems.Contains);
+    public IReadOnlyList<FeedEntry> Feed(int day, int user, int length)
+    {
+        if (_newItemFilter is not null)
+            foreach (var candidate in _pipeline!.UserSideTwoTower.Retrieve(user, _options.CoverageProbeQuota, _newItemFilter))
+                _coverage[^1].Retrieved.Add(candidate.Id);
+        return _pipeline!.Feed.Feed(day, user, length, _armItems, _newItems.Count == 0 ? null : _newItems.Contains);
+    }
 
     public void EndDay(int day, InteractionBatch impressions)
     {
@@ -150,6 +186,9 @@ public sealed class RecommenderPlatform : IArmPlatform
         var history = ActivityHistory.Build([_log], _users, _firstDayNumber, today);
         var scores = _bundle.Activity!.Score(history, today);
         var arm = new HashSet<int>(_armUsers);
-        return ActiveSetRule.Default.Select(scores).Where(arm.Contains).ToArray();
+        return _strategy.ActiveSet.Select(scores).Where(arm.Contains).ToArray();
     }
 }
+
+/// <summary>New-item coverage of one arm's day by retrieval side (DualRec Figure 8: retrieved items over all new items).</summary>
+public sealed record RetrievalCoverageDay(int Day, int NewItems, int RetrievedUserSide, int MatchedCreatorSide);

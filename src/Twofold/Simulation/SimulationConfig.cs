@@ -26,6 +26,36 @@ public sealed record SimulationConfig
 
     public PlatformOptions Platform { get; init; } = new();
 
+    /// <summary>
+    /// Runs of the whole experiment, each under its own seed (see <see cref="ForSeed"/>); with more than one, every
+    /// comparison also gets an interval across seeds (<see cref="SeedSummary"/>).
+    /// </summary>
+    public int Seeds { get; init; } = 1;
+
+    /// <summary>
+    /// The configuration of the k-th repeated run: the world's seed (so the world, the arm assignment and every agent's
+    /// draws) and the platforms' training seeds advance by k.
+    /// </summary>
+    public SimulationConfig ForSeed(int k)
+    {
+        if (k < 0) throw new ArgumentOutOfRangeException(nameof(k), k, "Seed offsets start at 0.");
+        var bundle = Platform.Bundle;
+        return this with
+        {
+            Seeds = 1,
+            World = World with { Seed = World.Seed + k },
+            Platform = Platform with
+            {
+                Bundle = bundle with
+                {
+                    TwoTower = bundle.TwoTower with { Seed = bundle.TwoTower.Seed + k },
+                    Ranker = bundle.Ranker with { Seed = bundle.Ranker.Seed + k },
+                    Activity = bundle.Activity with { Seed = bundle.Activity.Seed + k },
+                },
+            },
+        };
+    }
+
     public SimulationConfig Validate()
     {
         World.Validate();
@@ -35,20 +65,27 @@ public sealed record SimulationConfig
         foreach (var arm in Arms) StrategyConfig.Named(arm);
         if (Arms.Distinct().Count() != Arms.Count) throw new ArgumentException("arms must not name a strategy twice.");
         Platform.Validate();
+        if (Seeds < 1 || Seeds > 100) throw new ArgumentException($"seeds must be between 1 and 100, not {Seeds}.");
         return this;
     }
 
     public static SimulationConfig Load(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"The simulation config {path} does not exist.", path);
+        return Parse(File.ReadAllText(path), path);
+    }
+
+    /// <summary>Reads a config from JSON text; <paramref name="source"/> names it in errors.</summary>
+    public static SimulationConfig Parse(string json, string source)
+    {
         try
         {
-            return JsonSerializer.Deserialize<SimulationConfig>(File.ReadAllText(path), WorldConfig.Json)
-                   ?? throw new DataFormatException(path, "the simulation config is empty (null)");
+            return JsonSerializer.Deserialize<SimulationConfig>(json, WorldConfig.Json)
+                   ?? throw new DataFormatException(source, "the simulation config is empty (null)");
         }
         catch (JsonException e)
         {
-            throw new DataFormatException(path, $"the simulation config is not valid: {e.Message}", line: e.LineNumber + 1, inner: e);
+            throw new DataFormatException(source, $"the simulation config is not valid: {e.Message}", line: e.LineNumber + 1, inner: e);
         }
     }
 

@@ -11,7 +11,8 @@ namespace Twofold.Simulation;
 /// </summary>
 public static class SimulationReport
 {
-    public static string Html(SimulationConfig config, SimulationResult result, SimulationSummary summary)
+    /// <param name="seeds">With repeated seeds: the comparisons across seeds, shown first; the rest of the page is the first seed's run.</param>
+    public static string Html(SimulationConfig config, SimulationResult result, SimulationSummary summary, SeedSummary? seeds = null)
     {
         var html = new StringBuilder();
         html.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Twofold simulation</title><style>")
@@ -21,6 +22,17 @@ public static class SimulationReport
         html.Append("<h1>Twofold simulation</h1>");
         html.Append(CultureInfo.InvariantCulture,
             $"<p>{config.World.Users:N0} users, {config.World.Creators:N0} creators, seed {config.World.Seed}; {config.WarmUpDays} warm-up days, {config.Days} simulated days; co-diverted arms: {E(string.Join(", ", config.Arms))} (the first is the control).</p>");
+
+        if (seeds is not null)
+        {
+            html.Append(CultureInfo.InvariantCulture,
+                $"<h2>Changes against the control arm across {seeds.Seeds.Count} seeds</h2><p>Seeds {E(string.Join(", ", seeds.Seeds))}: each a new world, arm assignment and platform training. Mean of the seeds' relative changes and its 95% Student-t interval; bold rows exclude 0. The sections below are the run of seed {seeds.Seeds[0]}; every seed's own report is in its <code>seed-&lt;n&gt;/</code> folder.</p>");
+            html.Append("<table><tr><th>metric</th><th>arm</th><th>per seed</th><th>mean</th><th>interval</th></tr>");
+            foreach (var c in seeds.AcrossSeeds)
+                html.Append(CultureInfo.InvariantCulture,
+                    $"<tr{(c.Significant ? " class=\"sig\"" : "")}><td>{E(c.Metric)}</td><td>{E(c.Treatment)}</td><td>{E(string.Join(" ", c.Changes.Select(Signed)))}</td><td>{Signed(c.Mean)}</td><td>[{Signed(c.Lower)}, {Signed(c.Upper)}]</td></tr>");
+            html.Append("</table>");
+        }
 
         html.Append("<h2>Arms</h2><table><tr><th>metric</th>");
         foreach (var arm in summary.Arms) html.Append("<th>").Append(E(arm.Arm)).Append("</th>");
@@ -40,6 +52,11 @@ public static class SimulationReport
         Row("new-item coverage (same day)", a => P(a.NewItemCoverage));
         Row("creator-side matches", a => a.Dispatched.ToString("N0", CultureInfo.InvariantCulture));
         Row("hit rate of matched users", a => a.Dispatched == 0 ? "-" : P(a.HitRate));
+        if (summary.Arms.Any(a => a.UserSideRetrievalCoverage is not null || a.CreatorSideMatchCoverage is not null))
+        {
+            Row("new items retrieved by the user-side two-tower, restricted to new items (Figure 8)", a => a.UserSideRetrievalCoverage is { } c ? P(c) : "-");
+            Row("new items matched to at least one user by the creator side (Figure 8)", a => a.CreatorSideMatchCoverage is { } c ? P(c) : "-");
+        }
         Row("daily active users", a => F(a.DailyActiveUsers));
         Row("watch seconds per active user", a => F(a.WatchSecondsPerActiveUser));
         Row("likes per active user", a => a.LikesPerActiveUser.ToString("F3", CultureInfo.InvariantCulture));
@@ -49,7 +66,7 @@ public static class SimulationReport
         foreach (var c in summary.Comparisons)
             html.Append(CultureInfo.InvariantCulture,
                 $"<tr{(c.Difference.Significant ? " class=\"sig\"" : "")}><td>{E(c.Metric)}</td><td>{E(c.Treatment)}</td><td>{c.Difference.Control:0.###}</td><td>{c.Difference.Treatment:0.###}</td><td>{Signed(c.Difference.RelativeChange)}</td><td>[{Signed(c.Difference.Lower)}, {Signed(c.Difference.Upper)}]</td></tr>");
-        html.Append("</table><p>Bold rows: the interval excludes 0.</p>");
+        html.Append("</table><p>Bold rows: the interval excludes 0.</p><p>").Append(E(SimulationSummary.SplitCaveat)).Append("</p>");
 
         html.Append("<h2>Over the days</h2><div class=\"charts\">");
         html.Append(SvgChart.Lines("New-item coverage (same day)", Series(result, d => d.NewItemCoverage), "share"));

@@ -4,6 +4,8 @@ namespace Twofold.Simulation;
 
 /// <summary>One arm's figures over the simulated days.</summary>
 /// <param name="ExpoReach">Per threshold E (see <see cref="SimulationSummary.Thresholds"/>): share of the arm's new items reaching E exposures within the window.</param>
+/// <param name="UserSideRetrievalCoverage">Figure 8: share of new items the user-side two-tower retrieval restricted to new items returned on their upload day (null when not probed).</param>
+/// <param name="CreatorSideMatchCoverage">Figure 8: share of new items the creator side matched to at least one user (null for a user-side-only arm).</param>
 public sealed record ArmSummary(
     string Arm,
     IReadOnlyList<double> ExpoReach,
@@ -14,7 +16,9 @@ public sealed record ArmSummary(
     double WatchSecondsPerActiveUser,
     double LikesPerActiveUser,
     long Dispatched,
-    IReadOnlyDictionary<string, double> ExposureShareBySource);
+    IReadOnlyDictionary<string, double> ExposureShareBySource,
+    double? UserSideRetrievalCoverage = null,
+    double? CreatorSideMatchCoverage = null);
 
 /// <summary>A treatment arm's change against the control arm on one metric, with its 95% bootstrap interval.</summary>
 public sealed record ArmComparison(string Metric, string Control, string Treatment, ArmDifference Difference);
@@ -31,11 +35,19 @@ public sealed record SimulationSummary(IReadOnlyList<int> Thresholds, IReadOnlyL
     /// </summary>
     public static readonly double[] ThresholdShares = [0.005, 0.02, 0.05];
 
-    public static SimulationSummary From(SimulationResult result, int resamples = 1000, int seed = 1)
+    /// <summary>What the bootstrap intervals of one run do not cover (see docs/dualrec.md, "The likes guardrail").</summary>
+    public const string SplitCaveat =
+        "The bootstrap resamples users (or creators) within this run's co-diverted split and holds the split fixed; user-side " +
+        "guardrails also depend on which creators an arm's users can be shown, which varies between splits by more than these " +
+        "intervals admit (an A/A comparison of two identical arms can differ by 30%). Judge guardrails by intervals across seeds (--seeds 3 or more).";
+
+    /// <param name="coverage">Per arm, the platform's retrieval coverage by day (<see cref="RecommenderPlatform.Coverage"/>); null when not recorded.</param>
+    public static SimulationSummary From(SimulationResult result, int resamples = 1000, int seed = 1,
+        IReadOnlyList<IReadOnlyList<RetrievalCoverageDay>>? coverage = null)
     {
         var meanVisitors = result.Days[0].Average(d => (double)d.Visitors);
         var thresholds = ThresholdShares.Select(s => Math.Max(1, (int)Math.Ceiling(s * meanVisitors))).Distinct().ToList();
-        var arms = Enumerable.Range(0, result.Arms.Count).Select(a => Summarise(result, a, thresholds)).ToList();
+        var arms = Enumerable.Range(0, result.Arms.Count).Select(a => WithCoverage(Summarise(result, a, thresholds), coverage?[a])).ToList();
         var comparisons = new List<ArmComparison>();
         // Items reaching each threshold, per creator.
         var reaching = thresholds.ToDictionary(e => e, e =>
@@ -79,6 +91,20 @@ public sealed record SimulationSummary(IReadOnlyList<int> Thresholds, IReadOnlyL
             days.Sum(d => d.Visitors) == 0 ? 0 : days.Sum(d => d.WatchSeconds) / days.Sum(d => d.Visitors),
             days.Sum(d => d.Visitors) == 0 ? 0 : days.Sum(d => (double)d.Likes) / days.Sum(d => d.Visitors),
             dispatched, bySource);
+    }
+
+    private static ArmSummary WithCoverage(ArmSummary arm, IReadOnlyList<RetrievalCoverageDay>? days)
+    {
+        if (days is null) return arm;
+        var newItems = days.Sum(d => (double)d.NewItems);
+        if (newItems == 0) return arm;
+        var probed = days.Any(d => d.RetrievedUserSide > 0);
+        var matched = days.Any(d => d.MatchedCreatorSide > 0);
+        return arm with
+        {
+            UserSideRetrievalCoverage = probed ? days.Sum(d => d.RetrievedUserSide) / newItems : null,
+            CreatorSideMatchCoverage = matched ? days.Sum(d => d.MatchedCreatorSide) / newItems : null,
+        };
     }
 
     private static List<double> PerCreator(SimulationResult result, int arm, Func<int, double> value) =>

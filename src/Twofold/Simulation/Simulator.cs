@@ -31,7 +31,7 @@ public static class Simulator
         var config = world with { Days = warmUpDays + days };
         config.Validate();
         var clock = Stopwatch.StartNew();
-        var behaviour = new PostingResponseBehaviour(config);
+        var behaviour = CreatorBehaviours.Create(config);
         var state = WorldGenerator.CreateState(config, behaviour);
         var assignment = new ArmAssignment(config.Users, config.Creators, arms.Count, config.Seed);
 
@@ -195,7 +195,7 @@ public static class Simulator
     private static void EndDay(WorldState state, ICreatorBehaviour behaviour, WorldConfig config)
     {
         state.CloseDay(config.Recommender.PopularityDecay);
-        for (var c = 0; c < config.Creators; c++) behaviour.EndOfDay(state, c);
+        CreatorDay.Close(state, behaviour);
     }
 
     private static void Report(Action<SimulationProgress>? progress, int day, int days, SimulationPhase phase, Stopwatch clock)

@@ -2,11 +2,17 @@ namespace Twofold.World;
 
 /// <summary>
 /// How creators decide, day by day, how much to post and what to make, and how they react to the feedback they
-/// received. The posting-response model (<see cref="PostingResponseBehaviour"/>) is the default; content-evolution
-/// models (CFD, SimuLine, local better response, trust-weighted suggestion following) plug in here.
+/// received. Implementations are selected by name (<see cref="CreatorBehaviourConfig.Model"/>, built by
+/// <see cref="CreatorBehaviours.Create"/>): the posting-response model (<see cref="PostingResponseBehaviour"/>, the
+/// default) and the content-evolution models CFD, SimuLine, local better response and suggestion following with
+/// trust, which all post as the posting-response model does and differ in what they make. Churn is not a behaviour's
+/// choice: <see cref="CreatorDay.Close"/> applies the same rule to every model.
 /// </summary>
 public interface ICreatorBehaviour
 {
+    /// <summary>The name the configuration selects this model by.</summary>
+    string Name { get; }
+
     /// <summary>The expected number of items <paramref name="creator"/> posts today (the oracle of the posting decision).</summary>
     double ExpectedPosts(WorldState state, int creator);
 
@@ -16,81 +22,43 @@ public interface ICreatorBehaviour
     /// <summary>Chooses what the next item is: writes its latent vector and returns its genre.</summary>
     int DesignItem(WorldState state, int creator, ref WorldRandom rng, Span<float> latent);
 
-    /// <summary>Takes in the feedback the creator's items received today (counters in <paramref name="state"/>).</summary>
-    void EndOfDay(WorldState state, int creator);
+    /// <summary>
+    /// Takes in the feedback every creator's items received today: the per-creator and per-item counters of
+    /// <paramref name="state"/> (clicks, likes, comments, exposures; never watch time, which creators do not see).
+    /// Called once per day, after <see cref="WorldState.CloseDay"/>.
+    /// </summary>
+    void EndOfDay(WorldState state);
+}
+
+/// <summary>The end of a creator day, the same for every behaviour: the model learns, then the churn rule runs.</summary>
+public static class CreatorDay
+{
+    public static void Close(WorldState state, ICreatorBehaviour behaviour)
+    {
+        behaviour.EndOfDay(state);
+        CreatorChurn.Apply(state);
+    }
 }
 
 /// <summary>
-/// Creators post more when they receive more engagement (DualRec Figure 1: the probability of posting tomorrow rises
-/// with likes and comments received, with diminishing returns) and leave after a spell without clicks (as the
-/// LoRe environment's creators do).
+/// A creator whose items get no click for l consecutive days leaves (LoRe §5.1: "a creator leaves the platform if no
+/// clicks are received in l consecutive rounds"), whatever their behaviour model. l = <see cref="CreatorConfig.ChurnDays"/>;
+/// 0 disables churn.
 /// </summary>
 /// <remarks>
-/// Posts today ~ Poisson(λ_c (1 + β ln(1 + E_c / E₀))), capped; E_c ← m E_c + likes + w·comments after each day;
-/// P(post ≥ 1) = 1 − e^(−rate) is concave in E_c. A creator whose items get no click for l consecutive days churns
-/// (l = 0 disables churn). Items stay near the creator's style: latent = normalize(style + σ n/√d), or near another
-/// genre's centroid with a small probability.
+/// A day counts whether or not the creator posted on it (LoRe's creators create every round they are active, so
+/// the two readings agree there); clicks on any of the creator's items, old or new, reset the count.
 /// </remarks>
-public sealed class PostingResponseBehaviour : ICreatorBehaviour
+public static class CreatorChurn
 {
-    private readonly CreatorConfig _c;
-    private readonly CatalogueConfig _catalogue;
-    private readonly double _itemNoise;
-
-    public PostingResponseBehaviour(WorldConfig config)
+    public static void Apply(WorldState state)
     {
-        _c = config.CreatorModel;
-        _catalogue = config.Catalogue;
-        _itemNoise = config.Tastes.ItemNoise;
-    }
-
-    public double PostingRate(WorldState state, int creator)
-    {
-        if (!state.CreatorActive[creator]) return 0;
-        var engagement = state.CreatorEngagement[creator];
-        return state.Creators.BasePostingRate[creator] * (1 + _c.EngagementResponse * Math.Log(1 + engagement / _c.EngagementScale));
-    }
-
-    public double ExpectedPosts(WorldState state, int creator)
-    {
-        // E[min(Poisson(λ), cap)]
-        var rate = PostingRate(state, creator);
-        if (rate <= 0) return 0;
-        double p = Math.Exp(-rate), cumulative = p, expected = 0;
-        for (var k = 1; k < _c.MaxPostsPerDay; k++)
+        var days = state.Config.CreatorModel.ChurnDays;
+        for (var c = 0; c < state.Creators.Count; c++)
         {
-            p *= rate / k;
-            cumulative += p;
-            expected += k * p;
+            if (state.CreatorClicksToday[c] > 0) state.CreatorDaysWithoutClicks[c] = 0;
+            else state.CreatorDaysWithoutClicks[c]++;
+            if (days > 0 && state.CreatorDaysWithoutClicks[c] >= days) state.CreatorActive[c] = false;
         }
-        return expected + _c.MaxPostsPerDay * Math.Max(0, 1 - cumulative);
-    }
-
-    public int Posts(WorldState state, int creator, ref WorldRandom rng) =>
-        rng.Poisson(PostingRate(state, creator), _c.MaxPostsPerDay);
-
-    public int DesignItem(WorldState state, int creator, ref WorldRandom rng, Span<float> latent)
-    {
-        var home = state.Creators.Genre[creator];
-        if (rng.NextDouble() < _catalogue.OffGenreProbability)
-        {
-            var genre = rng.Categorical(state.Space.GenreWeights);
-            if (genre != home)
-            {
-                LatentSpace.Near(ref rng, state.Space.Centroid(genre), state.Config.Tastes.CreatorNoise, latent);
-                return genre;
-            }
-        }
-        LatentSpace.Near(ref rng, state.Creators.StyleOf(creator), _itemNoise, latent);
-        return home;
-    }
-
-    public void EndOfDay(WorldState state, int creator)
-    {
-        state.CreatorEngagement[creator] = (float)(_c.EngagementMemory * state.CreatorEngagement[creator]
-                                                   + state.CreatorLikesToday[creator] + _c.CommentWeight * state.CreatorCommentsToday[creator]);
-        if (state.CreatorClicksToday[creator] > 0) state.CreatorDaysWithoutClicks[creator] = 0;
-        else state.CreatorDaysWithoutClicks[creator]++;
-        if (_c.ChurnDays > 0 && state.CreatorDaysWithoutClicks[creator] >= _c.ChurnDays) state.CreatorActive[creator] = false;
     }
 }

@@ -35,6 +35,19 @@ public sealed class LatentSpace
 
     public static string GenreName(int genre) => $"g{genre:D2}";
 
+    /// <summary>The genre whose centroid is closest (largest inner product) to a latent vector.</summary>
+    public int NearestGenre(ReadOnlySpan<float> latent)
+    {
+        var best = 0;
+        var bestDot = float.NegativeInfinity;
+        for (var g = 0; g < Genres; g++)
+        {
+            var dot = TensorPrimitives.Dot(Centroid(g), latent);
+            if (dot > bestDot) (best, bestDot) = (g, dot);
+        }
+        return best;
+    }
+
     public static LatentSpace Create(WorldConfig config)
     {
         var t = config.Tastes;

@@ -32,6 +32,8 @@ public sealed record WorldConfig
     public CreatorConfig CreatorModel { get; init; } = new();
     public CatalogueConfig Catalogue { get; init; } = new();
     public RecommenderConfig Recommender { get; init; } = new();
+    /// <summary>Which creator behaviour model runs (posting-response, cfd, simuline, lbr, suggestion-following).</summary>
+    public CreatorBehaviourConfig CreatorBehaviour { get; init; } = new();
 
     /// <summary>Checks every field; throws an <see cref="ArgumentException"/> naming the first bad one.</summary>
     public WorldConfig Validate()
@@ -48,6 +50,7 @@ public sealed record WorldConfig
         CreatorModel.Validate();
         Catalogue.Validate();
         Recommender.Validate();
+        CreatorBehaviour.Validate();
         return this;
     }
 

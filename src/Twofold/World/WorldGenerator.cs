@@ -37,7 +37,7 @@ public static class WorldGenerator
         var items = new ItemCatalogue(config.Tastes.Dimension, config.Tastes.ContentDimension);
         var state = new WorldState(config, space, users, creators, items);
         state.InitialiseActivity();
-        behaviour ??= new PostingResponseBehaviour(config);
+        behaviour ??= CreatorBehaviours.Create(config);
         for (var day = -config.Catalogue.BacklogDays; day < 0; day++) Post(state, behaviour, day, WorldRandom.Purpose.Backlog);
         state.SyncItems();
         return state;
@@ -73,7 +73,7 @@ public static class WorldGenerator
     {
         config.Validate();
         var started = System.Diagnostics.Stopwatch.StartNew();
-        behaviour ??= new PostingResponseBehaviour(config);
+        behaviour ??= CreatorBehaviours.Create(config);
         using var writer = DatasetWriter.Create(outputDirectory, overwrite: overwrite);
         var truthDirectory = Path.Combine(writer.StagingDirectory, WorldTruth.DirectoryName);
         Directory.CreateDirectory(truthDirectory);
@@ -117,7 +117,7 @@ public static class WorldGenerator
                 }
 
                 state.CloseDay(config.Recommender.PopularityDecay);
-                for (var c = 0; c < config.Creators; c++) behaviour.EndOfDay(state, c);
+                CreatorDay.Close(state, behaviour);
                 progress?.Invoke(new WorldProgress(day + 1, config.Days, writer.Events.RowsWritten, state.Items.Count, count));
             }
             activity.Complete();

@@ -40,6 +40,8 @@ public struct WorldRandom
         Activity = 6,
         Posting = 7,
         Feed = 8,
+        CreatorStrategy = 9,
+        Trust = 10,
     }
 
     private static ulong Mix(ulong z)

@@ -44,6 +44,44 @@ public class SimulateCommandTests
     }
 
     [Fact]
+    public void Simulate_with_seeds_runs_each_seed_and_reports_intervals_across_them()
+    {
+        using var dir = new TempDirectory();
+        var config = dir.Combine("sim.json");
+        File.WriteAllText(config, """
+            {
+              "world": { "users": 600, "creators": 60, "seed": 3 },
+              "warm_up_days": 7,
+              "days": 3,
+              "arms": ["base", "dualrec-v1"],
+              "platform": {
+                "bundle": {
+                  "two_tower": { "epochs": 1, "embedding_dim": 8, "hidden_dim": 16, "output_dim": 8 },
+                  "ranker": { "epochs": 1, "max_samples": 10000, "embedding_dim": 8 },
+                  "creator_side_ranker": false,
+                  "activity": { "iterations": 10, "min_history_days": 3, "training_days": 4 }
+                }
+              }
+            }
+            """);
+        Assert.Equal(0, TwofoldCommandLine.Build().Parse(["simulate", "--config", config, "--seeds", "2", "--out", dir.Combine("out")]).Invoke());
+        using var summary = JsonDocument.Parse(File.ReadAllText(dir.Combine("out", "summary.json")));
+        Assert.Equal([3, 4], summary.RootElement.GetProperty("seeds").EnumerateArray().Select(e => e.GetInt64()));
+        var across = summary.RootElement.GetProperty("across_seeds");
+        Assert.True(across.GetArrayLength() > 0);
+        Assert.Equal(2, across[0].GetProperty("changes").GetArrayLength());
+        Assert.Equal(2, summary.RootElement.GetProperty("runs").GetArrayLength());
+        foreach (var seed in new[] { "seed-3", "seed-4" })
+        {
+            Assert.True(File.Exists(dir.Combine("out", seed, "summary.json")));
+            Assert.True(File.Exists(dir.Combine("out", seed, "report.html")));
+        }
+        Assert.Contains("across 2 seeds", File.ReadAllText(dir.Combine("out", "report.html")));
+        Assert.Equal(CommandErrors.Failure, TwofoldCommandLine.Build().Parse(["simulate", "--config", config, "--seeds", "0", "--out", dir.Combine("bad")]).Invoke());
+        Assert.False(Directory.Exists(dir.Combine("bad")));
+    }
+
+    [Fact]
     public void Simulate_rejects_a_bad_config_without_writing_anything()
     {
         using var dir = new TempDirectory();

@@ -15,6 +15,7 @@ public class RecommenderPlatformTests
         var options = new PlatformOptions
         {
             RetrainEveryDays = 2,
+            CoverageProbeQuota = 5,
             Bundle = new Twofold.Pipeline.BundleOptions
             {
                 TwoTower = new TwoTowerOptions { Epochs = 1, EmbeddingDim = 16, HiddenDim = 32, OutputDim = 16 },
@@ -23,9 +24,30 @@ public class RecommenderPlatformTests
             },
         };
         var strategies = new[] { StrategyConfig.Named("base"), StrategyConfig.Named("dualrec") };
+        var platforms = new RecommenderPlatform[2];
         var result = Simulator.Run(new WorldConfig { Users = 800, Creators = 80, Seed = 9 }, warmUpDays: 8, days: 3,
             strategies.Select(s => s.Name).ToList(),
-            (arm, context) => new RecommenderPlatform(context, strategies[arm], options, dir.Combine($"arm{arm}")));
+            (arm, context) => platforms[arm] = new RecommenderPlatform(context, strategies[arm], options, dir.Combine($"arm{arm}")));
+
+        // Figure 8's coverage: the probe retrieves at most 5 new items per visit; only the creator side matches.
+        for (var a = 0; a < 2; a++)
+        {
+            var coverage = platforms[a].Coverage;
+            Assert.Equal(3, coverage.Count);
+            for (var d = 0; d < 3; d++)
+            {
+                Assert.Equal(result.Days[a][d].NewItems, coverage[d].NewItems);
+                Assert.InRange(coverage[d].RetrievedUserSide, 0, Math.Min(coverage[d].NewItems, 5 * result.Days[a][d].Visitors));
+            }
+            Assert.Contains(coverage, c => c.RetrievedUserSide > 0);
+        }
+        Assert.All(platforms[0].Coverage, c => Assert.Equal(0, c.MatchedCreatorSide));
+        Assert.All(platforms[1].Coverage, c => Assert.InRange(c.MatchedCreatorSide, 0, c.NewItems));
+        Assert.Contains(platforms[1].Coverage, c => c.MatchedCreatorSide > 0);
+        var withCoverage = SimulationSummary.From(result, resamples: 200, coverage: platforms.Select(p => p.Coverage).ToList());
+        Assert.Null(withCoverage.Arms[0].CreatorSideMatchCoverage);
+        Assert.InRange(withCoverage.Arms[1].CreatorSideMatchCoverage!.Value, 0.01, 1);
+        Assert.InRange(withCoverage.Arms[0].UserSideRetrievalCoverage!.Value, 0.01, 1);
 
         Assert.All(result.Days[0], d => Assert.Equal(0, d.Dispatched));
         Assert.Contains(result.Days[1], d => d.Dispatched > 0);

@@ -65,6 +65,23 @@ public class SimulatorTests
         Assert.NotEmpty(first.NewItems);
     }
 
+    [Theory]
+    [InlineData("history")]
+    [InlineData("cfd")]
+    [InlineData("simuline")]
+    [InlineData("lbr")]
+    [InlineData("suggestion-following")]
+    public void Every_creator_behaviour_runs_in_the_loop_deterministically(string model)
+    {
+        var world = SmallWorld with { CreatorBehaviour = new CreatorBehaviourConfig { Model = model } };
+        SimulationResult Run() => Simulator.Run(world, warmUpDays: 3, days: 4, ["a", "b"], (_, context) => new NewestItemsPlatform(context));
+        var first = Run();
+        var second = Run();
+        Assert.Equal(first.Creators, second.Creators);
+        Assert.Equal(first.NewItems, second.NewItems);
+        Assert.True(first.Creators.Sum(c => c.Posts) > 0);
+    }
+
     [Fact]
     public void A_platform_that_shows_another_arms_items_is_stopped()
     {
