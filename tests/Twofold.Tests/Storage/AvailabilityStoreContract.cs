@@ -153,6 +153,41 @@ public sealed class SqliteAvailabilityStoreTests : AvailabilityStoreContract
         Assert.Equal([1, 2], reopened.ReservedUsers(0, 4));
         Assert.True(reopened.Reserve(0, 4, [2], 5).AlreadyDispatched);
     }
+
+    [Fact]
+    public void Two_stores_on_one_file_see_each_others_reservations_and_share_the_cap()
+    {
+        using var first = CreateStore();
+        using var second = CreateStore();
+        first.OpenDay(0, 1, [1, 2, 3]);
+        Assert.Equal([1], first.Reserve(0, 8, [1], 3).Users);
+        Assert.False(second.IsAvailable(0, 1));
+        Assert.True(second.Reserve(0, 8, [2], 3).AlreadyDispatched);
+        Assert.Equal([2], second.Reserve(0, 9, [1, 2], 3).Users);
+        Assert.Equal([3], first.Reserve(0, 10, [2, 1, 3], 3).Users);
+        Assert.Equal([9], first.MatchedItems(0, 2));
+    }
+
+    [Fact]
+    public void A_damaged_ledger_row_is_reported_with_the_file_and_row()
+    {
+        using (var store = CreateStore())
+        {
+            store.OpenDay(0, 2, [1, 2]);
+            store.Reserve(0, 4, [1, 2], 5);
+        }
+        using (var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Directory.Combine("ledger.db")};Pooling=False"))
+        {
+            db.Open();
+            using var damage = db.CreateCommand();
+            damage.CommandText = "UPDATE ledger SET users = '[1, 7]'";
+            damage.ExecuteNonQuery();
+        }
+        using var reopened = CreateStore();
+        var error = Assert.Throws<InvalidDataException>(() => reopened.MatchedItems(0, 1));
+        Assert.Contains("ledger.db", error.Message);
+        Assert.Contains("item 4", error.Message);
+    }
 }
 
 [Collection(RedisCollection.Name)]
