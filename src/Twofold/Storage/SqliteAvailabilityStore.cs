@@ -21,6 +21,9 @@ namespace Twofold.Storage;
 /// 120 reservations/s; one appended row is a page or two. Several processes may share a file: each operation
 /// first applies the rows other processes appended since (rows are numbered in commit order), and a reservation
 /// does so inside its write transaction, so the cap holds across processes as it does across threads.
+/// Reservations from several threads that arrive while a commit is being written are committed together in the next
+/// transaction (group commit), each returning only once its row is durable: one fsync then serves many reservations,
+/// and a crash loses a whole group or nothing of it.
 /// The views <c>dispatched</c>, <c>matches</c> and <c>counts</c> show the ledger per item, per match and per user
 /// for inspection with any SQLite client.
 /// </remarks>
@@ -28,6 +31,7 @@ public sealed class SqliteAvailabilityStore : IAvailabilityStore
 {
     private const int SchemaVersion = 2;
     private readonly Lock _gate = new();
+    private readonly List<PendingReservation> _queue = [];
     private readonly SqliteConnection _connection;
     private readonly Dictionary<int, LoadedDay> _days = new();
     private long _appliedThrough;
@@ -81,24 +85,84 @@ public sealed class SqliteAvailabilityStore : IAvailabilityStore
     public Reservation Reserve(int day, int item, IReadOnlyList<int> candidates, int limit)
     {
         ReservationRules.CheckReserve(day, item, candidates, limit);
+        var request = new PendingReservation(day, item, candidates, limit);
+        lock (_queue) _queue.Add(request);
         lock (_gate)
+        {
+            // Group commit: whoever holds the gate commits every reservation queued meanwhile in one transaction,
+            // so dispatchers on several threads share one fsync. A request already committed by an earlier holder
+            // only collects its result.
+            if (!request.Done) CommitQueued();
+        }
+        return request.Error is { } error ? throw error : request.Result!;
+    }
+
+    /// <summary>Decides and appends every queued reservation in one immediate transaction, in queue order.</summary>
+    private void CommitQueued()
+    {
+        List<PendingReservation> batch;
+        lock (_queue)
+        {
+            batch = [.. _queue];
+            _queue.Clear();
+        }
+        var touched = new HashSet<int>();
+        try
         {
             // The immediate transaction takes the file's write lock first, so the state read below is final.
             using var transaction = _connection.BeginTransaction(deferred: false);
             CatchUp(transaction);
-            var loaded = Load(transaction, day);
-            if (loaded.Ledger.TryGetReservation(item, out var existing)) return new Reservation(item, [.. existing], [], AlreadyDispatched: true);
-            var users = loaded.Ledger.Choose(candidates, limit);
-            long sequence;
-            using (var append = Command(transaction, "INSERT INTO ledger (day, item, users) VALUES ($day, $item, $users) RETURNING seq",
-                       ("$day", day), ("$item", item), ("$users", Json(users))))
-                sequence = Convert.ToInt64(append.ExecuteScalar(), CultureInfo.InvariantCulture);
+            using var append = Command(transaction, "INSERT INTO ledger (day, item, users) VALUES ($day, $item, $users) RETURNING seq",
+                ("$day", 0), ("$item", 0), ("$users", ""));
+            var appended = new List<(LoadedDay Day, long Sequence)>();
+            foreach (var request in batch)
+            {
+                LoadedDay loaded;
+                try
+                {
+                    loaded = Load(transaction, request.Day);
+                }
+                catch (InvalidOperationException e)
+                {
+                    request.Error = e; // this day is not open: only this request fails
+                    continue;
+                }
+                if (loaded.Ledger.TryGetReservation(request.Item, out var existing))
+                {
+                    request.Result = new Reservation(request.Item, [.. existing], [], AlreadyDispatched: true);
+                    continue;
+                }
+                var users = loaded.Ledger.Choose(request.Candidates, request.Limit);
+                append.Parameters["$day"].Value = request.Day;
+                append.Parameters["$item"].Value = request.Item;
+                append.Parameters["$users"].Value = Json(users);
+                var sequence = Convert.ToInt64(append.ExecuteScalar(), CultureInfo.InvariantCulture);
+                // Applied before the commit so later requests of the batch see these users' new counts; undone below
+                // (the day is reloaded from the file) if the commit fails.
+                touched.Add(request.Day);
+                var filled = loaded.Ledger.Apply(request.Item, users);
+                appended.Add((loaded, sequence));
+                request.Result = new Reservation(request.Item, [.. users], filled, AlreadyDispatched: false);
+            }
             transaction.Commit();
-            // Only a committed row reaches memory: if the commit throws, the ledger in process is as it was.
-            var filled = loaded.Ledger.Apply(item, users);
-            loaded.Through = sequence;
-            _appliedThrough = sequence;
-            return new Reservation(item, [.. users], filled, AlreadyDispatched: false);
+            foreach (var (loaded, sequence) in appended)
+            {
+                loaded.Through = sequence;
+                _appliedThrough = sequence;
+            }
+        }
+        catch (Exception e)
+        {
+            foreach (var day in touched) _days.Remove(day);
+            foreach (var request in batch)
+            {
+                request.Result = null;
+                request.Error ??= e;
+            }
+        }
+        finally
+        {
+            foreach (var request in batch) request.Done = true;
         }
     }
 
@@ -263,6 +327,17 @@ public sealed class SqliteAvailabilityStore : IAvailabilityStore
     {
         using var command = Command(transaction, sql);
         command.ExecuteNonQuery();
+    }
+
+    private sealed class PendingReservation(int day, int item, IReadOnlyList<int> candidates, int limit)
+    {
+        public int Day { get; } = day;
+        public int Item { get; } = item;
+        public IReadOnlyList<int> Candidates { get; } = candidates;
+        public int Limit { get; } = limit;
+        public bool Done { get; set; }
+        public Reservation? Result { get; set; }
+        public Exception? Error { get; set; }
     }
 
     private sealed class LoadedDay(DayLedger ledger)

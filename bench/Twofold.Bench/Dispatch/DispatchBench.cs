@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using System.Globalization;
+using TorchSharp;
+using Twofold.CreatorSide;
+using Twofold.Models;
+using Twofold.Pipeline;
+using Twofold.Retrieval;
+using Twofold.Storage;
+
+namespace Twofold.Bench.Dispatch;
+
+/// <summary>
+/// Creator-side dispatch end to end (DualRec Algorithm 1, version 5): for each new item, the three retrievals over the
+/// available users, creator-side ranking of the union (~1,000 candidates) by g_ui, the top L, and the reservation in
+/// the availability store, through <see cref="CreatorSideRecommender"/> as the service runs it. One simulated day:
+/// a fraction of the users is predicted active, and items are dispatched until the available set has shrunk.
+/// Usage: dispatch &lt;users&gt; &lt;items to dispatch&gt; [active fraction] [stores: memory,sqlite] [threads].
+/// </summary>
+public static class DispatchBench
+{
+    private const int Dimension = 64;
+    private const int MeanHistory = 12;
+    private const int WarmUp = 100;
+
+    public static int Run(string[] args)
+    {
+        var users = int.Parse(args[0], CultureInfo.InvariantCulture);
+        var dispatches = int.Parse(args[1], CultureInfo.InvariantCulture);
+        var activeFraction = args.Length > 2 ? double.Parse(args[2], CultureInfo.InvariantCulture) : 0.3;
+        var stores = args.Length > 3 ? args[3].Split(',') : ["memory", "sqlite"];
+        var threads = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 1;
+        var catalogue = users / 5;
+
+        TorchRuntime.EnsureLoaded();
+        torch.set_num_threads(1);
+        var build = Stopwatch.StartNew();
+        using var world = DispatchWorld.Generate(users, catalogue, Dimension, MeanHistory, seed: 1,
+            step => Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  [{build.Elapsed.TotalSeconds,6:F1} s] {step}")));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"world: {users:N0} users, {catalogue:N0} items, d = {Dimension}, {world.Graph.UserToItems.EdgeCount:N0} edges, built in {build.Elapsed.TotalSeconds:F1} s; load {Load()}"));
+
+        var random = new Random(2);
+        var active = Enumerable.Range(0, users).Where(_ => random.NextDouble() < activeFraction).ToList();
+        // The day's uploads: items with a first few engagements, so every source (i2u2u too) has something to give.
+        var uploads = Enumerable.Range(0, catalogue).Where(i => world.Graph.ItemToUsers.Degree(i) is >= 3 and <= 60)
+            .OrderBy(_ => random.Next()).Take(WarmUp + dispatches).ToList();
+        if (uploads.Count < WarmUp + dispatches) throw new InvalidOperationException($"Only {uploads.Count} items qualify as uploads.");
+
+        var directory = Path.Combine(Path.GetTempPath(), $"twofold-dispatch-bench-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(directory);
+        try
+        {
+            foreach (var name in stores)
+            {
+                using IAvailabilityStore store = name switch
+                {
+                    "memory" => new InMemoryAvailabilityStore(),
+                    "sqlite" => new SqliteAvailabilityStore(Path.Combine(directory, "ledger.db")),
+                    _ => throw new ArgumentException($"Unknown store '{name}' (memory, sqlite)."),
+                };
+                Measure(name, store, world, active, uploads, threads);
+            }
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        return 0;
+    }
+
+    private static void Measure(string name, IAvailabilityStore store, DispatchWorld world, IReadOnlyCollection<int> active, IReadOnlyList<int> uploads, int threads)
+    {
+        var options = DispatchOptions.Version(5);
+        var available = new AvailableUsers(world.Users, world.UserEmbeddings, world.Dimension);
+        var retriever = new TwoHopRetriever(world.Graph, world.UserSimilarity, world.ItemSimilarity);
+        var sources = DualRecPipeline.CreatorSideSources(options, available, world.ItemEmbeddings, world.Dimension, retriever, retriever);
+        var recommender = new CreatorSideRecommender(sources, world.Ranker, world.Bias, store, available, options);
+
+        var open = Stopwatch.StartNew();
+        recommender.OpenDay(0, active);
+        var openSeconds = open.Elapsed.TotalSeconds;
+        var startAvailable = available.Count;
+
+        // Candidates ranked per item (the union of the sources), counted on the warm-up items before they are dispatched.
+        var candidates = uploads.Take(WarmUp).Average(item =>
+            CandidateUnion.Merge(sources.Select(s => s.Retrieve(item, options.QuotaPerSource, available.Filter))).Count);
+        for (var k = 0; k < WarmUp; k++) recommender.Dispatch(0, uploads[k]);
+        var count = uploads.Count - WarmUp;
+        var latencies = new double[count];
+        var availableBefore = new int[count];
+        long matched = 0;
+        var next = -1;
+        var clock = Stopwatch.StartNew();
+        var workers = Enumerable.Range(0, threads).Select(_ => Task.Factory.StartNew(() =>
+        {
+            for (int k; (k = Interlocked.Increment(ref next)) < count;)
+            {
+                availableBefore[k] = available.Count;
+                var begin = Stopwatch.GetTimestamp();
+                var dispatch = recommender.Dispatch(0, uploads[WarmUp + k]);
+                latencies[k] = Stopwatch.GetElapsedTime(begin).TotalMilliseconds;
+                Interlocked.Add(ref matched, dispatch.Users.Count);
+            }
+        }, TaskCreationOptions.LongRunning)).ToArray();
+        Task.WaitAll(workers);
+        var seconds = clock.Elapsed.TotalSeconds;
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{name,-7} threads {threads} | open day {openSeconds:F2} s, {startAvailable:N0} available -> {available.Count:N0} | {count / seconds,7:N0} items/s | " +
+            $"p50 {Percentile(latencies, 0.5):F2} ms p99 {Percentile(latencies, 0.99):F2} ms | {candidates:F0} candidates, {matched / (double)count:F1} users per item | load {Load()}"));
+        // The day in quarters: the available set shrinks as users reach Q.
+        for (var q = 0; q < 4; q++)
+        {
+            var from = q * count / 4;
+            var to = (q + 1) * count / 4;
+            var slice = latencies[from..to];
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"        quarter {q + 1}: available {availableBefore[from]:N0} -> {availableBefore[to - 1]:N0} | mean {slice.Average():F2} ms p50 {Percentile(slice, 0.5):F2} ms p99 {Percentile(slice, 0.99):F2} ms"));
+        }
+    }
+
+    private static double Percentile(double[] values, double p)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];
+    }
+
+    private static string Load() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
+}
