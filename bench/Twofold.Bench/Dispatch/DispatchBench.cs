@@ -19,7 +19,7 @@ namespace Twofold.Bench.Dispatch;
 public static class DispatchBench
 {
     private const int Dimension = 64;
-    private const int MeanHistory = 12;
+    private const int MeanHistory = 20;
     private const int WarmUp = 100;
 
     public static int Run(string[] args)
@@ -42,7 +42,7 @@ public static class DispatchBench
         var random = new Random(2);
         var active = Enumerable.Range(0, users).Where(_ => random.NextDouble() < activeFraction).ToList();
         // The day's uploads: items with a first few engagements, so every source (i2u2u too) has something to give.
-        var uploads = Enumerable.Range(0, catalogue).Where(i => world.Graph.ItemToUsers.Degree(i) is >= 3 and <= 60)
+        var uploads = Enumerable.Range(0, catalogue).Where(i => world.Graph.ItemToUsers.Degree(i) is >= 20 and <= 200)
             .OrderBy(_ => random.Next()).Take(WarmUp + dispatches).ToList();
         if (uploads.Count < WarmUp + dispatches) throw new InvalidOperationException($"Only {uploads.Count} items qualify as uploads.");
 
@@ -85,6 +85,7 @@ public static class DispatchBench
         var candidates = uploads.Take(WarmUp).Average(item =>
             CandidateUnion.Merge(sources.Select(s => s.Retrieve(item, options.QuotaPerSource, available.Filter))).Count);
         for (var k = 0; k < WarmUp; k++) recommender.Dispatch(0, uploads[k]);
+        Phases(sources, world, options, available, uploads.Take(WarmUp).ToList());
         var count = uploads.Count - WarmUp;
         var latencies = new double[count];
         var availableBefore = new int[count];
@@ -117,6 +118,35 @@ public static class DispatchBench
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"        quarter {q + 1}: available {availableBefore[from]:N0} -> {availableBefore[to - 1]:N0} | mean {slice.Average():F2} ms p50 {Percentile(slice, 0.5):F2} ms p99 {Percentile(slice, 0.99):F2} ms"));
         }
+    }
+
+    /// <summary>Where a dispatch's time goes: each step of <see cref="CreatorSideRecommender.Dispatch"/> timed alone (no reservation).</summary>
+    private static void Phases(IReadOnlyList<ICandidateRetrieval> sources, DispatchWorld world, DispatchOptions options, AvailableUsers available, IReadOnlyList<int> items)
+    {
+        var times = new double[sources.Count + 3];
+        foreach (var item in items)
+        {
+            var lists = new List<IReadOnlyList<Candidate>>();
+            for (var s = 0; s < sources.Count; s++)
+            {
+                var begin = Stopwatch.GetTimestamp();
+                lists.Add(sources[s].Retrieve(item, options.QuotaPerSource, available.Filter));
+                times[s] += Stopwatch.GetElapsedTime(begin).TotalMilliseconds;
+            }
+            var mark = Stopwatch.GetTimestamp();
+            var union = CandidateUnion.Merge(lists);
+            times[sources.Count] += Stopwatch.GetElapsedTime(mark).TotalMilliseconds;
+            mark = Stopwatch.GetTimestamp();
+            var users = union.Select(c => c.Id).ToArray();
+            var predictions = world.Ranker.Predict(users, Enumerable.Repeat(item, users.Length).ToArray());
+            times[sources.Count + 1] += Stopwatch.GetElapsedTime(mark).TotalMilliseconds;
+            mark = Stopwatch.GetTimestamp();
+            var scores = Twofold.Ranking.ScoreIntegration.CreatorSide(predictions, world.Ranker.Tasks, options.Beta, users, world.Bias);
+            _ = Enumerable.Range(0, users.Length).OrderByDescending(p => scores[p]).ThenBy(p => users[p]).ToList();
+            times[sources.Count + 2] += Stopwatch.GetElapsedTime(mark).TotalMilliseconds;
+        }
+        var names = sources.Select(s => s.Source.ToString()).Concat(["union", "predict", "score+sort"]);
+        Console.WriteLine("        per item: " + string.Join(", ", names.Zip(times, (n, t) => string.Create(CultureInfo.InvariantCulture, $"{n} {t / items.Count:F3} ms"))));
     }
 
     private static double Percentile(double[] values, double p)

@@ -28,14 +28,25 @@ public sealed class InMemoryAvailabilityStore : IAvailabilityStore
     public Reservation Reserve(int day, int item, IReadOnlyList<int> candidates, int limit)
     {
         ReservationRules.CheckReserve(day, item, candidates, limit);
+        lock (_gate) return ReserveLocked(Ledger(day), item, candidates, limit);
+    }
+
+    public IReadOnlyList<Reservation> ReserveMany(int day, IReadOnlyList<ReservationRequest> requests, int limit)
+    {
+        foreach (var request in requests) ReservationRules.CheckReserve(day, request.Item, request.Candidates, limit);
         lock (_gate)
         {
             var ledger = Ledger(day);
-            if (ledger.TryGetReservation(item, out var existing)) return new Reservation(item, [.. existing], [], AlreadyDispatched: true);
-            var users = ledger.Choose(candidates, limit);
-            var filled = ledger.Apply(item, users);
-            return new Reservation(item, [.. users], filled, AlreadyDispatched: false);
+            return requests.Select(r => ReserveLocked(ledger, r.Item, r.Candidates, limit)).ToList();
         }
+    }
+
+    private static Reservation ReserveLocked(DayLedger ledger, int item, IReadOnlyList<int> candidates, int limit)
+    {
+        if (ledger.TryGetReservation(item, out var existing)) return new Reservation(item, [.. existing], [], AlreadyDispatched: true);
+        var users = ledger.Choose(candidates, limit);
+        var filled = ledger.Apply(item, users);
+        return new Reservation(item, [.. users], filled, AlreadyDispatched: false);
     }
 
     public IReadOnlyList<int> MatchedItems(int day, int user)

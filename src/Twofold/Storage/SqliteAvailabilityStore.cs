@@ -97,6 +97,19 @@ public sealed class SqliteAvailabilityStore : IAvailabilityStore
         return request.Error is { } error ? throw error : request.Result!;
     }
 
+    /// <summary>The batch is queued as one unit, so it is committed in one transaction (with whatever else is queued).</summary>
+    public IReadOnlyList<Reservation> ReserveMany(int day, IReadOnlyList<ReservationRequest> requests, int limit)
+    {
+        foreach (var request in requests) ReservationRules.CheckReserve(day, request.Item, request.Candidates, limit);
+        var pending = requests.Select(r => new PendingReservation(day, r.Item, r.Candidates, limit)).ToList();
+        lock (_queue) _queue.AddRange(pending);
+        lock (_gate)
+        {
+            if (pending.Any(p => !p.Done)) CommitQueued();
+        }
+        return pending.Select(p => p.Error is { } error ? throw error : p.Result!).ToList();
+    }
+
     /// <summary>Decides and appends every queued reservation in one immediate transaction, in queue order.</summary>
     private void CommitQueued()
     {
