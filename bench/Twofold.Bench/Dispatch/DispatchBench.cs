@@ -14,7 +14,8 @@ namespace Twofold.Bench.Dispatch;
 /// available users, creator-side ranking of the union (~1,000 candidates) by g_ui, the top L, and the reservation in
 /// the availability store, through <see cref="CreatorSideRecommender"/> as the service runs it. One simulated day:
 /// a fraction of the users is predicted active, and items are dispatched until the available set has shrunk.
-/// Usage: dispatch &lt;users&gt; &lt;items to dispatch&gt; [active fraction] [stores: memory,sqlite] [threads].
+/// Usage: dispatch &lt;users&gt; &lt;items to dispatch&gt; [active fraction] [stores: memory,sqlite] [threads] [largest batch]
+/// [arrival rates per second, 0 = all items waiting from the start].
 /// </summary>
 public static class DispatchBench
 {
@@ -28,7 +29,9 @@ public static class DispatchBench
         var dispatches = int.Parse(args[1], CultureInfo.InvariantCulture);
         var activeFraction = args.Length > 2 ? double.Parse(args[2], CultureInfo.InvariantCulture) : 0.3;
         var stores = args.Length > 3 ? args[3].Split(',') : ["memory", "sqlite"];
-        var threads = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 1;
+        var threads = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 2;
+        var batch = args.Length > 5 ? int.Parse(args[5], CultureInfo.InvariantCulture) : 32;
+        var rates = args.Length > 6 ? args[6].Split(',').Select(r => double.Parse(r, CultureInfo.InvariantCulture)).ToArray() : [0.0, 1000.0];
         var catalogue = users / 5;
 
         TorchRuntime.EnsureLoaded();
@@ -52,13 +55,13 @@ public static class DispatchBench
         {
             foreach (var name in stores)
             {
-                using IAvailabilityStore store = name switch
+                Func<IAvailabilityStore> create = name switch
                 {
-                    "memory" => new InMemoryAvailabilityStore(),
-                    "sqlite" => new SqliteAvailabilityStore(Path.Combine(directory, "ledger.db")),
+                    "memory" => () => new InMemoryAvailabilityStore(),
+                    "sqlite" => () => new SqliteAvailabilityStore(Path.Combine(directory, $"ledger-{Guid.NewGuid():N}.db")),
                     _ => throw new ArgumentException($"Unknown store '{name}' (memory, sqlite)."),
                 };
-                Measure(name, store, world, active, uploads, threads);
+                foreach (var rate in rates) Measure(name, create, world, active, uploads, threads, batch, rate);
             }
         }
         finally
@@ -68,8 +71,10 @@ public static class DispatchBench
         return 0;
     }
 
-    private static void Measure(string name, IAvailabilityStore store, DispatchWorld world, IReadOnlyCollection<int> active, IReadOnlyList<int> uploads, int threads)
+    private static void Measure(string name, Func<IAvailabilityStore> createStore, DispatchWorld world, IReadOnlyCollection<int> active,
+        IReadOnlyList<int> uploads, int threads, int batch, double rate)
     {
+        using var store = createStore();
         var options = DispatchOptions.Version(5);
         var available = new AvailableUsers(world.Users, world.UserEmbeddings, world.Dimension);
         var retriever = new TwoHopRetriever(world.Graph, world.UserSimilarity, world.ItemSimilarity);
@@ -84,31 +89,60 @@ public static class DispatchBench
         // Candidates ranked per item (the union of the sources), counted on the warm-up items before they are dispatched.
         var candidates = uploads.Take(WarmUp).Average(item =>
             CandidateUnion.Merge(sources.Select(s => s.Retrieve(item, options.QuotaPerSource, available.Filter))).Count);
-        for (var k = 0; k < WarmUp; k++) recommender.Dispatch(0, uploads[k]);
         Phases(sources, world, options, available, uploads.Take(WarmUp).ToList());
+        for (var k = 0; k < WarmUp; k += batch) recommender.DispatchMany(0, uploads.Skip(k).Take(Math.Min(batch, WarmUp - k)).ToList());
+
+        // Items arrive at `rate` a second (all at once when 0); each dispatcher thread takes every arrived item, up to
+        // `batch`, and dispatches them together. An item's latency runs from its arrival (from the start of its batch
+        // when all arrive at once) to the return of its batch.
         var count = uploads.Count - WarmUp;
         var latencies = new double[count];
         var availableBefore = new int[count];
         long matched = 0;
-        var next = -1;
+        var next = 0;
+        var gate = new Lock();
         var clock = Stopwatch.StartNew();
+        double Arrival(int k) => rate > 0 ? k / rate * 1000 : 0;
         var workers = Enumerable.Range(0, threads).Select(_ => Task.Factory.StartNew(() =>
         {
-            for (int k; (k = Interlocked.Increment(ref next)) < count;)
+            while (true)
             {
-                availableBefore[k] = available.Count;
-                var begin = Stopwatch.GetTimestamp();
-                var dispatch = recommender.Dispatch(0, uploads[WarmUp + k]);
-                latencies[k] = Stopwatch.GetElapsedTime(begin).TotalMilliseconds;
-                Interlocked.Add(ref matched, dispatch.Users.Count);
+                int from, to;
+                lock (gate)
+                {
+                    if (next >= count) return;
+                    var now = clock.Elapsed.TotalMilliseconds;
+                    if (Arrival(next) > now)
+                    {
+                        from = to = -1;
+                    }
+                    else
+                    {
+                        from = next;
+                        while (next < count && next - from < batch && Arrival(next) <= now) next++;
+                        to = next;
+                    }
+                }
+                if (from < 0)
+                {
+                    Thread.Sleep(0);
+                    continue;
+                }
+                var begin = clock.Elapsed.TotalMilliseconds;
+                for (var k = from; k < to; k++) availableBefore[k] = available.Count;
+                var dispatched = recommender.DispatchMany(0, uploads.Skip(WarmUp + from).Take(to - from).ToList());
+                var end = clock.Elapsed.TotalMilliseconds;
+                for (var k = from; k < to; k++) latencies[k] = end - (rate > 0 ? Arrival(k) : begin);
+                Interlocked.Add(ref matched, dispatched.Sum(d => d.Users.Count));
             }
         }, TaskCreationOptions.LongRunning)).ToArray();
         Task.WaitAll(workers);
         var seconds = clock.Elapsed.TotalSeconds;
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{name,-7} threads {threads} | open day {openSeconds:F2} s, {startAvailable:N0} available -> {available.Count:N0} | {count / seconds,7:N0} items/s | " +
-            $"p50 {Percentile(latencies, 0.5):F2} ms p99 {Percentile(latencies, 0.99):F2} ms | {candidates:F0} candidates, {matched / (double)count:F1} users per item | load {Load()}"));
+            $"{name,-7} {(rate > 0 ? $"arrivals {rate:N0}/s" : "backlog"),-16} threads {threads} batch <= {batch,-3} | open day {openSeconds:F2} s | " +
+            $"{count / seconds,7:N0} items/s | p50 {Percentile(latencies, 0.5):F1} ms p99 {Percentile(latencies, 0.99):F1} ms | " +
+            $"{candidates:F0} candidates, {matched / (double)count:F1} users per item | available {startAvailable:N0} -> {available.Count:N0} | load {Load()}"));
         // The day in quarters: the available set shrinks as users reach Q.
         for (var q = 0; q < 4; q++)
         {
@@ -116,7 +150,7 @@ public static class DispatchBench
             var to = (q + 1) * count / 4;
             var slice = latencies[from..to];
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"        quarter {q + 1}: available {availableBefore[from]:N0} -> {availableBefore[to - 1]:N0} | mean {slice.Average():F2} ms p50 {Percentile(slice, 0.5):F2} ms p99 {Percentile(slice, 0.99):F2} ms"));
+                $"        quarter {q + 1}: available {availableBefore[from]:N0} -> {availableBefore[to - 1]:N0} | p50 {Percentile(slice, 0.5):F1} ms p99 {Percentile(slice, 0.99):F1} ms"));
         }
     }
 
