@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace Twofold.Models;
 
 /// <summary>
-/// One batch for <see cref="MultiTaskNetwork.Forward"/>, as .NET arrays (validated before any tensor is made).
+/// One batch for <see cref="MultiTaskNetwork.Forward(MultiTaskInput)"/>, as .NET arrays (validated before any tensor is made).
 /// </summary>
 /// <param name="Rows">Batch size B.</param>
 /// <param name="Categorical">Row-major [B, fields]: the id of each row in each field's table.</param>

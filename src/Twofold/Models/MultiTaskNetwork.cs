@@ -54,7 +54,10 @@ public sealed class MultiTaskNetwork : nn.Module
 
     /// <summary>Logits [B, tasks] for a batch; validates the input first. Keeps the autograd graph (callers choose no_grad).</summary>
     /// <exception cref="ArgumentException">The input does not fit the configuration (sizes, id ranges, non-finite values).</exception>
-    public Tensor Forward(MultiTaskInput input)
+    public Tensor Forward(MultiTaskInput input) => Forward(input, layerByLayer: false);
+
+    /// <param name="layerByLayer">Apply each expert, gate and tower alone (<see cref="HeadsLayerByLayer"/>), the reference for tests.</param>
+    internal Tensor Forward(MultiTaskInput input, bool layerByLayer)
     {
         ArgumentNullException.ThrowIfNull(input);
         input.Validate(Config);
@@ -83,6 +86,51 @@ public sealed class MultiTaskNetwork : nn.Module
         if (Config.DenseWidth > 0) parts.Add(torch.tensor(input.Dense, [rows, Config.DenseWidth]));
         var x = torch.cat(parts, 1);
 
+        return (layerByLayer ? HeadsLayerByLayer(x) : Heads(x, rows)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Experts, gates and towers on the input rows x [B, width], with the layers of each kind applied together: the
+    /// experts' first layers as one matrix product, their second layers, the gates and the towers as batched products
+    /// (bmm) over stacked weights. The same function as applying each layer alone, in about 15 torch operations
+    /// instead of about 85, which is what a call on a thousand rows mostly spent its time on; the weights stay in
+    /// their own layers, so checkpoints are unchanged and gradients reach them through the concatenations.
+    /// </summary>
+    private Tensor Heads(Tensor x, long rows)
+    {
+        var e = Config.ExpertCount;
+        var tasks = Config.Tasks;
+        var first = Enumerable.Range(0, e).Select(k => (Linear)experts[k][0]).ToList();
+        var second = Enumerable.Range(0, e).Select(k => (Linear)experts[k][2]).ToList();
+        var hidden = nn.functional.relu(nn.functional.linear(x, Cat(first.Select(l => (Tensor)l.weight!)), Cat(first.Select(l => (Tensor)l.bias!))))
+            .view(rows, e, Config.ExpertHidden).transpose(0, 1); // [E, B, H]
+        var outputs = nn.functional.relu((torch.bmm(hidden, Stack(second.Select(l => (Tensor)l.weight!)).transpose(1, 2)) + Stack(second.Select(l => (Tensor)l.bias!)).unsqueeze(1))); // [E, B, O]
+
+        Tensor mixed; // [T, B, O]
+        if (e == 1)
+        {
+            mixed = outputs.expand(tasks, rows, Config.ExpertOutput);
+        }
+        else
+        {
+            var weights = nn.functional.linear(x, Cat(gates.Select(g => (Tensor)g.weight!)), Cat(gates.Select(g => (Tensor)g.bias!)))
+                .view(rows, tasks, e).softmax(2); // [B, T, E]
+            mixed = torch.bmm(weights, outputs.transpose(0, 1)).transpose(0, 1); // [B, T, E] x [B, E, O] -> [T, B, O]
+        }
+        var towerFirst = Enumerable.Range(0, tasks).Select(t => (Linear)towers[t][0]).ToList();
+        var towerSecond = Enumerable.Range(0, tasks).Select(t => (Linear)towers[t][2]).ToList();
+        var towerHidden = nn.functional.relu((torch.bmm(mixed, Stack(towerFirst.Select(l => (Tensor)l.weight!)).transpose(1, 2)) + Stack(towerFirst.Select(l => (Tensor)l.bias!)).unsqueeze(1))); // [T, B, Th]
+        var logits = (torch.bmm(towerHidden, Stack(towerSecond.Select(l => (Tensor)l.weight!)).transpose(1, 2)) + Stack(towerSecond.Select(l => (Tensor)l.bias!)).unsqueeze(1)); // [T, B, 1]
+        return logits.squeeze(2).t().contiguous(); // [B, T]
+    }
+
+    private static Tensor Cat(IEnumerable<Tensor> parts) => torch.cat(parts.ToList(), 0);
+
+    private static Tensor Stack(IEnumerable<Tensor> parts) => torch.stack(parts.ToList(), 0);
+
+    /// <summary>The same function as <see cref="Heads"/>, one layer at a time: the reference the fused version is tested against.</summary>
+    private Tensor HeadsLayerByLayer(Tensor x)
+    {
         var outputs = experts.Select(e => e.call(x)).ToList();
         var logits = new List<Tensor>(Config.Tasks);
         Tensor? stacked = outputs.Count > 1 ? torch.stack(outputs, 1) : null; // [B, E, O]
@@ -93,6 +141,6 @@ public sealed class MultiTaskNetwork : nn.Module
                 : (stacked * gates[t].call(x).softmax(1).unsqueeze(-1)).sum(1);
             logits.Add(towers[t].call(mixed));
         }
-        return torch.cat(logits, 1).MoveToOuterDisposeScope();
+        return torch.cat(logits, 1);
     }
 }

@@ -92,8 +92,20 @@ public sealed class FeedbackModel : IFeedbackPredictor, IDisposable
 
         var tasks = FeedbackSamples.TaskCount;
         var result = new float[users.Length * tasks];
+        // One caller at a time per network: concurrent forward calls from several threads (the creator side's
+        // dispatchers) failed inside libtorch ("INTERNAL ASSERT FAILED at c10/core/Scalar.h" in index_add).
+        lock (Network)
+        {
+            using var noGrad = torch.no_grad();
+            PredictBatches(users, items, timesMs, asUnknownItems, result);
+        }
+        return result;
+    }
+
+    private void PredictBatches(ReadOnlySpan<int> users, ReadOnlySpan<int> items, ReadOnlySpan<long> timesMs, bool asUnknownItems, float[] result)
+    {
+        var tasks = FeedbackSamples.TaskCount;
         var dropItems = asUnknownItems ? Enumerable.Repeat(RowMode.DropItem, Math.Min(PredictBatch, users.Length)).ToArray() : [];
-        using var noGrad = torch.no_grad();
         for (var start = 0; start < users.Length; start += PredictBatch)
         {
             var length = Math.Min(PredictBatch, users.Length - start);
@@ -103,7 +115,6 @@ public sealed class FeedbackModel : IFeedbackPredictor, IDisposable
             var probabilities = Network.Forward(input).sigmoid().contiguous();
             probabilities.data<float>().CopyTo(result.AsSpan(start * tasks, length * tasks));
         }
-        return result;
     }
 
     /// <summary>Per-row changes to the input used in training.</summary>
