@@ -144,6 +144,9 @@ public sealed class FeedbackModel : IFeedbackPredictor, IDisposable
         var dense = new float[rows * denseWidth];
         var bagIds = new List<long>(Options.ExtraFeatures ? rows * Options.RecentUsers : 0);
         var bagRows = new List<long>();
+        // Without a timeline every row of an item has that item's recent users: one bag per distinct item.
+        var rowBags = Options.ExtraFeatures && pointInTime is null ? new long[rows] : null;
+        var bagOfItem = rowBags is null ? null : new Dictionary<int, int>();
         var table = ItemTable;
         for (var r = 0; r < rows; r++)
         {
@@ -178,12 +181,22 @@ public sealed class FeedbackModel : IFeedbackPredictor, IDisposable
             else
             {
                 engagements = table.Engagements[i];
-                foreach (var v in table.RecentUsersOf(i)) bagIds.Add(v);
+                if (!bagOfItem!.TryGetValue(i, out var itemBag))
+                {
+                    bagOfItem[i] = itemBag = bagOfItem.Count;
+                    foreach (var v in table.RecentUsersOf(i))
+                    {
+                        bagIds.Add(v);
+                        bagRows.Add(itemBag);
+                    }
+                }
+                rowBags![r] = itemBag;
             }
-            for (var k = before; k < bagIds.Count; k++) bagRows.Add(r);
+            if (pointInTime is not null)
+                for (var k = before; k < bagIds.Count; k++) bagRows.Add(r);
             x[^1] = MathF.Log(1 + engagements);
         }
-        return new MultiTaskInput(rows, categorical, dense, bagIds.ToArray(), bagRows.ToArray());
+        return new MultiTaskInput(rows, categorical, dense, bagIds.ToArray(), bagRows.ToArray(), rowBags);
     }
 
     private static void CheckIds(ReadOnlySpan<int> ids, int count, string name)

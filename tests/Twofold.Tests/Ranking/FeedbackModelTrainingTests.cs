@@ -65,6 +65,24 @@ public class FeedbackModelTrainingTests
         Assert.Equal(reference.shape, fused.shape);
         Assert.True(fused.allclose(reference, rtol: 1e-5, atol: 1e-6), $"largest difference {(fused - reference).abs().max().item<float>()}");
 
+        // Rows that share bags: pooling each distinct bag once and handing it to its rows gives the per-row result.
+        var shared = new long[][] { [3, 9, 9], [], [7] };
+        var rowBags = Enumerable.Range(0, rows).Select(r => (long)(r % 3)).ToArray();
+        var sharedInput = input with
+        {
+            BagIds = shared.SelectMany(b => b).ToArray(),
+            BagRows = shared.SelectMany((b, k) => b.Select(_ => (long)k)).ToArray(),
+            RowBags = rowBags,
+        };
+        var perRowInput = input with
+        {
+            BagIds = rowBags.SelectMany(b => shared[b]).ToArray(),
+            BagRows = rowBags.SelectMany((b, r) => shared[b].Select(_ => (long)r)).ToArray(),
+        };
+        using (var pooledOnce = network.Forward(sharedInput))
+        using (var pooledPerRow = network.Forward(perRowInput))
+            Assert.True(pooledOnce.allclose(pooledPerRow, rtol: 1e-5, atol: 1e-6));
+
         fused.sum().backward();
         foreach (var (name, parameter) in network.named_parameters())
         {
