@@ -223,8 +223,10 @@ public sealed class SqliteAvailabilityStore : IAvailabilityStore
     }
 
     /// <summary>The day's ledger in process, with the rows other processes appended since applied.</summary>
+    /// <remarks>The usual read costs one <c>PRAGMA data_version</c>; a transaction is opened only to catch up or to load the day.</remarks>
     private DayLedger Current(int day)
     {
+        if (DataVersion(null) == _seenDataVersion && _days.TryGetValue(day, out var loaded)) return loaded.Ledger;
         using var transaction = _connection.BeginTransaction(deferred: true);
         CatchUp(transaction);
         var ledger = Load(transaction, day).Ledger;
@@ -232,13 +234,17 @@ public sealed class SqliteAvailabilityStore : IAvailabilityStore
         return ledger;
     }
 
+    private long DataVersion(SqliteTransaction? transaction)
+    {
+        using var pragma = Command(transaction, "PRAGMA data_version");
+        return Convert.ToInt64(pragma.ExecuteScalar(), CultureInfo.InvariantCulture);
+    }
+
     /// <summary>Applies rows appended since the last one this store saw to the days it holds in memory.</summary>
     private void CatchUp(SqliteTransaction transaction)
     {
         // data_version changes only when another connection commits, so the usual case costs no query of the ledger.
-        long version;
-        using (var pragma = Command(transaction, "PRAGMA data_version"))
-            version = Convert.ToInt64(pragma.ExecuteScalar(), CultureInfo.InvariantCulture);
+        var version = DataVersion(transaction);
         if (version == _seenDataVersion) return;
         _seenDataVersion = version;
         using var query = Command(transaction, "SELECT seq, day, item, users FROM ledger WHERE seq > $after ORDER BY seq", ("$after", _appliedThrough));
