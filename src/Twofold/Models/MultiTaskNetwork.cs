@@ -83,30 +83,28 @@ public sealed class MultiTaskNetwork : nn.Module
 
     /// <summary>
     /// The mean embedding of each bag ([bags, dimension]; zeros for an empty bag). The bags are laid out as a
-    /// padded [rows, longest bag] matrix of ids with weights 1/|bag| (0 on padding), so the pooling is one gather, one
-    /// product and one sum: <c>index_add</c> over the bag ids, used before, costs a separate tensor operation per id on
-    /// the CPU, which made a creator-side call on a thousand rows with twenty recent users each several times slower
-    /// than the rest of the network.
+    /// padded [bags, longest bag] matrix of ids with weights 1/|bag| (0 on padding), so the pooling is one gather, one
+    /// product and one sum, a fixed number of tensor operations whatever the number of ids (the sums and counts by
+    /// <c>index_add</c> used before gave the same means).
     /// </summary>
     private static Tensor MeanOfBags(MultiTaskInput input, Tensor table, long bags, int dimension)
     {
-        var rows = bags;
-        var sizes = new int[rows];
-        foreach (var row in input.BagRows) sizes[row]++;
+        var sizes = new int[bags];
+        foreach (var bag in input.BagRows) sizes[bag]++;
         var longest = sizes.Length == 0 ? 0 : sizes.Max();
-        if (longest == 0) return torch.zeros(rows, dimension);
-        var ids = new long[rows * longest];
-        var weights = new float[rows * longest];
-        var filled = new int[rows];
+        if (longest == 0) return torch.zeros(bags, dimension);
+        var ids = new long[bags * longest];
+        var weights = new float[bags * longest];
+        var filled = new int[bags];
         for (var k = 0; k < input.BagIds.Length; k++)
         {
-            var row = input.BagRows[k];
-            var at = row * longest + filled[row]++;
+            var bag = input.BagRows[k];
+            var at = bag * longest + filled[bag]++;
             ids[at] = input.BagIds[k];
-            weights[at] = 1f / sizes[row];
+            weights[at] = 1f / sizes[bag];
         }
-        var gathered = table.index_select(0, torch.tensor(ids)).view(rows, longest, dimension);
-        return (gathered * torch.tensor(weights, [rows, longest, 1])).sum(1);
+        var gathered = table.index_select(0, torch.tensor(ids)).view(bags, longest, dimension);
+        return (gathered * torch.tensor(weights, [bags, longest, 1])).sum(1);
     }
 
     /// <summary>
@@ -120,33 +118,26 @@ public sealed class MultiTaskNetwork : nn.Module
     {
         var e = Config.ExpertCount;
         var tasks = Config.Tasks;
-        var first = Enumerable.Range(0, e).Select(k => (Linear)experts[k][0]).ToList();
-        var second = Enumerable.Range(0, e).Select(k => (Linear)experts[k][2]).ToList();
-        var hidden = nn.functional.relu(nn.functional.linear(x, Cat(first.Select(l => (Tensor)l.weight!)), Cat(first.Select(l => (Tensor)l.bias!))))
-            .view(rows, e, Config.ExpertHidden).transpose(0, 1); // [E, B, H]
-        var outputs = nn.functional.relu((torch.bmm(hidden, Stack(second.Select(l => (Tensor)l.weight!)).transpose(1, 2)) + Stack(second.Select(l => (Tensor)l.bias!)).unsqueeze(1))); // [E, B, O]
-
-        Tensor mixed; // [T, B, O]
-        if (e == 1)
-        {
-            mixed = outputs.expand(tasks, rows, Config.ExpertOutput);
-        }
-        else
-        {
-            var weights = nn.functional.linear(x, Cat(gates.Select(g => (Tensor)g.weight!)), Cat(gates.Select(g => (Tensor)g.bias!)))
-                .view(rows, tasks, e).softmax(2); // [B, T, E]
-            mixed = torch.bmm(weights, outputs.transpose(0, 1)).transpose(0, 1); // [B, T, E] x [B, E, O] -> [T, B, O]
-        }
-        var towerFirst = Enumerable.Range(0, tasks).Select(t => (Linear)towers[t][0]).ToList();
-        var towerSecond = Enumerable.Range(0, tasks).Select(t => (Linear)towers[t][2]).ToList();
-        var towerHidden = nn.functional.relu((torch.bmm(mixed, Stack(towerFirst.Select(l => (Tensor)l.weight!)).transpose(1, 2)) + Stack(towerFirst.Select(l => (Tensor)l.bias!)).unsqueeze(1))); // [T, B, Th]
-        var logits = (torch.bmm(towerHidden, Stack(towerSecond.Select(l => (Tensor)l.weight!)).transpose(1, 2)) + Stack(towerSecond.Select(l => (Tensor)l.bias!)).unsqueeze(1)); // [T, B, 1]
-        return logits.squeeze(2).t().contiguous(); // [B, T]
+        var hidden = nn.functional.relu(Joint(x, Layers(experts, 0))).view(rows, e, Config.ExpertHidden).transpose(0, 1); // [E, B, H]
+        var outputs = nn.functional.relu(Batched(hidden, Layers(experts, 2))); // [E, B, O]
+        var mixed = e == 1
+            ? outputs.expand(tasks, rows, Config.ExpertOutput)
+            : torch.bmm(Joint(x, gates).view(rows, tasks, e).softmax(2), outputs.transpose(0, 1)).transpose(0, 1); // [B, T, E] x [B, E, O] -> [T, B, O]
+        var towerHidden = nn.functional.relu(Batched(mixed, Layers(towers, 0))); // [T, B, Th]
+        return Batched(towerHidden, Layers(towers, 2)).squeeze(2).t().contiguous(); // [T, B, 1] -> [B, T]
     }
 
-    private static Tensor Cat(IEnumerable<Tensor> parts) => torch.cat(parts.ToList(), 0);
+    /// <summary>Layer <paramref name="index"/> of each stack.</summary>
+    private static List<Linear> Layers(ModuleList<Sequential> stacks, int index) => stacks.Select(s => (Linear)s[index]).ToList();
 
-    private static Tensor Stack(IEnumerable<Tensor> parts) => torch.stack(parts.ToList(), 0);
+    /// <summary>Several layers on the same input [B, in] as one product: [B, Σ out].</summary>
+    private static Tensor Joint(Tensor x, IEnumerable<Linear> layers) =>
+        nn.functional.linear(x, torch.cat(layers.Select(l => (Tensor)l.weight!).ToList(), 0), torch.cat(layers.Select(l => (Tensor)l.bias!).ToList(), 0));
+
+    /// <summary>Layer k on input k [N, B, in], for all k at once: [N, B, out].</summary>
+    private static Tensor Batched(Tensor inputs, IReadOnlyList<Linear> layers) =>
+        torch.bmm(inputs, torch.stack(layers.Select(l => (Tensor)l.weight!).ToList(), 0).transpose(1, 2))
+        + torch.stack(layers.Select(l => (Tensor)l.bias!).ToList(), 0).unsqueeze(1);
 
     /// <summary>The same function as <see cref="Heads"/>, one layer at a time: the reference the fused version is tested against.</summary>
     private Tensor HeadsLayerByLayer(Tensor x)
