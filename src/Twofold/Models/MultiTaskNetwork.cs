@@ -137,7 +137,14 @@ public sealed class MultiTaskNetwork : nn.Module
     /// <summary>Layer k on input k [N, B, in], for all k at once: [N, B, out].</summary>
     private static Tensor Batched(Tensor inputs, IReadOnlyList<Linear> layers) =>
         torch.bmm(inputs, torch.stack(layers.Select(l => (Tensor)l.weight!).ToList(), 0).transpose(1, 2))
-        + torch.stack(layers.Select(l => (Tensor)l.bias!).ToList(), 0).unsqueeze(1);
+            .add(torch.stack(layers.Select(l => (Tensor)l.bias!).ToList(), 0).unsqueeze(1), One);
+
+    // A Scalar argument held for the life of the process. With `+`, TorchSharp makes a temporary Scalar for the alpha
+    // 1; with two dispatcher threads allocating (and collecting) heavily, such calls failed inside libtorch ("Exception
+    // raised from toFloat at c10/core/Scalar.h"; earlier, with index_add's alpha, "INTERNAL ASSERT FAILED at
+    // c10/core/Scalar.h"). The likely cause, not proven, is the temporary's native handle freed by its finalizer
+    // while libtorch still reads it.
+    private static readonly Scalar One = 1.0f.ToScalar();
 
     /// <summary>The same function as <see cref="Heads"/>, one layer at a time: the reference the fused version is tested against.</summary>
     private Tensor HeadsLayerByLayer(Tensor x)

@@ -92,8 +92,9 @@ public sealed class FeedbackModel : IFeedbackPredictor, IDisposable
 
         var tasks = FeedbackSamples.TaskCount;
         var result = new float[users.Length * tasks];
-        // One caller at a time per network: concurrent forward calls from several threads (the creator side's
-        // dispatchers) failed inside libtorch ("INTERNAL ASSERT FAILED at c10/core/Scalar.h" in index_add).
+        // One caller at a time per network, as a precaution: forward calls from the creator side's dispatcher threads
+        // failed inside libtorch on Scalar arguments (see MultiTaskNetwork.One), and concurrent TorchSharp use has
+        // failed before (the test assembly runs its classes one at a time for that reason).
         lock (Network)
         {
             using var noGrad = torch.no_grad();
