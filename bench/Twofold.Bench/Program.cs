@@ -11,11 +11,12 @@ return args.FirstOrDefault() switch
     "ann" => Twofold.Bench.Vectors.AnnCommand.Run(args[1..]),
     "stores" => Twofold.Bench.Stores.StoreBench.Run(args[1..]),
     "ranking" => Twofold.Bench.Ranking.RankingBench.Run(args[1..]),
+    "dispatch" => Twofold.Bench.Dispatch.DispatchBench.Run(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Twofold.Bench gen-kuairand|activity-score|activity-train|twotower|vectors|ann|stores|ranking ...");
+    Console.Error.WriteLine("usage: Twofold.Bench gen-kuairand|activity-score|activity-train|twotower|vectors|ann|stores|ranking|dispatch ...");
     return 2;
 }

@@ -3,6 +3,8 @@
 # scoring latency of 1,000 candidates for one user, and training throughput at batch 1,024.
 # usage: bench/ranking/run.sh [users] [items] [creators] [genres] [candidates] [calls] [batch] [steps] [rounds]
 # Needs Debian's PyTorch for the system python: apt-get install -y python3-torch libopenblas0-pthread
+# BASELINE=<git revision> also builds that revision's benchmark (git archive into a temporary directory) and runs it
+# first, so a change to the ranker is measured before and after in the same run as the peer.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 args=("${1:-10000}" "${2:-10000}" "${3:-1000}" "${4:-20}" "${5:-1000}" "${6:-2000}" "${7:-1024}" "${8:-100}" "${9:-5}")
@@ -13,6 +15,15 @@ dotnet build bench/Twofold.Bench -c Release -v:q -nologo >/dev/null
 bench="dotnet bench/Twofold.Bench/bin/Release/net10.0/Twofold.Bench.dll"
 
 field() { sed -n "s/^$1:.* $2=\([0-9.]*\).*/\1/p" <<<"$3"; }
+if [ -n "${BASELINE:-}" ]; then
+  old=$(mktemp -d)
+  trap 'rm -rf "$old"' EXIT
+  git archive "$BASELINE" | tar -x -C "$old"
+  dotnet build "$old/bench/Twofold.Bench" -c Release -v:q -nologo >/dev/null
+  echo "machine: $(nproc) cores; $(uptime)"
+  echo "--- twofold at $(git rev-parse --short "$BASELINE") (baseline)"
+  dotnet "$old/bench/Twofold.Bench/bin/Release/net10.0/Twofold.Bench.dll" ranking "${args[@]}"
+fi
 echo "machine: $(nproc) cores; $(uptime)"
 echo "--- twofold"
 ours=$($bench ranking "${args[@]}")

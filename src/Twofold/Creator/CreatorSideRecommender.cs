@@ -47,31 +47,73 @@ public sealed class CreatorSideRecommender
     }
 
     /// <summary>Finds and reserves up to L users for <paramref name="item"/>. Idempotent by item.</summary>
-    public Dispatch Dispatch(int day, int item)
+    public Dispatch Dispatch(int day, int item) => DispatchMany(day, [item])[0];
+
+    /// <summary>
+    /// Dispatches several items at once, each as <see cref="Dispatch"/> would in the order given: the sources answer
+    /// all of them together (the two-tower scan of the available users is one pass for all), the ranker scores all
+    /// their candidates in one call, and the store reserves them in one request (one transaction where it is
+    /// durable). Users filled by an earlier item of the batch are skipped by the store for later ones, as they are
+    /// for concurrent dispatchers. Idempotent by item.
+    /// </summary>
+    public IReadOnlyList<Dispatch> DispatchMany(int day, IReadOnlyList<int> items)
     {
-        var already = _store.ReservedUsers(day, item);
-        if (already.Count > 0) return new Dispatch(item, already.Select(u => new DispatchedUser(u, null, null)).ToList(), AlreadyDispatched: true);
-
-        var candidates = CandidateUnion.Merge(_retrievals.Select(r => r.Retrieve(item, _options.QuotaPerSource, Available.Filter)));
-        if (candidates.Count == 0)
+        var results = new Dispatch[items.Count];
+        var fresh = new List<int>();
+        for (var k = 0; k < items.Count; k++)
         {
-            _store.Reserve(day, item, [], _options.Limit);
-            return new Dispatch(item, [], AlreadyDispatched: false);
+            var already = _store.ReservedUsers(day, items[k]);
+            if (already.Count > 0) results[k] = new Dispatch(items[k], already.Select(u => new DispatchedUser(u, null, null)).ToList(), AlreadyDispatched: true);
+            else fresh.Add(k);
         }
+        if (fresh.Count == 0) return results;
 
-        var users = candidates.Select(c => c.Id).ToArray();
-        var items = Enumerable.Repeat(item, users.Length).ToArray();
+        var queries = fresh.Select(k => items[k]).ToList();
+        var perSource = _retrievals.Select(r => r.RetrieveMany(queries, _options.QuotaPerSource, Available.Filter)).ToList();
+        var candidates = queries.Select((_, j) => CandidateUnion.Merge(perSource.Select(found => found[j]))).ToList();
+
+        // One prediction call for every (user, item) pair of the batch; item j's pairs start at offsets[j].
+        var offsets = new int[queries.Count + 1];
+        for (var j = 0; j < queries.Count; j++) offsets[j + 1] = offsets[j] + candidates[j].Count;
+        var users = new int[offsets[^1]];
+        var pairItems = new int[users.Length];
+        for (var j = 0; j < queries.Count; j++)
+            for (var c = 0; c < candidates[j].Count; c++)
+            {
+                users[offsets[j] + c] = candidates[j][c].Id;
+                pairItems[offsets[j] + c] = queries[j];
+            }
+        var scores = users.Length == 0 ? [] : Score(users, pairItems);
+
+        var ranked = new List<int>[queries.Count];
+        var requests = new ReservationRequest[queries.Count];
+        for (var j = 0; j < queries.Count; j++)
+        {
+            ranked[j] = Enumerable.Range(offsets[j], candidates[j].Count).OrderByDescending(p => scores[p]).ThenBy(p => users[p]).ToList();
+            requests[j] = new ReservationRequest(queries[j], ranked[j].Select(p => users[p]).ToList());
+        }
+        var reservations = _store.ReserveMany(day, requests, _options.Limit);
+        for (var j = 0; j < queries.Count; j++)
+        {
+            var reservation = reservations[j];
+            foreach (var user in reservation.Filled) Available.Remove(user);
+            var position = new Dictionary<int, int>();
+            foreach (var p in ranked[j]) position.TryAdd(users[p], p);
+            var chosen = reservation.AlreadyDispatched
+                ? reservation.Users.Select(u => new DispatchedUser(u, null, null)).ToList()
+                : reservation.Users.Select(u => new DispatchedUser(u, scores[position[u]], candidates[j][position[u] - offsets[j]].Source)).ToList();
+            results[fresh[j]] = new Dispatch(queries[j], chosen, reservation.AlreadyDispatched);
+        }
+        return results;
+    }
+
+    /// <summary>g_ui of each pair (Σ β_m s^m_ui, divided by θ_u when the version uses the user bias).</summary>
+    private float[] Score(int[] users, int[] items)
+    {
         var predictions = _predictor.Predict(users, items);
-        var scores = _options.UseUserBias
+        return _options.UseUserBias
             ? ScoreIntegration.CreatorSide(predictions, _predictor.Tasks, _options.Beta, users, _bias!)
             : ScoreIntegration.UserSide(predictions, _predictor.Tasks, _options.Beta);
-        var ranked = Enumerable.Range(0, users.Length).OrderByDescending(p => scores[p]).ThenBy(p => users[p]).ToList();
-
-        var reservation = _store.Reserve(day, item, ranked.Select(p => users[p]).ToList(), _options.Limit);
-        foreach (var user in reservation.Filled) Available.Remove(user);
-        var position = ranked.ToDictionary(p => users[p], p => p);
-        var chosen = reservation.Users.Select(u => new DispatchedUser(u, scores[position[u]], candidates[position[u]].Source)).ToList();
-        return new Dispatch(item, chosen, reservation.AlreadyDispatched);
     }
 }
 

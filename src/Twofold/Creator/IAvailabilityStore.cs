@@ -26,6 +26,18 @@ public interface IAvailabilityStore : IDisposable
     /// </summary>
     Reservation Reserve(int day, int item, IReadOnlyList<int> candidates, int limit);
 
+    /// <summary>
+    /// Reserves for several items, each exactly as <see cref="Reserve"/> would in the order given (a later request sees
+    /// the earlier ones' reservations). Stores that write a durable ledger commit the whole batch at once, so a crash
+    /// leaves all of it or none; the default reserves one item after the other.
+    /// </summary>
+    IReadOnlyList<Reservation> ReserveMany(int day, IReadOnlyList<ReservationRequest> requests, int limit)
+    {
+        var reservations = new Reservation[requests.Count];
+        for (var k = 0; k < requests.Count; k++) reservations[k] = Reserve(day, requests[k].Item, requests[k].Candidates, limit);
+        return reservations;
+    }
+
     /// <summary>D_u: the items matched to <paramref name="user"/> on <paramref name="day"/>, in reservation order.</summary>
     IReadOnlyList<int> MatchedItems(int day, int user);
 
@@ -35,6 +47,9 @@ public interface IAvailabilityStore : IDisposable
     /// <summary>Whether <paramref name="user"/> is in the available set Ũ of <paramref name="day"/>.</summary>
     bool IsAvailable(int day, int user);
 }
+
+/// <summary>One item of <see cref="IAvailabilityStore.ReserveMany"/>: its ordered candidates.</summary>
+public sealed record ReservationRequest(int Item, IReadOnlyList<int> Candidates);
 
 /// <summary>The outcome of <see cref="IAvailabilityStore.Reserve"/>.</summary>
 /// <param name="Users">The users matched to the item, in candidate order.</param>

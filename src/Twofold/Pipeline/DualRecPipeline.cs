@@ -84,13 +84,26 @@ public sealed class DualRecPipeline : IDisposable
         if (dispatch is null) return;
 
         var available = grownFrom?.CreatorSide?.Available ?? new AvailableUsers(users, tower.ExportUserEmbeddings(), tower.Dimension);
-        var creatorSide = new List<ICandidateRetrieval>
-        {
-            EmbeddingRetrieval.OverCompactedSet(Side.Item, i => items.Row(i).ToArray(), available.Embeddings!),
-        };
-        if (dispatch.UseI2I2U) creatorSide.Add(new TwoHopRetrieval(contentWalk, RetrievalKind.SimilarityThenHistory, Side.Item));
-        if (dispatch.UseI2U2U) creatorSide.Add(new TwoHopRetrieval(collaborative, RetrievalKind.HistoryThenSimilarity, Side.Item));
+        var creatorSide = CreatorSideSources(dispatch, available, i => items.Row(i).ToArray(), contentWalk, collaborative);
         CreatorSide = new CreatorSideRecommender(creatorSide, _creatorRanker, dispatch.UseUserBias ? bias : null, store, available, dispatch);
+    }
+
+    /// <summary>
+    /// The creator-side sources of a DualRec version, in attribution order: two-tower over the available users'
+    /// compacted embeddings, then i2i2u through content similarity and i2u2u through the collaborative one when the
+    /// version has them.
+    /// </summary>
+    /// <param name="itemEmbedding">The two-tower embedding of a catalogue item.</param>
+    /// <param name="content">Two-hop retriever whose item similarity is content S^I.</param>
+    /// <param name="collaborative">Two-hop retriever whose user similarity is collaborative S^U.</param>
+    public static List<ICandidateRetrieval> CreatorSideSources(DispatchOptions dispatch, AvailableUsers available, Func<int, float[]> itemEmbedding,
+        TwoHopRetriever content, TwoHopRetriever collaborative)
+    {
+        if (available.Embeddings is null) throw new ArgumentException("The creator side needs the available users' embeddings.", nameof(available));
+        var sources = new List<ICandidateRetrieval> { EmbeddingRetrieval.OverCompactedSet(Side.Item, itemEmbedding, available.Embeddings) };
+        if (dispatch.UseI2I2U) sources.Add(new TwoHopRetrieval(content, RetrievalKind.SimilarityThenHistory, Side.Item));
+        if (dispatch.UseI2U2U) sources.Add(new TwoHopRetrieval(collaborative, RetrievalKind.HistoryThenSimilarity, Side.Item));
+        return sources;
     }
 
     private readonly ModelBundle _bundle;

@@ -92,8 +92,21 @@ public sealed class FeedbackModel : IFeedbackPredictor, IDisposable
 
         var tasks = FeedbackSamples.TaskCount;
         var result = new float[users.Length * tasks];
+        // One caller at a time per network, as a precaution: forward calls from the creator side's dispatcher threads
+        // failed inside libtorch on Scalar arguments (see MultiTaskNetwork.One), and concurrent TorchSharp use has
+        // failed before (the test assembly runs its classes one at a time for that reason).
+        lock (Network)
+        {
+            using var noGrad = torch.no_grad();
+            PredictBatches(users, items, timesMs, asUnknownItems, result);
+        }
+        return result;
+    }
+
+    private void PredictBatches(ReadOnlySpan<int> users, ReadOnlySpan<int> items, ReadOnlySpan<long> timesMs, bool asUnknownItems, float[] result)
+    {
+        var tasks = FeedbackSamples.TaskCount;
         var dropItems = asUnknownItems ? Enumerable.Repeat(RowMode.DropItem, Math.Min(PredictBatch, users.Length)).ToArray() : [];
-        using var noGrad = torch.no_grad();
         for (var start = 0; start < users.Length; start += PredictBatch)
         {
             var length = Math.Min(PredictBatch, users.Length - start);
@@ -103,7 +116,6 @@ public sealed class FeedbackModel : IFeedbackPredictor, IDisposable
             var probabilities = Network.Forward(input).sigmoid().contiguous();
             probabilities.data<float>().CopyTo(result.AsSpan(start * tasks, length * tasks));
         }
-        return result;
     }
 
     /// <summary>Per-row changes to the input used in training.</summary>
@@ -133,6 +145,9 @@ public sealed class FeedbackModel : IFeedbackPredictor, IDisposable
         var dense = new float[rows * denseWidth];
         var bagIds = new List<long>(Options.ExtraFeatures ? rows * Options.RecentUsers : 0);
         var bagRows = new List<long>();
+        // Without a timeline every row of an item has that item's recent users: one bag per distinct item.
+        var rowBags = Options.ExtraFeatures && pointInTime is null ? new long[rows] : null;
+        var bagOfItem = rowBags is null ? null : new Dictionary<int, int>();
         var table = ItemTable;
         for (var r = 0; r < rows; r++)
         {
@@ -167,12 +182,22 @@ public sealed class FeedbackModel : IFeedbackPredictor, IDisposable
             else
             {
                 engagements = table.Engagements[i];
-                foreach (var v in table.RecentUsersOf(i)) bagIds.Add(v);
+                if (!bagOfItem!.TryGetValue(i, out var itemBag))
+                {
+                    bagOfItem[i] = itemBag = bagOfItem.Count;
+                    foreach (var v in table.RecentUsersOf(i))
+                    {
+                        bagIds.Add(v);
+                        bagRows.Add(itemBag);
+                    }
+                }
+                rowBags![r] = itemBag;
             }
-            for (var k = before; k < bagIds.Count; k++) bagRows.Add(r);
+            if (pointInTime is not null)
+                for (var k = before; k < bagIds.Count; k++) bagRows.Add(r);
             x[^1] = MathF.Log(1 + engagements);
         }
-        return new MultiTaskInput(rows, categorical, dense, bagIds.ToArray(), bagRows.ToArray());
+        return new MultiTaskInput(rows, categorical, dense, bagIds.ToArray(), bagRows.ToArray(), rowBags);
     }
 
     private static void CheckIds(ReadOnlySpan<int> ids, int count, string name)

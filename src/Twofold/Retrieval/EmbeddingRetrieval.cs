@@ -12,23 +12,33 @@ public sealed class EmbeddingRetrieval : ICandidateRetrieval
 {
     private readonly Func<int, float[]?> _queryEmbedding;
     private readonly Func<float[], int, IdFilter?, Neighbor[]> _search;
+    private readonly Func<float[], int, IdFilter?, Neighbor[][]>? _searchMany;
 
     /// <param name="side">The query's side.</param>
     /// <param name="queryEmbedding">The query's tower embedding, or null when the tower cannot embed it.</param>
     /// <param name="search">Top-k inner-product search over the other side, honouring the filter.</param>
-    public EmbeddingRetrieval(Side side, Func<int, float[]?> queryEmbedding, Func<float[], int, IdFilter?, Neighbor[]> search)
+    /// <param name="searchMany">The same for row-major queries at once; null searches one query after the other.</param>
+    public EmbeddingRetrieval(Side side, Func<int, float[]?> queryEmbedding, Func<float[], int, IdFilter?, Neighbor[]> search,
+        Func<float[], int, IdFilter?, Neighbor[][]>? searchMany = null)
     {
         Source = new RetrievalSource(RetrievalKind.TwoTower, side);
         _queryEmbedding = queryEmbedding;
         _search = search;
+        _searchMany = searchMany;
     }
 
     public RetrievalSource Source { get; }
 
-    /// <summary>Over a compacted set that holds exactly the admitted ids (the filter is then already applied).</summary>
+    /// <summary>
+    /// Over a compacted set that holds exactly the admitted ids (the filter is then already applied). Several queries
+    /// share one pass over the vectors (<see cref="CompactVectorSet.SearchBatch"/>).
+    /// </summary>
     public static EmbeddingRetrieval OverCompactedSet(Side side, Func<int, float[]?> queryEmbedding, CompactVectorSet vectors) =>
-        new(side, queryEmbedding, (query, k, filter) =>
-            filter is null ? vectors.Search(query, k) : [.. vectors.Search(query, k).Where(n => filter.Contains(n.Id))]);
+        new(side, queryEmbedding,
+            (query, k, filter) => Admitted(vectors.Search(query, k), filter),
+            (queries, k, filter) => [.. vectors.SearchBatch(queries, k).Select(found => Admitted(found, filter))]);
+
+    private static Neighbor[] Admitted(Neighbor[] found, IdFilter? filter) => filter is null ? found : [.. found.Where(n => filter.Contains(n.Id))];
 
     /// <summary>Over an HNSW index, which chooses per query between graph search and an exact scan of the admitted ids.</summary>
     public static EmbeddingRetrieval OverGraph(Side side, Func<int, float[]?> queryEmbedding, HnswIndex index) =>
@@ -40,5 +50,21 @@ public sealed class EmbeddingRetrieval : ICandidateRetrieval
         var embedding = _queryEmbedding(query);
         if (embedding is null) return [];
         return _search(embedding, quota, filter).Select(n => new Candidate(n.Id, n.Score, Source)).ToList();
+    }
+
+    public IReadOnlyList<IReadOnlyList<Candidate>> RetrieveMany(IReadOnlyList<int> queries, int quota, IdFilter? filter)
+    {
+        if (quota < 1) throw new ArgumentOutOfRangeException(nameof(quota), quota, "The quota must be at least 1.");
+        var embeddings = queries.Select(_queryEmbedding).ToList();
+        var embedded = embeddings.Where(e => e is not null).Cast<float[]>().ToList();
+        if (_searchMany is null || embedded.Count < 2) return queries.Select(q => Retrieve(q, quota, filter)).ToList();
+        var dimension = embedded[0].Length;
+        var rows = new float[embedded.Count * dimension];
+        for (var k = 0; k < embedded.Count; k++) embedded[k].CopyTo(rows, k * dimension);
+        var found = _searchMany(rows, quota, filter);
+        var results = new IReadOnlyList<Candidate>[queries.Count];
+        for (int q = 0, next = 0; q < queries.Count; q++)
+            results[q] = embeddings[q] is null ? [] : found[next++].Select(n => new Candidate(n.Id, n.Score, Source)).ToList();
+        return results;
     }
 }

@@ -11,6 +11,13 @@ public interface ICandidateRetrieval
     /// <param name="quota">Candidates returned at most.</param>
     /// <param name="filter">Only ids it admits may be returned; null admits all.</param>
     IReadOnlyList<Candidate> Retrieve(int query, int quota, IdFilter? filter);
+
+    /// <summary>
+    /// <see cref="Retrieve"/> for several queries; a source that can share work between them (one pass of an exact
+    /// scan for all queries) overrides it.
+    /// </summary>
+    IReadOnlyList<IReadOnlyList<Candidate>> RetrieveMany(IReadOnlyList<int> queries, int quota, IdFilter? filter) =>
+        queries.Select(q => Retrieve(q, quota, filter)).ToList();
 }
 
 /// <summary>A two-hop retrieval (<see cref="TwoHopRetriever"/> with a fixed algorithm and side) as a retrieval source.</summary>

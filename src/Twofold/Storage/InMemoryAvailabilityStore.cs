@@ -21,52 +21,47 @@ public sealed class InMemoryAvailabilityStore : IAvailabilityStore
                 if (open.Capacity != capacity) throw ReservationRules.CapacityMismatch(day, open.Capacity, capacity);
                 return;
             }
-            _days[day] = new DayLedger(capacity, [.. activeUsers]);
+            _days[day] = new DayLedger(capacity, activeUsers);
         }
     }
 
     public Reservation Reserve(int day, int item, IReadOnlyList<int> candidates, int limit)
     {
         ReservationRules.CheckReserve(day, item, candidates, limit);
+        lock (_gate) return ReserveLocked(Ledger(day), item, candidates, limit);
+    }
+
+    public IReadOnlyList<Reservation> ReserveMany(int day, IReadOnlyList<ReservationRequest> requests, int limit)
+    {
+        foreach (var request in requests) ReservationRules.CheckReserve(day, request.Item, request.Candidates, limit);
         lock (_gate)
         {
             var ledger = Ledger(day);
-            if (ledger.ItemUsers.TryGetValue(item, out var existing)) return new Reservation(item, existing, [], AlreadyDispatched: true);
-            var users = new List<int>();
-            var filled = new List<int>();
-            foreach (var user in candidates)
-            {
-                if (users.Count == limit) break;
-                if (!ledger.Active.Contains(user) || users.Contains(user)) continue;
-                var matched = ledger.Matched.TryGetValue(user, out var list) ? list : null;
-                if (matched is not null && matched.Count >= ledger.Capacity) continue;
-                if (matched is null) ledger.Matched[user] = matched = [];
-                matched.Add(item);
-                users.Add(user);
-                if (matched.Count == ledger.Capacity) filled.Add(user);
-            }
-            ledger.ItemUsers[item] = users;
-            return new Reservation(item, users, filled, AlreadyDispatched: false);
+            return requests.Select(r => ReserveLocked(ledger, r.Item, r.Candidates, limit)).ToList();
         }
+    }
+
+    private static Reservation ReserveLocked(DayLedger ledger, int item, IReadOnlyList<int> candidates, int limit)
+    {
+        if (ledger.TryGetReservation(item, out var existing)) return new Reservation(item, [.. existing], [], AlreadyDispatched: true);
+        var users = ledger.Choose(candidates, limit);
+        var filled = ledger.Apply(item, users);
+        return new Reservation(item, [.. users], filled, AlreadyDispatched: false);
     }
 
     public IReadOnlyList<int> MatchedItems(int day, int user)
     {
-        lock (_gate) return Ledger(day).Matched.TryGetValue(user, out var list) ? [.. list] : [];
+        lock (_gate) return Ledger(day).MatchedItems(user);
     }
 
     public IReadOnlyList<int> ReservedUsers(int day, int item)
     {
-        lock (_gate) return Ledger(day).ItemUsers.TryGetValue(item, out var users) ? [.. users] : [];
+        lock (_gate) return Ledger(day).ReservedUsers(item);
     }
 
     public bool IsAvailable(int day, int user)
     {
-        lock (_gate)
-        {
-            var ledger = Ledger(day);
-            return ledger.Active.Contains(user) && (!ledger.Matched.TryGetValue(user, out var list) || list.Count < ledger.Capacity);
-        }
+        lock (_gate) return Ledger(day).IsAvailable(user);
     }
 
     public void Dispose()
@@ -74,12 +69,4 @@ public sealed class InMemoryAvailabilityStore : IAvailabilityStore
     }
 
     private DayLedger Ledger(int day) => _days.TryGetValue(day, out var ledger) ? ledger : throw ReservationRules.DayNotOpen(day);
-
-    private sealed class DayLedger(int capacity, HashSet<int> active)
-    {
-        public int Capacity { get; } = capacity;
-        public HashSet<int> Active { get; } = active;
-        public Dictionary<int, List<int>> Matched { get; } = new();
-        public Dictionary<int, List<int>> ItemUsers { get; } = new();
-    }
 }

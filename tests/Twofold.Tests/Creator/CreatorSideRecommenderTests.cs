@@ -66,6 +66,29 @@ public class CreatorSideRecommenderTests
     }
 
     [Fact]
+    public void A_batch_of_items_is_dispatched_within_the_cap_and_a_repeated_item_gets_its_first_users()
+    {
+        var (recommender, store) = Build(new DispatchOptions { Limit = 10, Capacity = 2, QuotaPerSource = 40, UseUserBias = false });
+        var active = Enumerable.Range(0, Users).Where(u => u % 3 != 0).ToList();
+        recommender.OpenDay(0, active);
+
+        var batch = recommender.DispatchMany(0, [1, 2, 3, 1]);
+        Assert.Equal([1, 2, 3, 1], batch.Select(d => d.Item));
+        Assert.All(batch.Take(3), d => Assert.Equal(10, d.Users.Count));
+        Assert.All(batch.Take(3), d => Assert.False(d.AlreadyDispatched));
+        Assert.True(batch[3].AlreadyDispatched);
+        Assert.Equal(batch[0].Users.Select(u => u.User), batch[3].Users.Select(u => u.User));
+        // The first item is ranked exactly as a single dispatch ranks it: the lowest of the 40 highest available ids.
+        Assert.Equal(active.OrderByDescending(u => u).Take(40).Order().Take(10), batch[0].Users.Select(u => u.User));
+        for (var u = 0; u < Users; u++)
+        {
+            Assert.True(store.MatchedItems(0, u).Count <= 2);
+            Assert.Equal(store.IsAvailable(0, u), recommender.Available.Filter.Contains(u));
+        }
+        Assert.Equal(batch[1].Users.Select(u => u.User), store.ReservedUsers(0, 2));
+    }
+
+    [Fact]
     public void The_user_bias_favours_users_whose_interactions_are_rare()
     {
         using var dir = new TempDirectory();

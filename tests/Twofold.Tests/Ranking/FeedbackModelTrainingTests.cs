@@ -45,6 +45,52 @@ public class FeedbackModelTrainingTests
         Assert.Equal(1f, w[4]);
     }
 
+    [Theory]
+    [InlineData(MultiTaskArchitecture.Mmoe)]
+    [InlineData(MultiTaskArchitecture.SharedBottom)]
+    public void The_fused_heads_compute_what_the_layers_compute_one_by_one_and_pass_gradients_to_every_layer(MultiTaskArchitecture architecture)
+    {
+        var config = new MultiTaskNetworkConfig([new CategoricalField("a", 50, 4), new CategoricalField("b", 7, 3)], DenseWidth: 2, BagField: 0, Tasks: 5,
+            architecture, Experts: 3, ExpertHidden: 8, ExpertOutput: 6, TowerHidden: 4);
+        using var network = new MultiTaskNetwork(config, seed: 3);
+        var random = new Random(4);
+        const int rows = 40;
+        var input = new MultiTaskInput(rows,
+            Enumerable.Range(0, rows).SelectMany(_ => new long[] { random.Next(50), random.Next(7) }).ToArray(),
+            Enumerable.Range(0, rows * 2).Select(_ => (float)random.NextDouble()).ToArray(),
+            Enumerable.Range(0, 60).Select(_ => (long)random.Next(50)).ToArray(),
+            Enumerable.Range(0, 60).Select(k => (long)(k % rows)).ToArray());
+        using var fused = network.Forward(input);
+        using var reference = network.Forward(input, layerByLayer: true);
+        Assert.Equal(reference.shape, fused.shape);
+        Assert.True(fused.allclose(reference, rtol: 1e-5, atol: 1e-6), $"largest difference {(fused - reference).abs().max().item<float>()}");
+
+        // Rows that share bags: pooling each distinct bag once and handing it to its rows gives the per-row result.
+        var shared = new long[][] { [3, 9, 9], [], [7] };
+        var rowBags = Enumerable.Range(0, rows).Select(r => (long)(r % 3)).ToArray();
+        var sharedInput = input with
+        {
+            BagIds = shared.SelectMany(b => b).ToArray(),
+            BagRows = shared.SelectMany((b, k) => b.Select(_ => (long)k)).ToArray(),
+            RowBags = rowBags,
+        };
+        var perRowInput = input with
+        {
+            BagIds = rowBags.SelectMany(b => shared[b]).ToArray(),
+            BagRows = rowBags.SelectMany((b, r) => shared[b].Select(_ => (long)r)).ToArray(),
+        };
+        using (var pooledOnce = network.Forward(sharedInput))
+        using (var pooledPerRow = network.Forward(perRowInput))
+            Assert.True(pooledOnce.allclose(pooledPerRow, rtol: 1e-5, atol: 1e-6));
+
+        fused.sum().backward();
+        foreach (var (name, parameter) in network.named_parameters())
+        {
+            Assert.NotNull(parameter.grad);
+            Assert.True(parameter.grad!.abs().sum().item<float>() > 0, $"no gradient reached {name}");
+        }
+    }
+
     [Fact]
     public void The_network_rejects_bad_input_before_libtorch_sees_it()
     {

@@ -89,6 +89,32 @@ public abstract class AvailabilityStoreContract : IDisposable
         for (var user = 0; user < 300; user++) Assert.Equal(reference.MatchedItems(0, user), store.MatchedItems(0, user));
     }
 
+    [Fact]
+    public void Reserving_a_batch_equals_reserving_its_items_one_after_the_other()
+    {
+        using var store = CreateStore();
+        using var reference = new InMemoryAvailabilityStore();
+        var random = new Random(5);
+        var active = Enumerable.Range(0, 100).Where(_ => random.NextDouble() < 0.8).ToList();
+        store.OpenDay(0, 3, active);
+        reference.OpenDay(0, 3, active);
+        // Item 4 twice: the second request finds the first one's reservation.
+        var requests = new[] { 1, 2, 3, 4, 4, 5, 6, 7 }
+            .Select(item => new ReservationRequest(item, Enumerable.Range(0, 30).Select(_ => random.Next(100)).ToList())).ToList();
+        var batch = store.ReserveMany(0, requests, 10);
+        Assert.Equal(requests.Count, batch.Count);
+        for (var k = 0; k < requests.Count; k++)
+        {
+            var expected = reference.Reserve(0, requests[k].Item, requests[k].Candidates, 10);
+            Assert.Equal(expected.Users, batch[k].Users);
+            Assert.Equal(expected.Filled, batch[k].Filled);
+            Assert.Equal(expected.AlreadyDispatched, batch[k].AlreadyDispatched);
+        }
+        Assert.True(batch[4].AlreadyDispatched);
+        for (var user = 0; user < 100; user++) Assert.Equal(reference.MatchedItems(0, user), store.MatchedItems(0, user));
+        Assert.Throws<InvalidOperationException>(() => store.ReserveMany(8, requests, 10));
+    }
+
     /// <summary>16 threads dispatch 10,000 items over 50,000 users with Q = 10.</summary>
     [Fact]
     public async Task Concurrent_dispatch_never_exceeds_the_cap_and_records_each_reservation_once()
@@ -152,6 +178,41 @@ public sealed class SqliteAvailabilityStoreTests : AvailabilityStoreContract
         using var reopened = CreateStore();
         Assert.Equal([1, 2], reopened.ReservedUsers(0, 4));
         Assert.True(reopened.Reserve(0, 4, [2], 5).AlreadyDispatched);
+    }
+
+    [Fact]
+    public void Two_stores_on_one_file_see_each_others_reservations_and_share_the_cap()
+    {
+        using var first = CreateStore();
+        using var second = CreateStore();
+        first.OpenDay(0, 1, [1, 2, 3]);
+        Assert.Equal([1], first.Reserve(0, 8, [1], 3).Users);
+        Assert.False(second.IsAvailable(0, 1));
+        Assert.True(second.Reserve(0, 8, [2], 3).AlreadyDispatched);
+        Assert.Equal([2], second.Reserve(0, 9, [1, 2], 3).Users);
+        Assert.Equal([3], first.Reserve(0, 10, [2, 1, 3], 3).Users);
+        Assert.Equal([9], first.MatchedItems(0, 2));
+    }
+
+    [Fact]
+    public void A_damaged_ledger_row_is_reported_with_the_file_and_row()
+    {
+        using (var store = CreateStore())
+        {
+            store.OpenDay(0, 2, [1, 2]);
+            store.Reserve(0, 4, [1, 2], 5);
+        }
+        using (var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Directory.Combine("ledger.db")};Pooling=False"))
+        {
+            db.Open();
+            using var damage = db.CreateCommand();
+            damage.CommandText = "UPDATE ledger SET users = '[1, 7]'";
+            damage.ExecuteNonQuery();
+        }
+        using var reopened = CreateStore();
+        var error = Assert.Throws<InvalidDataException>(() => reopened.MatchedItems(0, 1));
+        Assert.Contains("ledger.db", error.Message);
+        Assert.Contains("item 4", error.Message);
     }
 }
 

@@ -1,0 +1,214 @@
+using System.Diagnostics;
+using System.Globalization;
+using TorchSharp;
+using Twofold.CreatorSide;
+using Twofold.Models;
+using Twofold.Pipeline;
+using Twofold.Retrieval;
+using Twofold.Storage;
+
+namespace Twofold.Bench.Dispatch;
+
+/// <summary>
+/// Creator-side dispatch end to end (DualRec Algorithm 1, version 5): for each new item, the three retrievals over the
+/// available users, creator-side ranking of the union (~1,000 candidates) by g_ui, the top L, and the reservation in
+/// the availability store, through <see cref="CreatorSideRecommender"/> as the service runs it. One simulated day:
+/// a fraction of the users is predicted active, and items are dispatched until the available set has shrunk.
+/// Usage: dispatch &lt;users&gt; &lt;items to dispatch&gt; [active fraction] [stores: memory,sqlite] [threads] [largest batch]
+/// [arrival rates per second, 0 = all items waiting from the start].
+/// </summary>
+public static class DispatchBench
+{
+    private const int Dimension = 64;
+    private const int MeanHistory = 20;
+    private const int WarmUp = 100;
+
+    public static int Run(string[] args)
+    {
+        var users = int.Parse(args[0], CultureInfo.InvariantCulture);
+        var dispatches = int.Parse(args[1], CultureInfo.InvariantCulture);
+        var activeFraction = args.Length > 2 ? double.Parse(args[2], CultureInfo.InvariantCulture) : 0.3;
+        var stores = args.Length > 3 ? args[3].Split(',') : ["memory", "sqlite"];
+        var threads = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 2;
+        var batch = args.Length > 5 ? int.Parse(args[5], CultureInfo.InvariantCulture) : 32;
+        var rates = args.Length > 6 ? args[6].Split(',').Select(r => double.Parse(r, CultureInfo.InvariantCulture)).ToArray() : [0.0, 1000.0];
+        var catalogue = users / 5;
+
+        TorchRuntime.EnsureLoaded();
+        torch.set_num_threads(1);
+        var build = Stopwatch.StartNew();
+        using var world = DispatchWorld.Generate(users, catalogue, Dimension, MeanHistory, seed: 1,
+            step => Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  [{build.Elapsed.TotalSeconds,6:F1} s] {step}")));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"world: {users:N0} users, {catalogue:N0} items, d = {Dimension}, {world.Graph.UserToItems.EdgeCount:N0} edges, built in {build.Elapsed.TotalSeconds:F1} s; load {Load()}"));
+
+        var random = new Random(2);
+        var active = Enumerable.Range(0, users).Where(_ => random.NextDouble() < activeFraction).ToList();
+        // The day's uploads: items with a first few engagements, so every source (i2u2u too) has something to give.
+        var uploads = Enumerable.Range(0, catalogue).Where(i => world.Graph.ItemToUsers.Degree(i) is >= 20 and <= 200)
+            .OrderBy(_ => random.Next()).Take(WarmUp + dispatches).ToList();
+        if (uploads.Count < WarmUp + dispatches) throw new InvalidOperationException($"Only {uploads.Count} items qualify as uploads.");
+
+        var directory = Path.Combine(Path.GetTempPath(), $"twofold-dispatch-bench-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(directory);
+        try
+        {
+            foreach (var name in stores)
+            {
+                Func<IAvailabilityStore> create = name switch
+                {
+                    "memory" => () => new InMemoryAvailabilityStore(),
+                    "sqlite" => () => new SqliteAvailabilityStore(Path.Combine(directory, $"ledger-{Guid.NewGuid():N}.db")),
+                    _ => throw new ArgumentException($"Unknown store '{name}' (memory, sqlite)."),
+                };
+                foreach (var rate in rates) Measure(name, create, world, active, uploads, threads, batch, rate);
+            }
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        return 0;
+    }
+
+    private static void Measure(string name, Func<IAvailabilityStore> createStore, DispatchWorld world, IReadOnlyCollection<int> active,
+        IReadOnlyList<int> uploads, int threads, int batch, double rate)
+    {
+        using var store = createStore();
+        var options = DispatchOptions.Version(5);
+        var available = new AvailableUsers(world.Users, world.UserEmbeddings, world.Dimension);
+        var retriever = new TwoHopRetriever(world.Graph, world.UserSimilarity, world.ItemSimilarity);
+        var sources = DualRecPipeline.CreatorSideSources(options, available, i => world.ItemEmbeddings.AsSpan(i * world.Dimension, world.Dimension).ToArray(), retriever, retriever);
+        var recommender = new CreatorSideRecommender(sources, world.Ranker, world.Bias, store, available, options);
+
+        var open = Stopwatch.StartNew();
+        recommender.OpenDay(0, active);
+        var openSeconds = open.Elapsed.TotalSeconds;
+        var startAvailable = available.Count;
+
+        // Candidates ranked per item (the union of the sources), counted on the warm-up items before they are dispatched.
+        var candidates = uploads.Take(WarmUp).Average(item =>
+            CandidateUnion.Merge(sources.Select(s => s.Retrieve(item, options.QuotaPerSource, available.Filter))).Count);
+        Phases(sources, world, options, available, uploads.Take(WarmUp).ToList());
+        for (var k = 0; k < WarmUp; k += batch) recommender.DispatchMany(0, uploads.Skip(k).Take(Math.Min(batch, WarmUp - k)).ToList());
+
+        // Items arrive at `rate` a second (all at once when 0); each dispatcher thread takes every arrived item, up to
+        // `batch`, and dispatches them together. An item's latency runs from its arrival (from the start of its batch
+        // when all arrive at once) to the return of its batch.
+        var count = uploads.Count - WarmUp;
+        var latencies = new double[count];
+        var availableBefore = new int[count];
+        long matched = 0;
+        var next = 0;
+        var gate = new Lock();
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var clock = Stopwatch.StartNew();
+        double Arrival(int k) => rate > 0 ? k / rate * 1000 : 0;
+        var workers = Enumerable.Range(0, threads).Select(_ => Task.Factory.StartNew(() =>
+        {
+            while (true)
+            {
+                int from, to;
+                lock (gate)
+                {
+                    if (next >= count) return;
+                    var now = clock.Elapsed.TotalMilliseconds;
+                    if (Arrival(next) > now)
+                    {
+                        from = to = -1;
+                    }
+                    else
+                    {
+                        from = next;
+                        while (next < count && next - from < batch && Arrival(next) <= now) next++;
+                        to = next;
+                    }
+                }
+                if (from < 0)
+                {
+                    Thread.Sleep(0);
+                    continue;
+                }
+                var begin = clock.Elapsed.TotalMilliseconds;
+                for (var k = from; k < to; k++) availableBefore[k] = available.Count;
+                var dispatched = recommender.DispatchMany(0, uploads.Skip(WarmUp + from).Take(to - from).ToList());
+                var end = clock.Elapsed.TotalMilliseconds;
+                for (var k = from; k < to; k++) latencies[k] = end - (rate > 0 ? Arrival(k) : begin);
+                Interlocked.Add(ref matched, dispatched.Sum(d => d.Users.Count));
+            }
+        }, TaskCreationOptions.LongRunning)).ToArray();
+        Task.WaitAll(workers);
+        var seconds = clock.Elapsed.TotalSeconds;
+        // CPU time of the whole process over the timed part (all threads, user + system): what a dispatch costs when
+        // the machine is shared, where wall-clock rates mostly measure the other processes.
+        var cpuPerItem = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds / count;
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{name,-7} {(rate > 0 ? $"arrivals {rate:N0}/s" : "backlog"),-16} threads {threads} batch <= {batch,-3} | open day {openSeconds:F2} s | " +
+            $"{count / seconds,7:N0} items/s | CPU {cpuPerItem:F2} ms per item | p50 {Percentile(latencies, 0.5):F1} ms p99 {Percentile(latencies, 0.99):F1} ms | " +
+            $"{candidates:F0} candidates, {matched / (double)count:F1} users per item | available {startAvailable:N0} -> {available.Count:N0} | load {Load()}"));
+        // The day in quarters: the available set shrinks as users reach Q.
+        for (var q = 0; q < 4; q++)
+        {
+            var from = q * count / 4;
+            var to = (q + 1) * count / 4;
+            var slice = latencies[from..to];
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"        quarter {q + 1}: available {availableBefore[from]:N0} -> {availableBefore[to - 1]:N0} | p50 {Percentile(slice, 0.5):F1} ms p99 {Percentile(slice, 0.99):F1} ms"));
+        }
+    }
+
+    /// <summary>Where a dispatch's time goes: each step of <see cref="CreatorSideRecommender.Dispatch"/> timed alone (no reservation).</summary>
+    private static void Phases(IReadOnlyList<ICandidateRetrieval> sources, DispatchWorld world, DispatchOptions options, AvailableUsers available, IReadOnlyList<int> items)
+    {
+        var times = new double[sources.Count + 3];
+        foreach (var item in items)
+        {
+            var lists = new List<IReadOnlyList<Candidate>>();
+            for (var s = 0; s < sources.Count; s++)
+            {
+                var begin = Stopwatch.GetTimestamp();
+                lists.Add(sources[s].Retrieve(item, options.QuotaPerSource, available.Filter));
+                times[s] += Stopwatch.GetElapsedTime(begin).TotalMilliseconds;
+            }
+            var mark = Stopwatch.GetTimestamp();
+            var union = CandidateUnion.Merge(lists);
+            times[sources.Count] += Stopwatch.GetElapsedTime(mark).TotalMilliseconds;
+            mark = Stopwatch.GetTimestamp();
+            var users = union.Select(c => c.Id).ToArray();
+            var predictions = world.Ranker.Predict(users, Enumerable.Repeat(item, users.Length).ToArray());
+            times[sources.Count + 1] += Stopwatch.GetElapsedTime(mark).TotalMilliseconds;
+            mark = Stopwatch.GetTimestamp();
+            var scores = Twofold.Ranking.ScoreIntegration.CreatorSide(predictions, world.Ranker.Tasks, options.Beta, users, world.Bias);
+            _ = Enumerable.Range(0, users.Length).OrderByDescending(p => scores[p]).ThenBy(p => users[p]).ToList();
+            times[sources.Count + 2] += Stopwatch.GetElapsedTime(mark).TotalMilliseconds;
+        }
+        // The prediction split into the input's assembly and the network's forward, on the last item's candidates.
+        double build = 0, forward = 0;
+        var lastUsers = CandidateUnion.Merge(sources.Select(s => s.Retrieve(items[^1], options.QuotaPerSource, available.Filter))).Select(c => c.Id).ToArray();
+        var lastItems = Enumerable.Repeat(items[^1], lastUsers.Length).ToArray();
+        for (var r = 0; r < 20; r++)
+        {
+            var mark0 = Stopwatch.GetTimestamp();
+            var input = world.Ranker.BuildInput(lastUsers, lastItems, ReadOnlySpan<long>.Empty, ReadOnlySpan<Twofold.Ranking.FeedbackModel.RowMode>.Empty);
+            build += Stopwatch.GetElapsedTime(mark0).TotalMilliseconds;
+            mark0 = Stopwatch.GetTimestamp();
+            using (torch.no_grad())
+            using (var scope = torch.NewDisposeScope())
+                _ = world.Ranker.Network.Forward(input).sigmoid().data<float>().ToArray();
+            forward += Stopwatch.GetElapsedTime(mark0).TotalMilliseconds;
+        }
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"        predict of {lastUsers.Length} rows: input {build / 20:F3} ms, forward + sigmoid {forward / 20:F3} ms ({world.Ranker.Network.Config.InputWidth} inputs, bag of {world.Ranker.Options.RecentUsers})"));
+        var names = sources.Select(s => s.Source.ToString()).Concat(["union", "predict", "score+sort"]);
+        Console.WriteLine("        per item: " + string.Join(", ", names.Zip(times, (n, t) => string.Create(CultureInfo.InvariantCulture, $"{n} {t / items.Count:F3} ms"))));
+    }
+
+    private static double Percentile(double[] values, double p)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];
+    }
+
+    private static string Load() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
+}
