@@ -10,11 +10,12 @@ return args.FirstOrDefault() switch
     "vectors" => Twofold.Bench.Vectors.VectorsBench.Run(args[1..]),
     "stores" => Twofold.Bench.Stores.StoreBench.Run(args[1..]),
     "ranking" => Twofold.Bench.Ranking.RankingBench.Run(args[1..]),
+    "simulate-bench" => Twofold.Bench.Simulation.SimulationBench.Run(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Twofold.Bench gen-kuairand|activity-score|activity-train|twotower|vectors|stores|ranking ...");
+    Console.Error.WriteLine("usage: Twofold.Bench gen-kuairand|activity-score|activity-train|twotower|vectors|stores|ranking|simulate-bench ...");
     return 2;
 }

@@ -77,6 +77,20 @@ public sealed class Adjacency
         return new Adjacency(offsets, neighbors[..write], edgeTimes[..write]);
     }
 
+    /// <summary>
+    /// The same edges over <paramref name="nodeCount"/> nodes, the added ones without neighbours. The edge arrays are
+    /// shared (the type is immutable), so growing costs the offsets, O(nodes), not a copy of the edges.
+    /// </summary>
+    public Adjacency WithNodeCount(int nodeCount)
+    {
+        if (nodeCount < NodeCount) throw new ArgumentOutOfRangeException(nameof(nodeCount), nodeCount, $"The adjacency has {NodeCount} nodes; it cannot shrink.");
+        if (nodeCount == NodeCount) return this;
+        var offsets = new int[nodeCount + 1];
+        _offsets.CopyTo(offsets, 0);
+        offsets.AsSpan(_offsets.Length).Fill(_offsets[^1]);
+        return new Adjacency(offsets, _neighbors, _times);
+    }
+
     internal void Write(BinaryWriter writer)
     {
         writer.Write(NodeCount);

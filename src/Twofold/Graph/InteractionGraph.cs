@@ -63,6 +63,18 @@ public sealed class InteractionGraph
         return FromEdges(edges, users, items, Options, newest);
     }
 
+    /// <summary>
+    /// This graph over more users or items (new ones have no edges yet), sharing the edges: O(nodes), where
+    /// <see cref="Append"/> of an empty batch would copy and re-sort every edge.
+    /// </summary>
+    public InteractionGraph GrowTo(int users, int items)
+    {
+        if (users < UserToItems.NodeCount || items < ItemToUsers.NodeCount)
+            throw new ArgumentException($"The graph has {UserToItems.NodeCount} users and {ItemToUsers.NodeCount} items; it cannot shrink to {users} and {items}.");
+        if (users == UserToItems.NodeCount && items == ItemToUsers.NodeCount) return this;
+        return new InteractionGraph(UserToItems.WithNodeCount(users), ItemToUsers.WithNodeCount(items), Options, NewestTimeMs);
+    }
+
     private const uint Magic = 0x48505247; // "GRPH"
     private const int FormatVersion = 1;
 

@@ -35,14 +35,14 @@ public sealed class DualRecPipeline : IDisposable
         var users = bundle.Manifest.Users;
         var tower = bundle.TwoTower;
         bias ??= bundle.Bias;
-        graph = (graph ?? bundle.Graph).Append(new Data.InteractionBatch([]), users, catalogue.Count);
+        graph = (graph ?? bundle.Graph).GrowTo(users, catalogue.Count);
         _userRanker = bundle.UserRanker.WithCatalogue(catalogue);
         // Before DualRec-v2 the creator side ranks with the user-side model (no sample augmentation or extra features).
         _creatorRanker = (dispatch is { CreatorSidePredictionOptions: false } ? bundle.UserRanker : bundle.CreatorRanker).WithCatalogue(catalogue);
         ContentSimilarity = Similarity.ContentSimilarity.Compute(catalogue, bundle.Manifest.Options.Similarity.TopK);
         ItemEmbeddings = EmbedItems(bundle, catalogue.Count, ContentSimilarity);
 
-        var collaborative = new TwoHopRetriever(graph, bundle.UserSimilarity, GrowTo(bundle.ItemSimilarity, catalogue.Count));
+        var collaborative = new TwoHopRetriever(graph, bundle.UserSimilarity, bundle.ItemSimilarity.WithNodeCount(catalogue.Count));
         var content = new TwoHopRetriever(graph, bundle.UserSimilarity, ContentSimilarity);
         var itemIndex = new FlatIndex(ItemEmbeddings, tower.Dimension);
         var userSide = new List<ICandidateRetrieval>
@@ -104,15 +104,5 @@ public sealed class DualRecPipeline : IDisposable
             if (count > 0) System.Numerics.Tensors.TensorPrimitives.Divide(row, count, row);
         }
         return embeddings;
-    }
-
-    /// <summary>Similarity lists over a grown catalogue: items added since training have no collaborative neighbours yet.</summary>
-    private static NeighborLists GrowTo(NeighborLists lists, int items)
-    {
-        if (lists.NodeCount == items) return lists;
-        var perNode = new (int[] Neighbors, float[] Scores)[items];
-        for (var n = 0; n < items; n++)
-            perNode[n] = n < lists.NodeCount ? (lists.Neighbors(n).ToArray(), lists.Scores(n).ToArray()) : ([], []);
-        return NeighborLists.FromPerNode(perNode);
     }
 }
