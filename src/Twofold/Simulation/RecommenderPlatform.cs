@@ -109,6 +109,9 @@ public sealed class RecommenderPlatform : IArmPlatform
     public IReadOnlyList<FeedEntry> Feed(int day, int user, int length) =>
         _pipeline!.Feed.Feed(day, user, length, _armItems, _newItems.Count == 0 ? null : _newItems.Contains);
 
+    public IReadOnlyList<FeedEntry>[] Feeds(int day, ReadOnlySpan<int> users, ReadOnlySpan<int> lengths) =>
+        _pipeline!.Feed.Feeds(day, users, lengths, _armItems, _newItems.Count == 0 ? null : _newItems.Contains);
+
     public void EndDay(int day, InteractionBatch impressions)
     {
         using (var writer = EventLogWriter.Open(_logDirectory))

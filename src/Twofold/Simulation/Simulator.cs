@@ -144,23 +144,36 @@ public static class Simulator
             var feeds = new IReadOnlyList<FeedEntry>[VisitorChunk];
             var rngs = new WorldRandom[VisitorChunk];
             var starts = new long[VisitorChunk];
+            var lengths = new int[VisitorChunk];
+            var armVisitors = Enumerable.Range(0, arms).Select(_ => new List<int>(VisitorChunk)).ToArray();
             for (var first = 0; first < config.Users;)
             {
                 visitors.Clear();
                 for (; first < config.Users && visitors.Count < VisitorChunk; first++)
                     if (state.Visited[first]) visitors.Add(first);
                 var mark = Stopwatch.GetTimestamp();
+                for (var a = 0; a < arms; a++) armVisitors[a].Clear();
                 for (var v = 0; v < visitors.Count; v++)
                 {
                     var u = visitors[v];
                     var rng = new WorldRandom(config.Seed, WorldRandom.Purpose.Feed, u, day);
-                    var length = 1 + rng.Poisson(state.Users.SessionMean[u] - 1, 200);
+                    lengths[v] = 1 + rng.Poisson(state.Users.SessionMean[u] - 1, 200);
                     starts[v] = state.DayStartMs + (long)(Math.Clamp(state.Users.StartHour[u] + rng.Normal(), 6.0, 23.5) * MsPerHour);
                     rngs[v] = rng;
-                    feeds[v] = platforms[assignment.UserArm(u)].Feed(d, u, length);
+                    armVisitors[assignment.UserArm(u)].Add(v);
                 }
-                var served = Stopwatch.GetTimestamp();
-                feedTicks += served - mark;
+                // Each arm's platform serves its visitors of the chunk as one batch.
+                for (var a = 0; a < arms; a++)
+                {
+                    var positions = armVisitors[a];
+                    if (positions.Count == 0) continue;
+                    var batchUsers = positions.Select(v => visitors[v]).ToArray();
+                    var batchLengths = positions.Select(v => lengths[v]).ToArray();
+                    var served = platforms[a].Feeds(d, batchUsers, batchLengths);
+                    for (var p = 0; p < positions.Count; p++) feeds[positions[p]] = served[p];
+                }
+                var responding = Stopwatch.GetTimestamp();
+                feedTicks += responding - mark;
                 for (var v = 0; v < visitors.Count; v++)
                 {
                     var u = visitors[v];
@@ -199,7 +212,7 @@ public static class Simulator
                     }
                     feeds[v] = [];
                 }
-                responseTicks += Stopwatch.GetTimestamp() - served;
+                responseTicks += Stopwatch.GetTimestamp() - responding;
             }
             Report(progress, d, days, SimulationPhase.Feeds, clock, Stopwatch.GetElapsedTime(0, feedTicks));
             Report(progress, d, days, SimulationPhase.Responses, clock, Stopwatch.GetElapsedTime(0, responseTicks));
