@@ -29,9 +29,14 @@ public sealed class DualRecPipeline : IDisposable
     /// <param name="graph">The current graph (newer than the bundle's when refreshed since); the bundle's when null.</param>
     /// <param name="bias">The current θ_u; the bundle's when null.</param>
     /// <param name="extraUserSide">More user-side sources, after the standard ones (e.g. Base's new-item retrieval).</param>
+    /// <param name="contentSimilarity">Content S^I over <paramref name="catalogue"/> when the caller keeps it up to date
+    /// (<see cref="GrowingContentSimilarity"/>); computed for the catalogue when null.</param>
     public DualRecPipeline(ModelBundle bundle, IReadOnlyList<Item> catalogue, IAvailabilityStore store, DispatchOptions? dispatch,
-        CombinedOptions combined, InteractionGraph? graph = null, UserBias? bias = null, IEnumerable<ICandidateRetrieval>? extraUserSide = null)
+        CombinedOptions combined, InteractionGraph? graph = null, UserBias? bias = null, IEnumerable<ICandidateRetrieval>? extraUserSide = null,
+        NeighborLists? contentSimilarity = null)
     {
+        if (contentSimilarity is not null && contentSimilarity.NodeCount != catalogue.Count)
+            throw new ArgumentException($"The content similarity covers {contentSimilarity.NodeCount} items, the catalogue {catalogue.Count}.", nameof(contentSimilarity));
         var users = bundle.Manifest.Users;
         var tower = bundle.TwoTower;
         bias ??= bundle.Bias;
@@ -39,7 +44,7 @@ public sealed class DualRecPipeline : IDisposable
         _userRanker = bundle.UserRanker.WithCatalogue(catalogue);
         // Before DualRec-v2 the creator side ranks with the user-side model (no sample augmentation or extra features).
         _creatorRanker = (dispatch is { CreatorSidePredictionOptions: false } ? bundle.UserRanker : bundle.CreatorRanker).WithCatalogue(catalogue);
-        ContentSimilarity = Similarity.ContentSimilarity.Compute(catalogue, bundle.Manifest.Options.Similarity.TopK);
+        ContentSimilarity = contentSimilarity ?? Similarity.ContentSimilarity.Compute(catalogue, bundle.Manifest.Options.Similarity.TopK);
         ItemEmbeddings = EmbedItems(bundle, catalogue.Count, ContentSimilarity);
 
         var collaborative = new TwoHopRetriever(graph, bundle.UserSimilarity, bundle.ItemSimilarity.WithNodeCount(catalogue.Count));

@@ -5,6 +5,7 @@ using Twofold.Graph;
 using Twofold.Pipeline;
 using Twofold.Ranking;
 using Twofold.Retrieval;
+using Twofold.Similarity;
 using Twofold.Storage;
 using Twofold.Vectors;
 
@@ -32,6 +33,7 @@ public sealed class RecommenderPlatform : IArmPlatform
     private readonly long[] _impressionCounts;
     private readonly long[] _interactionCounts;
     private ActivityHistory? _activity;
+    private readonly GrowingContentSimilarity _content;
     private readonly int _users;
     private readonly int _creators;
     private readonly InMemoryAvailabilityStore _store = new();
@@ -68,6 +70,8 @@ public sealed class RecommenderPlatform : IArmPlatform
         foreach (var batch in context.History.ReadBatches(reuse: true)) UserBias.Count(batch, _impressionCounts, _interactionCounts);
         if (strategy.Dispatch is not null && strategy.ActivityPrediction)
             _activity = ActivityHistory.Build(context.History.ReadBatches(reuse: true), _users, _firstDayNumber, context.World.Day + 1);
+        _content = new GrowingContentSimilarity(options.Bundle.Similarity.TopK);
+        _content.Update(context.World.Items.ToItems());
         Train();
     }
 
@@ -94,7 +98,7 @@ public sealed class RecommenderPlatform : IArmPlatform
         var dispatch = _strategy.Dispatch;
         var combined = new CombinedOptions(_strategy.Lambda, _options.FeedQuotaPerSource, dispatch is null ? _strategy.NewItemBoost : 0);
         _pipeline?.Dispose();
-        _pipeline = new DualRecPipeline(_bundle, catalogue, _store, dispatch, combined, _graph, _bias, extra);
+        _pipeline = new DualRecPipeline(_bundle, catalogue, _store, dispatch, combined, _graph, _bias, extra, _content.Update(catalogue));
         if (_pipeline.CreatorSide is not { } creatorSide) return [];
 
         // Creator side (Algorithm 1): open the day with the predicted-active users of the arm, then match each new item.
