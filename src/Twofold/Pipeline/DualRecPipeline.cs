@@ -31,9 +31,11 @@ public sealed class DualRecPipeline : IDisposable
     /// <param name="extraUserSide">More user-side sources, after the standard ones (e.g. Base's new-item retrieval).</param>
     /// <param name="contentSimilarity">Content S^I over <paramref name="catalogue"/> when the caller keeps it up to date
     /// (<see cref="GrowingContentSimilarity"/>); computed for the catalogue when null.</param>
+    /// <param name="servableItems">The only items feeds may show (e.g. an experiment arm's recent items), when known up
+    /// front: the two-tower item index then holds just these rather than being scanned through a filter. Null: all.</param>
     public DualRecPipeline(ModelBundle bundle, IReadOnlyList<Item> catalogue, IAvailabilityStore store, DispatchOptions? dispatch,
         CombinedOptions combined, InteractionGraph? graph = null, UserBias? bias = null, IEnumerable<ICandidateRetrieval>? extraUserSide = null,
-        NeighborLists? contentSimilarity = null)
+        NeighborLists? contentSimilarity = null, IdFilter? servableItems = null)
     {
         if (contentSimilarity is not null && contentSimilarity.NodeCount != catalogue.Count)
             throw new ArgumentException($"The content similarity covers {contentSimilarity.NodeCount} items, the catalogue {catalogue.Count}.", nameof(contentSimilarity));
@@ -49,10 +51,9 @@ public sealed class DualRecPipeline : IDisposable
 
         var collaborative = new TwoHopRetriever(graph, bundle.UserSimilarity, bundle.ItemSimilarity.WithNodeCount(catalogue.Count));
         var content = new TwoHopRetriever(graph, bundle.UserSimilarity, ContentSimilarity);
-        var itemIndex = new FlatIndex(ItemEmbeddings, tower.Dimension);
         var userSide = new List<ICandidateRetrieval>
         {
-            new EmbeddingRetrieval(Side.User, u => tower.Embedding(Side.User, u).ToArray(), (q, k, f) => itemIndex.Search(q, k, f)),
+            new EmbeddingRetrieval(Side.User, u => tower.Embedding(Side.User, u).ToArray(), ItemSearch(ItemEmbeddings, tower.Dimension, servableItems)),
             new TwoHopRetrieval(collaborative, RetrievalKind.HistoryThenSimilarity, Side.User),
             new TwoHopRetrieval(collaborative, RetrievalKind.SimilarityThenHistory, Side.User),
         };
@@ -87,6 +88,38 @@ public sealed class DualRecPipeline : IDisposable
     {
         _userRanker.Dispose();
         _creatorRanker.Dispose();
+    }
+
+    /// <summary>
+    /// Exact inner-product search over the item embeddings: over all of them, or only over the servable ones (rows in
+    /// id order, so scores and ties are those of the full index restricted to them).
+    /// </summary>
+    private static Func<float[], int, IdFilter?, Neighbor[]> ItemSearch(float[] embeddings, int dimension, IdFilter? servable)
+    {
+        if (servable is null)
+        {
+            var all = new FlatIndex(embeddings, dimension);
+            return (q, k, f) => all.Search(q, k, f);
+        }
+        var items = Enumerable.Range(0, Math.Min(servable.Capacity, embeddings.Length / dimension)).Where(servable.Contains).ToArray();
+        if (items.Length == 0) return (_, _, _) => [];
+        var rows = new float[items.Length * dimension];
+        for (var r = 0; r < items.Length; r++) embeddings.AsSpan(items[r] * dimension, dimension).CopyTo(rows.AsSpan(r * dimension));
+        var index = new FlatIndex(rows, dimension);
+        return (q, k, f) =>
+        {
+            IdFilter? rowFilter = null;
+            if (f is not null && !ReferenceEquals(f, servable))
+            {
+                // Another filter than the servable set: translated to rows (rare; the serving path passes the same one).
+                rowFilter = new IdFilter(items.Length);
+                for (var r = 0; r < items.Length; r++)
+                    if (f.Contains(items[r])) rowFilter.Set(r);
+            }
+            var found = index.Search(q, k, rowFilter);
+            for (var n = 0; n < found.Length; n++) found[n] = new Neighbor(items[found[n].Id], found[n].Score);
+            return found;
+        };
     }
 
     private static float[] EmbedItems(ModelBundle bundle, int items, NeighborLists content)

@@ -98,7 +98,7 @@ public sealed class RecommenderPlatform : IArmPlatform
         var dispatch = _strategy.Dispatch;
         var combined = new CombinedOptions(_strategy.Lambda, _options.FeedQuotaPerSource, dispatch is null ? _strategy.NewItemBoost : 0);
         _pipeline?.Dispose();
-        _pipeline = new DualRecPipeline(_bundle, catalogue, _store, dispatch, combined, _graph, _bias, extra, _content.Update(catalogue));
+        _pipeline = new DualRecPipeline(_bundle, catalogue, _store, dispatch, combined, _graph, _bias, extra, _content.Update(catalogue), _armItems);
         if (_pipeline.CreatorSide is not { } creatorSide) return [];
 
         // Creator side (Algorithm 1): open the day with the predicted-active users of the arm, then match each new item.
