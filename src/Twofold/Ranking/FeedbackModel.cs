@@ -93,17 +93,31 @@ public sealed class FeedbackModel : IFeedbackPredictor, IDisposable
         var tasks = FeedbackSamples.TaskCount;
         var result = new float[users.Length * tasks];
         var dropItems = asUnknownItems ? Enumerable.Repeat(RowMode.DropItem, Math.Min(PredictBatch, users.Length)).ToArray() : [];
-        using var noGrad = torch.no_grad();
-        for (var start = 0; start < users.Length; start += PredictBatch)
+        var chunks = (users.Length + PredictBatch - 1) / PredictBatch;
+        if (chunks <= 1)
         {
-            var length = Math.Min(PredictBatch, users.Length - start);
-            var input = BuildInput(users.Slice(start, length), items.Slice(start, length),
-                timesMs.IsEmpty ? timesMs : timesMs.Slice(start, length), asUnknownItems ? dropItems.AsSpan(0, length) : ReadOnlySpan<RowMode>.Empty);
-            using var scope = torch.NewDisposeScope();
-            var probabilities = Network.Forward(input).sigmoid().contiguous();
-            probabilities.data<float>().CopyTo(result.AsSpan(start * tasks, length * tasks));
+            PredictChunk(0, users, items, timesMs, dropItems, result);
+            return result;
         }
+        // Chunks are independent and each is the same batch whichever thread runs it, so the numbers do not depend on
+        // the parallelism (the forward pass only reads the network; grad mode and dispose scopes are per thread).
+        var (u, i, t) = (users.ToArray(), items.ToArray(), timesMs.ToArray());
+        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
+            chunk => PredictChunk(chunk * PredictBatch, u, i, t, dropItems, result));
         return result;
+    }
+
+    /// <summary>Predicts rows start .. start + <see cref="PredictBatch"/> − 1 (or to the end) into <paramref name="result"/>.</summary>
+    private void PredictChunk(int start, ReadOnlySpan<int> users, ReadOnlySpan<int> items, ReadOnlySpan<long> timesMs, RowMode[] dropItems, float[] result)
+    {
+        var tasks = FeedbackSamples.TaskCount;
+        var length = Math.Min(PredictBatch, users.Length - start);
+        var input = BuildInput(users.Slice(start, length), items.Slice(start, length),
+            timesMs.IsEmpty ? timesMs : timesMs.Slice(start, length), dropItems.Length > 0 ? dropItems.AsSpan(0, length) : ReadOnlySpan<RowMode>.Empty);
+        using var noGrad = torch.no_grad();
+        using var scope = torch.NewDisposeScope();
+        var probabilities = Network.Forward(input).sigmoid().contiguous();
+        probabilities.data<float>().CopyTo(result.AsSpan(start * tasks, length * tasks));
     }
 
     /// <summary>Per-row changes to the input used in training.</summary>
