@@ -94,7 +94,8 @@ public sealed class FeedbackModel : IFeedbackPredictor, IDisposable
         var result = new float[users.Length * tasks];
         var dropItems = asUnknownItems ? Enumerable.Repeat(RowMode.DropItem, Math.Min(PredictBatch, users.Length)).ToArray() : [];
         var chunks = (users.Length + PredictBatch - 1) / PredictBatch;
-        if (chunks <= 1)
+        if (chunks == 0) return result;
+        if (chunks == 1)
         {
             PredictChunk(0, users, items, timesMs, dropItems, result);
             return result;
