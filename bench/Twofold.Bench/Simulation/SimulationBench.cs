@@ -7,7 +7,7 @@ using Twofold.World;
 namespace Twofold.Bench.Simulation;
 
 /// <summary>
-/// <c>simulate-bench USERS [warmUpDays=7] [days=2] [sessionLength=50] [work=$TMPDIR/twofold-simbench]</c>: the
+/// <c>simulate-bench USERS [warmUpDays=8] [days=2] [sessionLength=50] [work=$TMPDIR/twofold-simbench]</c>: the
 /// simulator's throughput. A world of USERS users and USERS/10 creators (mean visit rate 0.3, mean session length 50
 /// impressions) is warmed up for <c>warmUpDays</c> days under the world's logging recommender, the default arms (Base
 /// and DualRec) train their platforms on it, and <c>days</c> days are simulated. Every phase of every day is printed
@@ -25,12 +25,12 @@ public static class SimulationBench
     {
         if (args.Length < 1)
         {
-            Console.Error.WriteLine("usage: Twofold.Bench simulate-bench USERS [warmUpDays=7] [days=2] [sessionLength=50] [workDir]");
+            Console.Error.WriteLine("usage: Twofold.Bench simulate-bench USERS [warmUpDays=8] [days=2] [sessionLength=50] [workDir]");
             return 2;
         }
         int Arg(int index, int fallback) => args.Length > index ? int.Parse(args[index], CultureInfo.InvariantCulture) : fallback;
         var users = Arg(0, 100_000);
-        var warmUp = Arg(1, 7);
+        var warmUp = Arg(1, 8);
         var days = Arg(2, 2);
         var session = Arg(3, 50);
         var work = args.Length > 4 ? args[4] : Path.Combine(Path.GetTempPath(), "twofold-simbench");
