@@ -12,11 +12,12 @@ return args.FirstOrDefault() switch
     "stores" => Twofold.Bench.Stores.StoreBench.Run(args[1..]),
     "ranking" => Twofold.Bench.Ranking.RankingBench.Run(args[1..]),
     "dispatch" => Twofold.Bench.Dispatch.DispatchBench.Run(args[1..]),
+    "simulate-bench" => Twofold.Bench.Simulation.SimulationBench.Run(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Twofold.Bench gen-kuairand|activity-score|activity-train|twotower|vectors|ann|stores|ranking|dispatch ...");
+    Console.Error.WriteLine("usage: Twofold.Bench gen-kuairand|activity-score|activity-train|twotower|vectors|ann|stores|ranking|dispatch|simulate-bench ...");
     return 2;
 }

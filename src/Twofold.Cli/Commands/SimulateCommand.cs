@@ -88,7 +88,7 @@ public static class SimulateCommand
         var platforms = new RecommenderPlatform[settings.Arms.Count];
         SimulationResult Run(Action<SimulationProgress> progress) => Simulator.Run(settings.World, settings.WarmUpDays, settings.Days, settings.Arms,
             (arm, context) => platforms[arm] = new RecommenderPlatform(context, strategies[arm], settings.Platform, Path.Combine(work, $"arm-{arm}")),
-            settings.ExposureWindowDays, progress);
+            settings.ExposureWindowDays, progress, work);
         var result = AnsiConsole.Profile.Capabilities.Interactive ? WithProgressBars(settings, Run) : Run(Progress(settings));
         if (Directory.Exists(work)) Directory.Delete(work, recursive: true);
         return (result, platforms.Select(p => p.Coverage).ToList());
@@ -102,23 +102,24 @@ public static class SimulateCommand
             .Start(context =>
             {
                 var days = context.AddTask($"warm-up ({settings.WarmUpDays} days) and training", maxValue: settings.Days);
-                var phases = context.AddTask("phase", maxValue: 4);
+                var phases = context.AddTask("phase", maxValue: SimulationPhase.Refresh - SimulationPhase.Training);
                 result = run(p =>
                 {
-                    if (p.Phase == SimulationPhase.WarmUp) return;
+                    if (p.Phase is SimulationPhase.WarmUp or SimulationPhase.Training) return;
                     days.Description = string.Create(CultureInfo.InvariantCulture, $"day {p.Day + 1} of {p.Days}");
-                    phases.Value = (int)p.Phase;
+                    phases.Value = p.Phase - SimulationPhase.Training;
                     phases.Description = p.Phase switch
                     {
                         SimulationPhase.Creators => "creators posted; dispatching",
                         SimulationPhase.Dispatch => "dispatched; serving feeds",
-                        SimulationPhase.Feeds => "feeds served; refreshing",
+                        SimulationPhase.Feeds => "feeds served; drawing responses",
+                        SimulationPhase.Responses => "responses drawn; refreshing",
                         _ => "refreshed",
                     };
                     if (p.Phase == SimulationPhase.Refresh) days.Value = p.Day + 1;
                 });
                 days.Value = settings.Days;
-                phases.Value = 4;
+                phases.Value = phases.MaxValue;
             });
         return result!;
     }

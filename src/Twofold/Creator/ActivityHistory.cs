@@ -24,6 +24,28 @@ public sealed class ActivityHistory
     private readonly byte[][] _positives;
     private readonly ushort[][] _watchSeconds;
 
+    private ActivityHistory(ActivityHistory previous, int days)
+    {
+        Users = previous.Users;
+        FirstDay = previous.FirstDay;
+        Days = days;
+        _visits = new ulong[days][];
+        _impressions = new ushort[days][];
+        _clicks = new ushort[days][];
+        _positives = new byte[days][];
+        _watchSeconds = new ushort[days][];
+        for (var d = 0; d < days; d++)
+        {
+            // Days already condensed are shared (they never change again); the new days start empty.
+            var old = d < previous.Days;
+            _visits[d] = old ? previous._visits[d] : new ulong[(Users + 63) >> 6];
+            _impressions[d] = old ? previous._impressions[d] : new ushort[Users];
+            _clicks[d] = old ? previous._clicks[d] : new ushort[Users];
+            _positives[d] = old ? previous._positives[d] : new byte[Users];
+            _watchSeconds[d] = old ? previous._watchSeconds[d] : new ushort[Users];
+        }
+    }
+
     private ActivityHistory(int users, int firstDay, int days)
     {
         Users = users;
@@ -106,6 +128,25 @@ public sealed class ActivityHistory
         var history = new ActivityHistory(users, firstDay, days);
         foreach (var batch in batches) history.Add(batch);
         return history;
+    }
+
+    /// <summary>
+    /// This history extended by <paramref name="newDays"/> days holding the rows of <paramref name="batches"/>, which
+    /// must fall on those days: equal to a <see cref="Build"/> over the whole log, at the cost of the new rows only
+    /// (the days already condensed are shared, not copied). How a platform keeps its history day by day.
+    /// </summary>
+    public ActivityHistory Extend(int newDays, IEnumerable<InteractionBatch> batches)
+    {
+        if (newDays < 0) throw new ArgumentOutOfRangeException(nameof(newDays), newDays, "A history cannot lose days.");
+        var extended = new ActivityHistory(this, Days + newDays);
+        foreach (var batch in batches)
+        {
+            foreach (var time in batch.TimesMs)
+                if (EventLogDays.DayNumber(time) - FirstDay < Days)
+                    throw new ArgumentException($"An event at {time} ms falls on {EventLogDays.ToDate(EventLogDays.DayNumber(time)):yyyy-MM-dd}, a day already condensed (up to {LastDate:yyyy-MM-dd}).", nameof(batches));
+            extended.Add(batch);
+        }
+        return extended;
     }
 
     private void Add(InteractionBatch batch)

@@ -67,45 +67,86 @@ public sealed class CombinedRecommender
 
     /// <param name="itemFilter">Items the user may be shown (e.g. the items of the user's experiment arm); null for all.</param>
     /// <param name="isNewItem">Which items get <see cref="CombinedOptions.NewItemBoost"/>; null for none.</param>
-    public IReadOnlyList<FeedEntry> Feed(int day, int user, int k, IdFilter? itemFilter = null, Func<int, bool>? isNewItem = null)
-    {
-        if (k < 1) throw new ArgumentOutOfRangeException(nameof(k), k, "A feed has at least one slot.");
-        var lists = new List<IReadOnlyList<Candidate>>();
-        var matched = new HashSet<int>();
-        if (_store is not null)
-        {
-            var cache = _store.MatchedItems(day, user).Where(i => itemFilter is null || itemFilter.Contains(i)).ToList();
-            matched.UnionWith(cache);
-            lists.Add(cache.Select(i => new Candidate(i, 0, MatchesSource)).ToList());
-        }
-        lists.AddRange(_retrievals.Select(r => r.Retrieve(user, _options.QuotaPerSource, itemFilter)));
-        var candidates = CandidateUnion.Merge(lists);
-        if (candidates.Count == 0) return [];
+    public IReadOnlyList<FeedEntry> Feed(int day, int user, int k, IdFilter? itemFilter = null, Func<int, bool>? isNewItem = null) =>
+        Feeds(day, [user], [k], itemFilter, isNewItem)[0];
 
-        var items = candidates.Select(c => c.Id).ToArray();
-        var users = Enumerable.Repeat(user, items.Length).ToArray();
-        var f = ScoreIntegration.UserSide(_userPredictor.Predict(users, items), _userPredictor.Tasks, _options.Alpha);
+    /// <summary>
+    /// The feeds of several visiting users at once, each exactly what <see cref="Feed"/> gives that user: retrieval
+    /// runs for the users in parallel (every source is read-only while serving), and the ranking models score the
+    /// candidates of all of them in one batched call, which is where a feed's time goes one user at a time.
+    /// </summary>
+    /// <param name="lengths">The feed length k of each user.</param>
+    public IReadOnlyList<FeedEntry>[] Feeds(int day, ReadOnlySpan<int> users, ReadOnlySpan<int> lengths, IdFilter? itemFilter = null,
+        Func<int, bool>? isNewItem = null)
+    {
+        if (lengths.Length != users.Length) throw new ArgumentException($"{lengths.Length} feed lengths were given for {users.Length} users.", nameof(lengths));
+        foreach (var k in lengths)
+            if (k < 1) throw new ArgumentOutOfRangeException(nameof(lengths), k, "A feed has at least one slot.");
+        var count = users.Length;
+        var queries = users.ToArray();
+        var candidates = new List<MergedCandidate>[count];
+        var matched = new HashSet<int>?[count];
+        Parallel.For(0, count, p => (candidates[p], matched[p]) = Retrieve(day, queries[p], itemFilter));
+
+        // Every user's candidates as one list of (user, item) pairs, user by user.
+        var offsets = new int[count + 1];
+        for (var p = 0; p < count; p++) offsets[p + 1] = offsets[p] + candidates[p].Count;
+        var pairUsers = new int[offsets[count]];
+        var pairItems = new int[offsets[count]];
+        var boostedRows = new List<int>();
+        for (var p = 0; p < count; p++)
+            for (var c = 0; c < candidates[p].Count; c++)
+            {
+                var row = offsets[p] + c;
+                pairUsers[row] = queries[p];
+                pairItems[row] = candidates[p][c].Id;
+                if (matched[p] is { } cache && cache.Contains(pairItems[row])) boostedRows.Add(row);
+            }
+        var f = pairUsers.Length == 0 ? [] : ScoreIntegration.UserSide(_userPredictor.Predict(pairUsers, pairItems), _userPredictor.Tasks, _options.Alpha);
         if (isNewItem is not null && _options.NewItemBoost > 0)
-            for (var p = 0; p < items.Length; p++)
-                if (isNewItem(items[p])) f[p] += (float)_options.NewItemBoost;
-        var boosted = new bool[items.Length];
-        if (matched.Count > 0)
+            for (var row = 0; row < f.Length; row++)
+                if (isNewItem(pairItems[row])) f[row] += (float)_options.NewItemBoost;
+        var boosted = new bool[f.Length];
+        if (boostedRows.Count > 0)
         {
-            var rows = Enumerable.Range(0, items.Length).Where(p => matched.Contains(items[p])).ToArray();
-            var matchedItems = rows.Select(p => items[p]).ToArray();
-            var matchedUsers = Enumerable.Repeat(user, rows.Length).ToArray();
+            var matchedUsers = boostedRows.Select(r => pairUsers[r]).ToArray();
+            var matchedItems = boostedRows.Select(r => pairItems[r]).ToArray();
             var predictions = _creatorPredictor!.Predict(matchedUsers, matchedItems);
             var g = _bias is null
                 ? ScoreIntegration.UserSide(predictions, _creatorPredictor.Tasks, _options.Beta)
                 : ScoreIntegration.CreatorSide(predictions, _creatorPredictor.Tasks, _options.Beta, matchedUsers, _bias);
-            for (var r = 0; r < rows.Length; r++)
+            for (var r = 0; r < boostedRows.Count; r++)
             {
-                f[rows[r]] += (float)(_options.Lambda * g[r]);
-                boosted[rows[r]] = true;
+                f[boostedRows[r]] += (float)(_options.Lambda * g[r]);
+                boosted[boostedRows[r]] = true;
             }
         }
-        return Enumerable.Range(0, items.Length).OrderByDescending(p => f[p]).ThenBy(p => items[p]).Take(k)
-            .Select(p => new FeedEntry(items[p], f[p], candidates[p].Source, boosted[p])).ToList();
+
+        var feeds = new IReadOnlyList<FeedEntry>[count];
+        var ks = lengths.ToArray();
+        Parallel.For(0, count, p =>
+        {
+            var first = offsets[p];
+            var mine = candidates[p];
+            feeds[p] = Enumerable.Range(first, mine.Count).OrderByDescending(row => f[row]).ThenBy(row => pairItems[row]).Take(ks[p])
+                .Select(row => new FeedEntry(pairItems[row], f[row], mine[row - first].Source, boosted[row])).ToList();
+        });
+        return feeds;
+    }
+
+    /// <summary>The union of the user's sources, the cached matches D_u first; and D_u itself (null without a store).</summary>
+    private (List<MergedCandidate> Candidates, HashSet<int>? Matched) Retrieve(int day, int user, IdFilter? itemFilter)
+    {
+        var lists = new List<IReadOnlyList<Candidate>>();
+        HashSet<int>? matched = null;
+        if (_store is not null)
+        {
+            var cache = _store.MatchedItems(day, user).Where(i => itemFilter is null || itemFilter.Contains(i)).ToList();
+            matched = [.. cache];
+            lists.Add(cache.Select(i => new Candidate(i, 0, MatchesSource)).ToList());
+        }
+        lists.AddRange(_retrievals.Select(r => r.Retrieve(user, _options.QuotaPerSource, itemFilter)));
+        return (CandidateUnion.Merge(lists), matched is { Count: > 0 } ? matched : null);
     }
 }
 

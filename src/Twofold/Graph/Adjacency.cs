@@ -77,6 +77,81 @@ public sealed class Adjacency
         return new Adjacency(offsets, neighbors[..write], edgeTimes[..write]);
     }
 
+    /// <summary>
+    /// This adjacency with new edges merged in, over <paramref name="nodeCount"/> nodes (at least the current count):
+    /// the result of <see cref="FromEdges"/> over the old edges and the new ones together, with the same window and
+    /// cut. Each node's run is already newest first, so only the new edges are sorted and the two runs are merged in one
+    /// pass; a node without new edges keeps its run as it is (only the window is applied).
+    /// </summary>
+    internal Adjacency Merge(ReadOnlySpan<int> sources, ReadOnlySpan<int> targets, ReadOnlySpan<long> times, int nodeCount, long minTime, int? maxPerNode)
+    {
+        if (nodeCount < NodeCount) throw new ArgumentOutOfRangeException(nameof(nodeCount), nodeCount, $"The adjacency has {NodeCount} nodes; it cannot shrink.");
+        var counts = new int[nodeCount + 1];
+        foreach (var source in sources) counts[source + 1]++;
+        for (var n = 0; n < nodeCount; n++) counts[n + 1] += counts[n];
+        var cursor = counts.AsSpan(0, nodeCount).ToArray();
+        var added = new (long Time, int Neighbor)[sources.Length];
+        for (var e = 0; e < sources.Length; e++) added[cursor[sources[e]]++] = (times[e], targets[e]);
+
+        var neighbors = new int[_neighbors.Length + sources.Length];
+        var edgeTimes = new long[_neighbors.Length + sources.Length];
+        var offsets = new int[nodeCount + 1];
+        var write = 0;
+        var seen = new HashSet<int>();
+        for (var n = 0; n < nodeCount; n++)
+        {
+            offsets[n] = write;
+            var oldStart = n < NodeCount ? _offsets[n] : 0;
+            var oldEnd = n < NodeCount ? _offsets[n + 1] : 0;
+            var fresh = added.AsSpan(counts[n], counts[n + 1] - counts[n]);
+            if (fresh.IsEmpty)
+            {
+                // The run is newest first, deduplicated and cut already: only the window can drop its tail.
+                var end = oldStart;
+                while (end < oldEnd && _times[end] >= minTime) end++;
+                _neighbors.AsSpan(oldStart, end - oldStart).CopyTo(neighbors.AsSpan(write));
+                _times.AsSpan(oldStart, end - oldStart).CopyTo(edgeTimes.AsSpan(write));
+                write += end - oldStart;
+                continue;
+            }
+            fresh.Sort(NewestFirst);
+            seen.Clear();
+            int f = 0, o = oldStart;
+            while (f < fresh.Length || o < oldEnd)
+            {
+                (long Time, int Neighbor) next;
+                if (o == oldEnd || (f < fresh.Length && NewestFirst(fresh[f], (_times[o], _neighbors[o])) <= 0)) next = fresh[f++];
+                else
+                {
+                    next = (_times[o], _neighbors[o]);
+                    o++;
+                }
+                if (next.Time < minTime) break;
+                if (maxPerNode is { } cut && write - offsets[n] >= cut) break;
+                if (!seen.Add(next.Neighbor)) continue;
+                neighbors[write] = next.Neighbor;
+                edgeTimes[write] = next.Time;
+                write++;
+            }
+        }
+        offsets[nodeCount] = write;
+        return new Adjacency(offsets, neighbors[..write], edgeTimes[..write]);
+    }
+
+    /// <summary>
+    /// The same edges over <paramref name="nodeCount"/> nodes, the added ones without neighbours. The edge arrays are
+    /// shared (the type is immutable), so growing costs the offsets, O(nodes), not a copy of the edges.
+    /// </summary>
+    public Adjacency WithNodeCount(int nodeCount)
+    {
+        if (nodeCount < NodeCount) throw new ArgumentOutOfRangeException(nameof(nodeCount), nodeCount, $"The adjacency has {NodeCount} nodes; it cannot shrink.");
+        if (nodeCount == NodeCount) return this;
+        var offsets = new int[nodeCount + 1];
+        _offsets.CopyTo(offsets, 0);
+        offsets.AsSpan(_offsets.Length).Fill(_offsets[^1]);
+        return new Adjacency(offsets, _neighbors, _times);
+    }
+
     internal void Write(BinaryWriter writer)
     {
         writer.Write(NodeCount);
@@ -101,16 +176,6 @@ public sealed class Adjacency
         for (var n = 0; n < nodes; n++)
             if (offsets[n + 1] < offsets[n]) throw new InvalidDataException($"{source}: the graph's offsets decrease at node {n}.");
         return new Adjacency(offsets, neighbors, times);
-    }
-
-    /// <summary>Appends this adjacency's edges to <paramref name="edges"/> (used to merge in a new day).</summary>
-    /// <param name="reversed">Add edges as (neighbour, node) instead of (node, neighbour).</param>
-    internal void CopyEdgesTo(EdgeList edges, bool reversed)
-    {
-        for (var n = 0; n < NodeCount; n++)
-            for (var e = _offsets[n]; e < _offsets[n + 1]; e++)
-                if (reversed) edges.Add(_neighbors[e], n, _times[e]);
-                else edges.Add(n, _neighbors[e], _times[e]);
     }
 
     // Newest first; equal times by neighbour id, so the order never depends on the order edges arrived in.

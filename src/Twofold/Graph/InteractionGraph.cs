@@ -55,12 +55,29 @@ public sealed class InteractionGraph
         if (users < UserToItems.NodeCount || items < ItemToUsers.NodeCount)
             throw new ArgumentException($"The graph has {UserToItems.NodeCount} users and {ItemToUsers.NodeCount} items; it cannot shrink to {users} and {items}.");
         // Edges kept on either side are the ones that can still be kept after the merge: the window and the recency
-        // cut only ever drop more as newer edges arrive, so this equals a rebuild from the whole log.
+        // cut only ever drop more as newer edges arrive, so merging the day into each side equals a rebuild from the
+        // whole log. Only the day's edges are sorted; the existing runs are merged in order.
         var edges = new EdgeList();
-        UserToItems.CopyEdgesTo(edges, reversed: false);
-        ItemToUsers.CopyEdgesTo(edges, reversed: true);
         var newest = Math.Max(NewestTimeMs, CollectPositive(batch, users, items, Options, edges));
-        return FromEdges(edges, users, items, Options, newest);
+        var minTime = MinTime(Options, newest);
+        var userToItems = UserToItems.Merge(edges.Sources, edges.Targets, edges.Times, users, minTime, Options.MaxPerNode);
+        var itemToUsers = ItemToUsers.Merge(edges.Targets, edges.Sources, edges.Times, items, minTime, Options.MaxPerNode);
+        return new InteractionGraph(userToItems, itemToUsers, Options, newest);
+    }
+
+    private static long MinTime(GraphOptions options, long newest) =>
+        options.WindowDays is { } days && newest != long.MinValue ? newest - days * MsPerDay : long.MinValue;
+
+    /// <summary>
+    /// This graph over more users or items (new ones have no edges yet), sharing the edges: O(nodes), where
+    /// <see cref="Append"/> of an empty batch would copy and re-sort every edge.
+    /// </summary>
+    public InteractionGraph GrowTo(int users, int items)
+    {
+        if (users < UserToItems.NodeCount || items < ItemToUsers.NodeCount)
+            throw new ArgumentException($"The graph has {UserToItems.NodeCount} users and {ItemToUsers.NodeCount} items; it cannot shrink to {users} and {items}.");
+        if (users == UserToItems.NodeCount && items == ItemToUsers.NodeCount) return this;
+        return new InteractionGraph(UserToItems.WithNodeCount(users), ItemToUsers.WithNodeCount(items), Options, NewestTimeMs);
     }
 
     private const uint Magic = 0x48505247; // "GRPH"
@@ -113,7 +130,7 @@ public sealed class InteractionGraph
 
     private static InteractionGraph FromEdges(EdgeList edges, int users, int items, GraphOptions options, long newest)
     {
-        var minTime = options.WindowDays is { } days && newest != long.MinValue ? newest - days * MsPerDay : long.MinValue;
+        var minTime = MinTime(options, newest);
         // Both directions come from the same edges through the same builder (mirrored, not duplicated); the window and
         // the recency cut apply to each side on its own.
         var userToItems = Adjacency.FromEdges(edges.Sources, edges.Targets, edges.Times, users, minTime, options.MaxPerNode);

@@ -34,10 +34,16 @@ public sealed class DualRecPipeline : IDisposable
     /// its latest uploads): its content similarity and item embeddings are extended rather than recomputed, and its
     /// available set Ũ is shared, so the day's dispatch goes on where it was.
     /// </param>
+    /// <param name="contentSimilarity">Content S^I over <paramref name="catalogue"/> when the caller keeps it up to date
+    /// (<see cref="GrowingContentSimilarity"/>); computed for the catalogue when null.</param>
+    /// <param name="servableItems">The only items feeds may show (e.g. an experiment arm's recent items), when known up
+    /// front: the two-tower item index then holds just these rather than being scanned through a filter. Null: all.</param>
     public DualRecPipeline(ModelBundle bundle, IReadOnlyList<Item> catalogue, IAvailabilityStore store, DispatchOptions? dispatch,
         CombinedOptions combined, InteractionGraph? graph = null, UserBias? bias = null, IEnumerable<ICandidateRetrieval>? extraUserSide = null,
-        DualRecPipeline? grownFrom = null)
+        DualRecPipeline? grownFrom = null, NeighborLists? contentSimilarity = null, IdFilter? servableItems = null)
     {
+        if (contentSimilarity is not null && contentSimilarity.NodeCount != catalogue.Count)
+            throw new ArgumentException($"The content similarity covers {contentSimilarity.NodeCount} items, the catalogue {catalogue.Count}.", nameof(contentSimilarity));
         var users = bundle.Manifest.Users;
         var tower = bundle.TwoTower;
         if (grownFrom is not null && (!ReferenceEquals(grownFrom._bundle, bundle) || grownFrom.ItemCount > catalogue.Count))
@@ -47,8 +53,8 @@ public sealed class DualRecPipeline : IDisposable
         bias ??= bundle.Bias;
         graph ??= bundle.Graph;
         // Items added since the graph was built have no history yet; the retrievals read that as an empty history,
-        // so a grown catalogue needs no copy of the graph.
-        if (graph.UserToItems.NodeCount != users) graph = graph.Append(new Data.InteractionBatch([]), users, graph.ItemToUsers.NodeCount);
+        // so a grown catalogue needs no copy of the graph (GrowTo shares the edges).
+        if (graph.UserToItems.NodeCount != users) graph = graph.GrowTo(users, graph.ItemToUsers.NodeCount);
         Graph = graph;
         _userRanker = bundle.UserRanker.WithCatalogue(catalogue);
         // Before DualRec-v2 the creator side ranks with the user-side model (no sample augmentation or extra features).
@@ -56,7 +62,7 @@ public sealed class DualRecPipeline : IDisposable
         var topK = bundle.Manifest.Options.Similarity.TopK;
         if (grownFrom is null)
         {
-            ContentSimilarity = Similarity.ContentSimilarity.Compute(catalogue, topK);
+            ContentSimilarity = contentSimilarity ?? Similarity.ContentSimilarity.Compute(catalogue, topK);
             _contentRows = ContentRows.Empty.Grow(catalogue);
             _items = ItemVectors.Build(EmbedItems(bundle, catalogue.Count, ContentSimilarity), tower.Dimension);
         }
@@ -71,7 +77,8 @@ public sealed class DualRecPipeline : IDisposable
 
         var collaborative = new TwoHopRetriever(graph, bundle.UserSimilarity, bundle.ItemSimilarity);
         var contentWalk = new TwoHopRetriever(graph, bundle.UserSimilarity, ContentSimilarity);
-        UserSideTwoTower = new EmbeddingRetrieval(Side.User, u => tower.Embedding(Side.User, u).ToArray(), items.Search);
+        UserSideTwoTower = new EmbeddingRetrieval(Side.User, u => tower.Embedding(Side.User, u).ToArray(),
+            servableItems is null ? items.Search : ServableItemSearch(items, servableItems));
         var userSide = new List<ICandidateRetrieval>
         {
             UserSideTwoTower,
@@ -159,5 +166,30 @@ public sealed class DualRecPipeline : IDisposable
             count++;
         }
         if (count > 0) System.Numerics.Tensors.TensorPrimitives.Divide(row, count, row);
+    }
+
+    /// <summary>An exact index over just the servable items' embeddings, answering with catalogue ids.</summary>
+    private static Func<float[], int, IdFilter?, Neighbor[]> ServableItemSearch(ItemVectors embeddings, IdFilter servable)
+    {
+        var dimension = embeddings.Dimension;
+        var items = Enumerable.Range(0, Math.Min(servable.Capacity, embeddings.Rows)).Where(servable.Contains).ToArray();
+        if (items.Length == 0) return (_, _, _) => [];
+        var rows = new float[items.Length * dimension];
+        for (var r = 0; r < items.Length; r++) embeddings.Row(items[r]).CopyTo(rows.AsSpan(r * dimension));
+        var index = new FlatIndex(rows, dimension);
+        return (q, k, f) =>
+        {
+            IdFilter? rowFilter = null;
+            if (f is not null && !ReferenceEquals(f, servable))
+            {
+                // Another filter than the servable set: translated to rows (rare; the serving path passes the same one).
+                rowFilter = new IdFilter(items.Length);
+                for (var r = 0; r < items.Length; r++)
+                    if (f.Contains(items[r])) rowFilter.Set(r);
+            }
+            var found = index.Search(q, k, rowFilter);
+            for (var n = 0; n < found.Length; n++) found[n] = new Neighbor(items[found[n].Id], found[n].Score);
+            return found;
+        };
     }
 }

@@ -62,21 +62,38 @@ public sealed class UserBias
         if (smoothing <= 0) throw new ArgumentOutOfRangeException(nameof(smoothing), smoothing, "The smoothing weight must be positive.");
         var impressions = new long[users];
         var interactions = new long[users];
-        foreach (var batch in batches)
-            for (var r = 0; r < batch.Count; r++)
-            {
-                var u = batch.Users[r];
-                if ((uint)u >= (uint)users) throw new ArgumentException($"The log has user {u}, beyond the {users} users given.");
-                impressions[u]++;
-                if ((batch.Feedback[r] & Interactions) != 0) interactions[u]++;
-            }
-        var totalImpressions = impressions.Sum();
-        var rate = totalImpressions == 0 ? 0 : interactions.Sum() / (double)totalImpressions;
+        foreach (var batch in batches) Count(batch, impressions, interactions);
+        return FromCounts(impressions, interactions, smoothing);
+    }
+
+    /// <summary>θ from per-user counts of impressions and of <see cref="Interactions"/> (kept up to date day by day).</summary>
+    public static UserBias FromCounts(ReadOnlySpan<long> impressions, ReadOnlySpan<long> interactions, double smoothing = 50)
+    {
+        if (smoothing <= 0) throw new ArgumentOutOfRangeException(nameof(smoothing), smoothing, "The smoothing weight must be positive.");
+        if (impressions.Length != interactions.Length) throw new ArgumentException($"{impressions.Length} impression counts but {interactions.Length} interaction counts.");
+        long totalImpressions = 0, totalInteractions = 0;
+        foreach (var count in impressions) totalImpressions += count;
+        foreach (var count in interactions) totalInteractions += count;
+        var rate = totalImpressions == 0 ? 0 : totalInteractions / (double)totalImpressions;
         // A floor keeps θ away from 0 when a population never interacts, so g_ui stays finite.
         var floor = 1e-4;
-        var theta = new float[users];
-        for (var u = 0; u < users; u++)
+        var theta = new float[impressions.Length];
+        for (var u = 0; u < theta.Length; u++)
             theta[u] = (float)Math.Max(floor, (interactions[u] + smoothing * rate) / (impressions[u] + smoothing));
         return new UserBias(theta, rate);
+    }
+
+    /// <summary>Adds the rows of <paramref name="batch"/> to per-user counts for <see cref="FromCounts"/>.</summary>
+    public static void Count(InteractionBatch batch, Span<long> impressions, Span<long> interactions)
+    {
+        var users = batch.Users;
+        var feedback = batch.Feedback;
+        for (var r = 0; r < batch.Count; r++)
+        {
+            var u = users[r];
+            if ((uint)u >= (uint)impressions.Length) throw new ArgumentException($"The log has user {u}, beyond the {impressions.Length} users given.");
+            impressions[u]++;
+            if ((feedback[r] & Interactions) != 0) interactions[u]++;
+        }
     }
 }

@@ -5,6 +5,7 @@ using Twofold.Graph;
 using Twofold.Pipeline;
 using Twofold.Ranking;
 using Twofold.Retrieval;
+using Twofold.Similarity;
 using Twofold.Storage;
 using Twofold.Vectors;
 
@@ -16,13 +17,23 @@ namespace Twofold.Simulation;
 /// graph and θ_u every night and retrains the bundle on a cadence, as a deployment would; nothing in it reads the
 /// world's hidden state.
 /// </summary>
+/// <remarks>
+/// Memory does not grow with the days simulated: the log lives on disk (the shared warm-up log and the arm's own
+/// Parquet event log, one part file a night), and what the nightly refresh needs of it is kept condensed and updated
+/// from each day's impressions alone — the graph, θ_u's per-user counts, and the activity history (a few bytes per
+/// user and day, <see cref="ActivityHistory"/>). Retraining streams the log from disk.
+/// </remarks>
 public sealed class RecommenderPlatform : IArmPlatform
 {
     private readonly PlatformContext _context;
     private readonly StrategyConfig _strategy;
     private readonly PlatformOptions _options;
     private readonly string _workDirectory;
-    private readonly InteractionBatch _log;
+    private readonly string _logDirectory;
+    private readonly long[] _impressionCounts;
+    private readonly long[] _interactionCounts;
+    private ActivityHistory? _activity;
+    private readonly GrowingContentSimilarity _content;
     private readonly int _users;
     private readonly int _creators;
     private readonly InMemoryAvailabilityStore _store = new();
@@ -67,10 +78,17 @@ public sealed class RecommenderPlatform : IArmPlatform
         _users = context.World.Users.Count;
         _creators = context.World.Creators.Count;
         _armUsers = context.Assignment.UsersOf(context.Arm).ToArray();
-        _log = new InteractionBatch([], context.History.Count + 1024);
-        _log.AddRange(context.History);
         _firstDayNumber = EventLogDays.DayNumber(context.World.DayStartMsOf(0));
         Directory.CreateDirectory(workDirectory);
+        _logDirectory = Path.Combine(workDirectory, "log");
+        if (Directory.Exists(_logDirectory)) Directory.Delete(_logDirectory, recursive: true);
+        _impressionCounts = new long[_users];
+        _interactionCounts = new long[_users];
+        foreach (var batch in context.History.ReadBatches(reuse: true)) UserBias.Count(batch, _impressionCounts, _interactionCounts);
+        if (strategy.Dispatch is not null && strategy.ActivityPrediction)
+            _activity = ActivityHistory.Build(context.History.ReadBatches(reuse: true), _users, _firstDayNumber, context.World.Day + 1);
+        _content = new GrowingContentSimilarity(options.Bundle.Similarity.TopK);
+        _content.Update(context.World.Items.ToItems());
         Train();
     }
 
@@ -100,7 +118,8 @@ public sealed class RecommenderPlatform : IArmPlatform
             BoostWithUserBias = _strategy.BoostWithUserBias,
         };
         _pipeline?.Dispose();
-        _pipeline = new DualRecPipeline(_bundle, catalogue, _store, dispatch, combined, _graph, _bias, extra);
+        _pipeline = new DualRecPipeline(_bundle, catalogue, _store, dispatch, combined, _graph, _bias, extra,
+            contentSimilarity: _content.Update(catalogue), servableItems: _armItems);
         _newItemFilter = null;
         if (_options.CoverageProbeQuota > 0 && newItems.Count > 0)
         {
@@ -131,16 +150,25 @@ public sealed class RecommenderPlatform : IArmPlatform
         return _pipeline!.Feed.Feed(day, user, length, _armItems, _newItems.Count == 0 ? null : _newItems.Contains);
     }
 
+    public IReadOnlyList<FeedEntry>[] Feeds(int day, ReadOnlySpan<int> users, ReadOnlySpan<int> lengths) =>
+        _pipeline!.Feed.Feeds(day, users, lengths, _armItems, _newItems.Count == 0 ? null : _newItems.Contains);
+
     public void EndDay(int day, InteractionBatch impressions)
     {
-        _log.AddRange(impressions);
+        using (var writer = EventLogWriter.Open(_logDirectory))
+        {
+            writer.Append(impressions);
+            writer.Complete();
+        }
         foreach (var item in impressions.Items)
         {
             while (_exposures.Count <= item) _exposures.Add(0);
             _exposures[item]++;
         }
         _graph = _graph.Append(impressions, _users, _context.World.Items.Count);
-        _bias = UserBias.FromBatches([_log], _users, _options.Bundle.BiasSmoothing);
+        UserBias.Count(impressions, _impressionCounts, _interactionCounts);
+        _bias = UserBias.FromCounts(_impressionCounts, _interactionCounts, _options.Bundle.BiasSmoothing);
+        _activity = _activity?.Extend(_context.World.Day + 1 - _activity.Days, [impressions]);
         if ((day + 1) % _options.RetrainEveryDays == 0) Train();
     }
 
@@ -159,7 +187,9 @@ public sealed class RecommenderPlatform : IArmPlatform
         Dataset dataset;
         using (var writer = DatasetWriter.Create(path, overwrite: true))
         {
-            writer.Events.Append(_log);
+            foreach (var batch in _context.History.ReadBatches(reuse: true)) writer.Events.Append(batch);
+            if (Directory.Exists(_logDirectory))
+                foreach (var batch in EventLog.Open(_logDirectory).ReadBatches(reuse: true)) writer.Events.Append(batch);
             dataset = writer.Commit("simulation",
                 Enumerable.Range(0, _users).Select(u => new User(new UserId(u), $"u{u}")).ToList(),
                 Enumerable.Range(0, _creators).Select(c => new Creator(new CreatorId(c), $"c{c}")).ToList(), catalogue);
@@ -183,7 +213,9 @@ public sealed class RecommenderPlatform : IArmPlatform
     private int[] PredictActive()
     {
         var today = _context.World.Day;
-        var history = ActivityHistory.Build([_log], _users, _firstDayNumber, today);
+        var history = _activity!;
+        if (history.Days != today)
+            throw new InvalidOperationException($"The activity history covers {history.Days} days; day {today} needs {today} (a night was skipped).");
         var scores = _bundle.Activity!.Score(history, today);
         var arm = new HashSet<int>(_armUsers);
         return _strategy.ActiveSet.Select(scores).Where(arm.Contains).ToArray();

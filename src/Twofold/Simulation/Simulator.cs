@@ -3,6 +3,7 @@ using Twofold.CreatorSide;
 using Twofold.Data;
 using Twofold.Domain;
 using Twofold.Evaluation;
+using Twofold.Retrieval;
 using Twofold.World;
 
 namespace Twofold.Simulation;
@@ -21,45 +22,70 @@ public static class Simulator
     private const long MsPerDay = 86_400_000L;
     private const int HistogramTop = 20;
 
+    /// <summary>Visitors whose feeds are built before their responses are drawn.</summary>
+    private const int VisitorChunk = 1024;
+
     /// <param name="platforms">Builds arm a's platform from the warm-up history, the world and the arm's item filter.</param>
+    /// <param name="workDirectory">Where the warm-up's event log is written (deleted at the end); a temporary directory when null.</param>
     public static SimulationResult Run(WorldConfig world, int warmUpDays, int days, IReadOnlyList<string> arms,
-        Func<int, PlatformContext, IArmPlatform> platforms, int exposureWindowDays = 3, Action<SimulationProgress>? progress = null)
+        Func<int, PlatformContext, IArmPlatform> platforms, int exposureWindowDays = 3, Action<SimulationProgress>? progress = null,
+        string? workDirectory = null)
     {
         if (warmUpDays < 1) throw new ArgumentOutOfRangeException(nameof(warmUpDays), warmUpDays, "Platforms need at least one day of history.");
         if (days < 1) throw new ArgumentOutOfRangeException(nameof(days), days, "Simulate at least one day.");
         if (exposureWindowDays < 1) throw new ArgumentOutOfRangeException(nameof(exposureWindowDays), exposureWindowDays, "The ExpoReach window is at least one day.");
         var config = world with { Days = warmUpDays + days };
         config.Validate();
-        var clock = Stopwatch.StartNew();
+        var clock = new PhaseClock();
         var behaviour = CreatorBehaviours.Create(config);
         var state = WorldGenerator.CreateState(config, behaviour);
         var assignment = new ArmAssignment(config.Users, config.Creators, arms.Count, config.Seed);
 
-        // Warm-up: the world's own logging recommender produces the history every platform starts from.
-        var history = new InteractionBatch([], 1 << 16);
-        var logging = new LoggingRecommender(config.Recommender);
-        var buffer = new List<Interaction>();
-        for (var day = 0; day < warmUpDays; day++)
-        {
-            BeginDay(state, behaviour, day);
-            logging.Prepare(state);
-            for (var u = 0; u < config.Users; u++)
-            {
-                if (!state.Visited[u]) continue;
-                buffer.Clear();
-                WorldGenerator.Serve(state, logging, u, buffer);
-                foreach (var interaction in buffer) history.Add(interaction);
-            }
-            EndDay(state, behaviour, config);
-            Report(progress, day - warmUpDays, days, SimulationPhase.WarmUp, clock);
-        }
-
-        var result = new SimulationResult(arms, exposureWindowDays);
-        var platformsOfArm = new IArmPlatform[arms.Count];
+        // Warm-up: the world's own logging recommender produces the history every platform starts from, written to an
+        // event log on disk (it is the largest thing a run holds: warm-up days x visitors x session length).
+        var warmUpLog = Path.Combine(workDirectory ?? Path.GetTempPath(), $"twofold-warm-up-{Guid.NewGuid():N}");
         try
         {
-            for (var a = 0; a < arms.Count; a++)
+            var logging = new LoggingRecommender(config.Recommender);
+            var buffer = new List<Interaction>();
+            using (var writer = EventLogWriter.Open(warmUpLog))
+            {
+                for (var day = 0; day < warmUpDays; day++)
+                {
+                    BeginDay(state, behaviour, day);
+                    logging.Prepare(state);
+                    for (var u = 0; u < config.Users; u++)
+                    {
+                        if (!state.Visited[u]) continue;
+                        buffer.Clear();
+                        WorldGenerator.Serve(state, logging, u, buffer);
+                        foreach (var interaction in buffer) writer.Append(interaction);
+                    }
+                    EndDay(state, behaviour, config);
+                    Report(progress, day - warmUpDays, days, SimulationPhase.WarmUp, clock);
+                }
+                writer.Complete();
+            }
+            return RunArms(state, behaviour, config, assignment, arms, EventLog.Open(warmUpLog), platforms, warmUpDays, days, exposureWindowDays, progress, clock);
+        }
+        finally
+        {
+            if (Directory.Exists(warmUpLog)) Directory.Delete(warmUpLog, recursive: true);
+        }
+    }
+
+    private static SimulationResult RunArms(WorldState state, ICreatorBehaviour behaviour, WorldConfig config, ArmAssignment assignment,
+        IReadOnlyList<string> names, EventLog history, Func<int, PlatformContext, IArmPlatform> platforms, int warmUpDays, int days, int exposureWindowDays,
+        Action<SimulationProgress>? progress, PhaseClock clock)
+    {
+        var arms = names.Count;
+        var result = new SimulationResult(names, exposureWindowDays);
+        var platformsOfArm = new IArmPlatform[arms];
+        try
+        {
+            for (var a = 0; a < arms; a++)
                 platformsOfArm[a] = platforms(a, new PlatformContext(state, assignment, a, history));
+            Report(progress, 0, days, SimulationPhase.Training, clock);
             Run(state, behaviour, config, assignment, platformsOfArm, warmUpDays, days, result, progress, clock);
         }
         finally
@@ -70,7 +96,7 @@ public static class Simulator
     }
 
     private static void Run(WorldState state, ICreatorBehaviour behaviour, WorldConfig config, ArmAssignment assignment,
-        IArmPlatform[] platforms, int warmUpDays, int days, SimulationResult result, Action<SimulationProgress>? progress, Stopwatch clock)
+        IArmPlatform[] platforms, int warmUpDays, int days, SimulationResult result, Action<SimulationProgress>? progress, PhaseClock clock)
     {
         var arms = platforms.Length;
         // Arm membership is fixed for the run: list each arm's creators and count its users once.
@@ -109,46 +135,87 @@ public static class Simulator
                 impressions[a] = new InteractionBatch([], 1024);
             }
             var exposedToday = new HashSet<int>();
-            for (var u = 0; u < config.Users; u++)
+            var dayEnd = state.DayStartMs + MsPerDay - 1;
+            long feedTicks = 0, responseTicks = 0;
+            // Visitors in id order, a chunk at a time: first every feed of the chunk, then the responses to them. A feed
+            // never depends on a response of the same day (platforms learn at night), so the order of draws per user and
+            // of the tallies is the one of serving each visitor in turn.
+            var visitors = new List<int>(VisitorChunk);
+            var feeds = new IReadOnlyList<FeedEntry>[VisitorChunk];
+            var rngs = new WorldRandom[VisitorChunk];
+            var starts = new long[VisitorChunk];
+            var lengths = new int[VisitorChunk];
+            var armVisitors = Enumerable.Range(0, arms).Select(_ => new List<int>(VisitorChunk)).ToArray();
+            for (var first = 0; first < config.Users;)
             {
-                if (!state.Visited[u]) continue;
-                var a = assignment.UserArm(u);
-                var tally = day_[a];
-                tally.Visitors++;
-                userActiveDays[u]++;
-                var rng = new WorldRandom(config.Seed, WorldRandom.Purpose.Feed, u, day);
-                var length = 1 + rng.Poisson(state.Users.SessionMean[u] - 1, 200);
-                var time = state.DayStartMs + (long)(Math.Clamp(state.Users.StartHour[u] + rng.Normal(), 6.0, 23.5) * MsPerHour);
-                var dayEnd = state.DayStartMs + MsPerDay - 1;
-                foreach (var entry in platforms[a].Feed(d, u, length))
+                visitors.Clear();
+                for (; first < config.Users && visitors.Count < VisitorChunk; first++)
+                    if (state.Visited[first]) visitors.Add(first);
+                var mark = Stopwatch.GetTimestamp();
+                for (var a = 0; a < arms; a++) armVisitors[a].Clear();
+                for (var v = 0; v < visitors.Count; v++)
                 {
-                    var item = entry.Item;
-                    if (assignment.CreatorArm(state.Items.Creator[item]) != a)
-                        throw new InvalidOperationException($"Arm {a}'s platform showed item {item} of another arm's creator to user {u}.");
-                    var feedback = state.Responses.Sample(u, item, ref rng, out var watch);
-                    impressions[a].Add(new Interaction(new UserId(u), new ItemId(item), Math.Min(time, dayEnd), state.Items.DurationMs[item], watch, feedback));
-                    time += watch + 1_000 + rng.NextInt(3_000);
-                    tally.Count(entry.Source.ToString(), watch, feedback);
-                    userWatch[u] += watch / 1000.0;
-                    state.ExposureArray[item]++;
-                    if ((feedback & Feedback.Click) != 0) state.ClicksTodayArray[item]++;
-                    if ((feedback & Feedback.Like) != 0)
-                    {
-                        state.LikesTodayArray[item]++;
-                        userLikes[u]++;
-                        creatorLikes[state.Items.Creator[item]]++;
-                    }
-                    if ((feedback & Feedback.Comment) != 0)
-                    {
-                        state.CommentsTodayArray[item]++;
-                        creatorComments[state.Items.Creator[item]]++;
-                    }
-                    if ((feedback & Feedback.Follow) != 0) creatorFollows[state.Items.Creator[item]]++;
-                    if (item >= firstNewItem && day - state.Items.UploadDay[item] < result.ExposureWindowDays) windowExposures[item - firstNewItem]++;
-                    if (item >= itemsBefore) exposedToday.Add(item);
+                    var u = visitors[v];
+                    var rng = new WorldRandom(config.Seed, WorldRandom.Purpose.Feed, u, day);
+                    lengths[v] = 1 + rng.Poisson(state.Users.SessionMean[u] - 1, 200);
+                    starts[v] = state.DayStartMs + (long)(Math.Clamp(state.Users.StartHour[u] + rng.Normal(), 6.0, 23.5) * MsPerHour);
+                    rngs[v] = rng;
+                    armVisitors[assignment.UserArm(u)].Add(v);
                 }
+                // Each arm's platform serves its visitors of the chunk as one batch.
+                for (var a = 0; a < arms; a++)
+                {
+                    var positions = armVisitors[a];
+                    if (positions.Count == 0) continue;
+                    var batchUsers = positions.Select(v => visitors[v]).ToArray();
+                    var batchLengths = positions.Select(v => lengths[v]).ToArray();
+                    var served = platforms[a].Feeds(d, batchUsers, batchLengths);
+                    for (var p = 0; p < positions.Count; p++) feeds[positions[p]] = served[p];
+                }
+                var responding = Stopwatch.GetTimestamp();
+                feedTicks += responding - mark;
+                for (var v = 0; v < visitors.Count; v++)
+                {
+                    var u = visitors[v];
+                    var a = assignment.UserArm(u);
+                    var tally = day_[a];
+                    tally.Visitors++;
+                    userActiveDays[u]++;
+                    ref var rng = ref rngs[v];
+                    var time = starts[v];
+                    foreach (var entry in feeds[v])
+                    {
+                        var item = entry.Item;
+                        if (assignment.CreatorArm(state.Items.Creator[item]) != a)
+                            throw new InvalidOperationException($"Arm {a}'s platform showed item {item} of another arm's creator to user {u}.");
+                        var feedback = state.Responses.Sample(u, item, ref rng, out var watch);
+                        impressions[a].Add(new Interaction(new UserId(u), new ItemId(item), Math.Min(time, dayEnd), state.Items.DurationMs[item], watch, feedback));
+                        time += watch + 1_000 + rng.NextInt(3_000);
+                        tally.Count(entry.Source, watch, feedback);
+                        userWatch[u] += watch / 1000.0;
+                        state.ExposureArray[item]++;
+                        if ((feedback & Feedback.Click) != 0) state.ClicksTodayArray[item]++;
+                        if ((feedback & Feedback.Like) != 0)
+                        {
+                            state.LikesTodayArray[item]++;
+                            userLikes[u]++;
+                            creatorLikes[state.Items.Creator[item]]++;
+                        }
+                        if ((feedback & Feedback.Comment) != 0)
+                        {
+                            state.CommentsTodayArray[item]++;
+                            creatorComments[state.Items.Creator[item]]++;
+                        }
+                        if ((feedback & Feedback.Follow) != 0) creatorFollows[state.Items.Creator[item]]++;
+                        if (item >= firstNewItem && day - state.Items.UploadDay[item] < result.ExposureWindowDays) windowExposures[item - firstNewItem]++;
+                        if (item >= itemsBefore) exposedToday.Add(item);
+                    }
+                    feeds[v] = [];
+                }
+                responseTicks += Stopwatch.GetTimestamp() - responding;
             }
-            Report(progress, d, days, SimulationPhase.Feeds, clock);
+            Report(progress, d, days, SimulationPhase.Feeds, clock, Stopwatch.GetElapsedTime(0, feedTicks));
+            Report(progress, d, days, SimulationPhase.Responses, clock, Stopwatch.GetElapsedTime(0, responseTicks));
 
             for (var c = 0; c < config.Creators; c++)
             {
@@ -198,9 +265,25 @@ public static class Simulator
         CreatorDay.Close(state, behaviour);
     }
 
-    private static void Report(Action<SimulationProgress>? progress, int day, int days, SimulationPhase phase, Stopwatch clock)
+    private static void Report(Action<SimulationProgress>? progress, int day, int days, SimulationPhase phase, PhaseClock clock, TimeSpan? phaseTime = null)
     {
-        progress?.Invoke(new SimulationProgress(day, days, phase, clock.Elapsed));
+        var (elapsed, sinceLast) = clock.Lap();
+        progress?.Invoke(new SimulationProgress(day, days, phase, elapsed, phaseTime ?? sinceLast));
+    }
+
+    /// <summary>The run's clock; a phase's time is the time since the previous report.</summary>
+    private sealed class PhaseClock
+    {
+        private readonly Stopwatch _watch = Stopwatch.StartNew();
+        private TimeSpan _last;
+
+        public (TimeSpan Elapsed, TimeSpan SinceLast) Lap()
+        {
+            var elapsed = _watch.Elapsed;
+            var since = elapsed - _last;
+            _last = elapsed;
+            return (elapsed, since);
+        }
     }
 
     /// <summary>Running totals of one arm's day.</summary>
@@ -212,19 +295,22 @@ public static class Simulator
         public long Likes;
         public long Comments;
         public long Follows;
-        public Dictionary<string, long> BySource { get; } = new();
+        private readonly Dictionary<RetrievalSource, long> _bySource = new();
 
-        public void Count(string source, int watchMs, Feedback feedback)
+        /// <summary>Impressions by source name, in the order the sources first appeared.</summary>
+        public Dictionary<string, long> BySource => _bySource.ToDictionary(p => p.Key.ToString(), p => p.Value);
+
+        public void Count(RetrievalSource source, int watchMs, Feedback feedback)
         {
             Impressions++;
             WatchSeconds += watchMs / 1000.0;
             if ((feedback & Feedback.Like) != 0) Likes++;
             if ((feedback & Feedback.Comment) != 0) Comments++;
             if ((feedback & Feedback.Follow) != 0) Follows++;
-            BySource[source] = BySource.GetValueOrDefault(source) + 1;
+            _bySource[source] = _bySource.GetValueOrDefault(source) + 1;
         }
     }
 }
 
-/// <summary>What a platform is built from: the world (its catalogue grows daily), the arm, and the warm-up history.</summary>
-public sealed record PlatformContext(WorldState World, ArmAssignment Assignment, int Arm, InteractionBatch History);
+/// <summary>What a platform is built from: the world (its catalogue grows daily), the arm, and the warm-up history (an event log on disk, read-only).</summary>
+public sealed record PlatformContext(WorldState World, ArmAssignment Assignment, int Arm, EventLog History);

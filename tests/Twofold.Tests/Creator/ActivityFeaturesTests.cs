@@ -27,6 +27,33 @@ public class ActivityFeaturesTests
     }
 
     [Fact]
+    public void A_history_extended_day_by_day_equals_one_built_from_the_whole_log()
+    {
+        var random = new Random(3);
+        var days = Enumerable.Range(0, 6).Select(day =>
+        {
+            var batch = new InteractionBatch([]);
+            for (var k = 0; k < 200; k++)
+                batch.Add(At(random.Next(40), day, (Feedback)(1 << random.Next(7)), random.Next(60_000), hour: random.Next(24)));
+            return batch;
+        }).ToList();
+        var whole = ActivityHistory.Build(days, 40, Monday, 6);
+        var extended = ActivityHistory.Build(days.Take(2), 40, Monday, 2);
+        extended = extended.Extend(1, [days[2]]).Extend(0, []).Extend(3, days.Skip(3));
+
+        Assert.Equal(whole.Days, extended.Days);
+        var a = new float[40 * Names.Count];
+        var b = new float[40 * Names.Count];
+        ActivityFeatures.Compute(whole, 6, 0, 40, includeDayBits: true, a);
+        ActivityFeatures.Compute(extended, 6, 0, 40, includeDayBits: true, b);
+        Assert.Equal(a, b);
+        for (var day = 0; day < 6; day++)
+            for (var user = 0; user < 40; user++)
+                Assert.Equal((whole.Impressions(user, day), whole.WatchSeconds(user, day)), (extended.Impressions(user, day), extended.WatchSeconds(user, day)));
+        Assert.Throws<ArgumentException>(() => whole.Extend(1, [days[5]])); // day 5 is already condensed
+    }
+
+    [Fact]
     public void Features_of_a_hand_made_log_have_the_expected_values()
     {
         var history = History(3, 5,

@@ -81,6 +81,24 @@ public class InteractionGraphTests
     }
 
     [Fact]
+    public void Growing_keeps_every_edge_and_adds_empty_nodes_like_appending_nothing()
+    {
+        var graph = InteractionGraph.Empty(3, 4, GraphOptions.Default).Append(Batch(I(0, 1, 10), I(0, 3, 30), I(2, 3, 20)), 3, 4);
+        var grown = graph.GrowTo(5, 9);
+        var appended = graph.Append(new InteractionBatch([]), 5, 9);
+        Assert.Equal(5, grown.UserToItems.NodeCount);
+        Assert.Equal(9, grown.ItemToUsers.NodeCount);
+        foreach (var side in new[] { Side.User, Side.Item })
+            for (var n = 0; n < appended.History(side).NodeCount; n++)
+            {
+                Assert.Equal(appended.History(side).Neighbors(n).ToArray(), grown.History(side).Neighbors(n).ToArray());
+                Assert.Equal(appended.History(side).Times(n).ToArray(), grown.History(side).Times(n).ToArray());
+            }
+        Assert.Same(graph, graph.GrowTo(3, 4));
+        Assert.Throws<ArgumentException>(() => graph.GrowTo(2, 4));
+    }
+
+    [Fact]
     public void Out_of_range_ids_and_bad_options_are_rejected()
     {
         var graph = InteractionGraph.Empty(2, 2, GraphOptions.Default);
