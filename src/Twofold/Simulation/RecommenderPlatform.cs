@@ -144,14 +144,23 @@ public sealed class RecommenderPlatform : IArmPlatform
 
     public IReadOnlyList<FeedEntry> Feed(int day, int user, int length)
     {
-        if (_newItemFilter is not null)
-            foreach (var candidate in _pipeline!.UserSideTwoTower.Retrieve(user, _options.CoverageProbeQuota, _newItemFilter))
-                _coverage[^1].Retrieved.Add(candidate.Id);
+        ProbeCoverage(user);
         return _pipeline!.Feed.Feed(day, user, length, _armItems, _newItems.Count == 0 ? null : _newItems.Contains);
     }
 
-    public IReadOnlyList<FeedEntry>[] Feeds(int day, ReadOnlySpan<int> users, ReadOnlySpan<int> lengths) =>
-        _pipeline!.Feed.Feeds(day, users, lengths, _armItems, _newItems.Count == 0 ? null : _newItems.Contains);
+    public IReadOnlyList<FeedEntry>[] Feeds(int day, ReadOnlySpan<int> users, ReadOnlySpan<int> lengths)
+    {
+        foreach (var user in users) ProbeCoverage(user);
+        return _pipeline!.Feed.Feeds(day, users, lengths, _armItems, _newItems.Count == 0 ? null : _newItems.Contains);
+    }
+
+    /// <summary>Figure 8's probe (when on): which of today's new items the user-side two-tower retrieval returns for this visitor.</summary>
+    private void ProbeCoverage(int user)
+    {
+        if (_newItemFilter is null) return;
+        foreach (var candidate in _pipeline!.UserSideTwoTower.Retrieve(user, _options.CoverageProbeQuota, _newItemFilter))
+            _coverage[^1].Retrieved.Add(candidate.Id);
+    }
 
     public void EndDay(int day, InteractionBatch impressions)
     {
