@@ -59,7 +59,11 @@ public sealed record SimulationConfig
     public SimulationConfig Validate()
     {
         World.Validate();
-        if (WarmUpDays < 7) throw new ArgumentException($"warm_up_days must be at least 7 (the activity model needs history), not {WarmUpDays}.");
+        if (WarmUpDays < 1) throw new ArgumentException($"warm_up_days must be at least 1 (platforms train on the warm-up's log), not {WarmUpDays}.");
+        // The activity model's first target day needs min_history_days earlier days, and the first training sees only the warm-up.
+        if (Platform.Bundle.TrainActivity && WarmUpDays <= Platform.Bundle.Activity.MinHistoryDays)
+            throw new ArgumentException($"warm_up_days ({WarmUpDays}) must exceed the activity model's min_history_days ({Platform.Bundle.Activity.MinHistoryDays}): " +
+                "the first training needs a target day with that many earlier days.");
         if (Days < ExposureWindowDays) throw new ArgumentException($"days ({Days}) must be at least exposure_window_days ({ExposureWindowDays}).");
         if (Arms.Count < 1) throw new ArgumentException("arms must name at least one strategy.");
         foreach (var arm in Arms) StrategyConfig.Named(arm);
