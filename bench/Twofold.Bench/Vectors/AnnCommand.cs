@@ -28,11 +28,11 @@ internal static class AnnCommand
         int n, dim, queries;
         try
         {
-            (n, dim, queries) = (Int(o, "n", 200_000), Int(o, "dim", 64), Int(o, "queries", 1024));
+            (n, dim, queries) = (VectorsBench.Int(o, "n", 200_000), VectorsBench.Int(o, "dim", 64), VectorsBench.Int(o, "queries", 1024));
         }
         catch (ArgumentException e)
         {
-            Console.Error.WriteLine(e.Message);
+            Console.Error.WriteLine($"ann: {e.Message}");
             return 2;
         }
         if (n < 50_000)
@@ -68,13 +68,6 @@ internal static class AnnCommand
         else File.Delete(peers);
         VectorsBench.Measure(new Dictionary<string, string> { ["data"] = dir, ["peers"] = peers, ["out"] = Path.Combine(dir, "ours.json"), ["only"] = string.Join(',', sections) });
         return 0;
-    }
-
-    private static int Int(Dictionary<string, string> o, string key, int fallback)
-    {
-        if (!o.TryGetValue(key, out var text)) return fallback;
-        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value) && value > 0) return value;
-        throw new ArgumentException($"ann: --{key} must be a positive integer, got '{text}'.");
     }
 
     /// <summary>Existing data is reused only when its meta.json says it has the requested shape.</summary>

@@ -19,6 +19,19 @@ internal static class VectorsBench
 
     public static int Run(string[] args)
     {
+        try
+        {
+            return Dispatch(args);
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine($"vectors: {e.Message}");
+            return 2;
+        }
+    }
+
+    private static int Dispatch(string[] args)
+    {
         var options = ParseOptions(args.Skip(1));
         switch (args.FirstOrDefault())
         {
@@ -59,7 +72,13 @@ internal static class VectorsBench
         return result;
     }
 
-    private static int Int(Dictionary<string, string> o, string key, int fallback) => o.TryGetValue(key, out var v) ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
+    /// <summary>A positive integer option, or <paramref name="fallback"/> when absent; anything else is an error naming the option.</summary>
+    internal static int Int(Dictionary<string, string> o, string key, int fallback)
+    {
+        if (!o.TryGetValue(key, out var text)) return fallback;
+        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value) && value > 0) return value;
+        throw new ArgumentException($"--{key} must be a positive integer, got '{text}'.");
+    }
 
     private static string FractionName(double f) => f.ToString("0.###", CultureInfo.InvariantCulture);
 

@@ -92,6 +92,7 @@ public sealed class FeedbackModel : IFeedbackPredictor, IDisposable
 
         var tasks = FeedbackSamples.TaskCount;
         var result = new float[users.Length * tasks];
+        if (users.IsEmpty) return result; // no native call for an empty request
         // One caller at a time per network, as a precaution: forward calls from the creator side's dispatcher threads
         // failed inside libtorch on Scalar arguments (see MultiTaskNetwork.One), and concurrent TorchSharp use has
         // failed before (the test assembly runs its classes one at a time for that reason).
