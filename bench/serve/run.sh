@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Load benchmark of `twofold serve` with wrk on loopback: feeds (GET /users/{id}/feed?k=20) and uploads (POST /items,
 # each dispatched by the creator side) at the same time, each rate-limited by a pause per connection, then the peer:
-# GET /health (the same HTTP stack with no recommendation work) at the feed's rate.
+# GET /health (the same HTTP stack with no recommendation work; it probes the store and SQLite) at the feed's rate.
 # Usage: bench/serve/run.sh [users] [creators] [days] [seconds] [work dir]
 # The world and bundle are built once per size under the work dir and reused by later runs.
 set -euo pipefail

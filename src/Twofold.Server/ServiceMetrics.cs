@@ -16,7 +16,6 @@ public sealed class ServiceMetrics : IDisposable
         _meter = factory.Create(MeterName);
         Dispatches = _meter.CreateCounter<long>("twofold.dispatches", "{item}", "Items dispatched by the creator side (outcome: new or repeat).");
         Reservations = _meter.CreateCounter<long>("twofold.reservations", "{user}", "Users reserved for new items in the availability store.");
-        FilledUsers = _meter.CreateCounter<long>("twofold.users_filled", "{user}", "Users who reached Q with a reservation and left the available set.");
         DispatchDuration = _meter.CreateHistogram<double>("twofold.dispatch.duration", "s", "Time to dispatch one item (retrieval, ranking, reservation).",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.002, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2, 0.5, 1, 2, 5] });
         GrowDuration = _meter.CreateHistogram<double>("twofold.catalogue_growth.duration", "s",
@@ -30,7 +29,6 @@ public sealed class ServiceMetrics : IDisposable
 
     public Counter<long> Dispatches { get; }
     public Counter<long> Reservations { get; }
-    public Counter<long> FilledUsers { get; }
     public Histogram<double> DispatchDuration { get; }
     public Histogram<double> GrowDuration { get; }
     public Counter<long> Events { get; }

@@ -92,7 +92,9 @@ public sealed class AdminTests(BundleFixture fixture)
         Assert.Equal(0.5, stats.GetProperty("lambda").GetDouble());
         // DualRec-v1 retrieves through the two-tower model only.
         var upload = await service.PostJson("/items", $$"""{"item_id": "v1-item", "creator": 3, "genre": "{{fixture.Genres[0]}}", "duration_ms": 9000}""");
+        Assert.Equal(HttpStatusCode.Created, upload.StatusCode);
         var sources = JsonDocument.Parse(await upload.Content.ReadAsStringAsync()).RootElement.GetProperty("sources");
+        Assert.NotEmpty(sources.EnumerateObject());
         Assert.All(sources.EnumerateObject(), s => Assert.Equal("two-tower-users", s.Name));
     }
 

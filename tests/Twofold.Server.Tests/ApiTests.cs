@@ -176,7 +176,7 @@ public sealed class ApiTests(BundleFixture fixture)
         var health = await service.Client.GetAsync("/health");
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
         var checks = (await Json(health)).GetProperty("checks").GetProperty("platform").GetProperty("data");
-        Assert.True(checks.GetProperty("bundle_loaded").GetBoolean());
+        Assert.Equal(fixture.Manifest.Items, checks.GetProperty("items").GetInt32());
         Assert.True(checks.GetProperty("store_reachable").GetBoolean());
         Assert.Equal(HttpStatusCode.OK, (await service.Client.GetAsync("/health/live")).StatusCode);
 

@@ -76,7 +76,6 @@ public sealed class ServingPlatform : IDisposable
 
     public int Day => Current.Day;
     public Strategy Strategy => Current.Strategy;
-    public BundleManifest Manifest => Current.Bundle.Manifest;
     public int Users => Current.Bundle.Manifest.Users;
     public int Creators => Current.Bundle.UserRanker.Creators;
     public int Items => Current.Pipeline.ItemCount;
@@ -212,7 +211,6 @@ public sealed class ServingPlatform : IDisposable
         return items;
     }
 
-    public bool IsUpload(int item) => item >= _datasetItems;
 
     /// <summary>|D_u| today over the users the uploads of today were matched with: entry n counts users holding n items.</summary>
     public long[] MatchedPerUser()
@@ -227,19 +225,19 @@ public sealed class ServingPlatform : IDisposable
         return histogram;
     }
 
-    /// <summary>Readiness: a bundle is loaded and the availability store and the state database answer.</summary>
-    public (bool BundleLoaded, bool StoreReachable, string? Problem) Readiness()
+    /// <summary>Readiness: the availability store and the state database answer (a bundle is always loaded: start-up fails without one).</summary>
+    public (bool StoreReachable, string? Problem) Readiness()
     {
         var generation = Current;
         try
         {
             Store.IsAvailable(generation.Day, 0);
             Database.Ping();
-            return (true, true, null);
+            return (true, null);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            return (true, false, e.Message);
+            return (false, e.Message);
         }
     }
 

@@ -2,6 +2,7 @@ using Twofold.Data;
 using Twofold.Models;
 using Twofold.Pipeline;
 using Twofold.Ranking;
+using Twofold.Tests.Support;
 using Twofold.World;
 
 namespace Twofold.Server.Tests.Support;
