@@ -29,9 +29,6 @@ internal sealed class DayLedger
 
     public int Capacity { get; }
 
-    /// <summary>The predicted-active users, each once, in the order they were first given.</summary>
-    public IEnumerable<int> ActiveUsers => _slotOf.Keys;
-
     public bool TryGetReservation(int item, out int[] users) => _itemUsers.TryGetValue(item, out users!);
 
     /// <summary>The users a reservation would take: candidates in order, skipping inactive, full and repeated users.</summary>

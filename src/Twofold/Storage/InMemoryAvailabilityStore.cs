@@ -25,11 +25,8 @@ public sealed class InMemoryAvailabilityStore : IAvailabilityStore
         }
     }
 
-    public Reservation Reserve(int day, int item, IReadOnlyList<int> candidates, int limit)
-    {
-        ReservationRules.CheckReserve(day, item, candidates, limit);
-        lock (_gate) return ReserveLocked(Ledger(day), item, candidates, limit);
-    }
+    public Reservation Reserve(int day, int item, IReadOnlyList<int> candidates, int limit) =>
+        ReserveMany(day, [new ReservationRequest(item, candidates)], limit)[0];
 
     public IReadOnlyList<Reservation> ReserveMany(int day, IReadOnlyList<ReservationRequest> requests, int limit)
     {

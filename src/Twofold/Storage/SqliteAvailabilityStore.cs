@@ -82,20 +82,8 @@ public sealed class SqliteAvailabilityStore : IAvailabilityStore
         }
     }
 
-    public Reservation Reserve(int day, int item, IReadOnlyList<int> candidates, int limit)
-    {
-        ReservationRules.CheckReserve(day, item, candidates, limit);
-        var request = new PendingReservation(day, item, candidates, limit);
-        lock (_queue) _queue.Add(request);
-        lock (_gate)
-        {
-            // Group commit: whoever holds the gate commits every reservation queued meanwhile in one transaction,
-            // so dispatchers on several threads share one fsync. A request already committed by an earlier holder
-            // only collects its result.
-            if (!request.Done) CommitQueued();
-        }
-        return request.Error is { } error ? throw error : request.Result!;
-    }
+    public Reservation Reserve(int day, int item, IReadOnlyList<int> candidates, int limit) =>
+        ReserveMany(day, [new ReservationRequest(item, candidates)], limit)[0];
 
     /// <summary>The batch is queued as one unit, so it is committed in one transaction (with whatever else is queued).</summary>
     public IReadOnlyList<Reservation> ReserveMany(int day, IReadOnlyList<ReservationRequest> requests, int limit)
@@ -105,6 +93,9 @@ public sealed class SqliteAvailabilityStore : IAvailabilityStore
         lock (_queue) _queue.AddRange(pending);
         lock (_gate)
         {
+            // Group commit: whoever holds the gate commits every reservation queued meanwhile in one transaction,
+            // so dispatchers on several threads share one fsync. Requests already committed by an earlier holder
+            // only collect their results.
             if (pending.Any(p => !p.Done)) CommitQueued();
         }
         return pending.Select(p => p.Error is { } error ? throw error : p.Result!).ToList();
