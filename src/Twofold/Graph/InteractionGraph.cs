@@ -70,7 +70,7 @@ public sealed class InteractionGraph
 
     /// <summary>
     /// This graph over more users or items (new ones have no edges yet), sharing the edges: O(nodes), where
-    /// <see cref="Append"/> of an empty batch would copy and re-sort every edge.
+    /// <see cref="Append"/> of an empty batch would still copy every edge into new arrays.
     /// </summary>
     public InteractionGraph GrowTo(int users, int items)
     {

@@ -63,7 +63,7 @@ public sealed class DualRecPipeline : IDisposable
         if (grownFrom is null)
         {
             ContentSimilarity = contentSimilarity ?? Similarity.ContentSimilarity.Compute(catalogue, topK);
-            _contentRows = ContentRows.Empty.Grow(catalogue);
+            _contentRows = null; // built on the first growth (ContentSimilarity.Extend), which a simulated day never needs
             _items = ItemVectors.Build(EmbedItems(bundle, catalogue.Count, ContentSimilarity), tower.Dimension);
         }
         else
@@ -114,7 +114,7 @@ public sealed class DualRecPipeline : IDisposable
     }
 
     private readonly ModelBundle _bundle;
-    private readonly ContentRows _contentRows;
+    private readonly ContentRows? _contentRows;
     private readonly ItemVectors _items;
 
     /// <summary>Items of the catalogue the pipeline serves.</summary>

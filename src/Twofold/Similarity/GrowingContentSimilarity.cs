@@ -145,10 +145,8 @@ public sealed class GrowingContentSimilarity
 
     private static float[] Normalized(float[] vector)
     {
-        var norm = MathF.Sqrt(VectorKernels.Dot(vector, vector));
-        if (norm == 0 || !float.IsFinite(norm)) throw new ArgumentException("A content embedding is zero or not finite; it has no direction to compare.");
         var into = new float[vector.Length];
-        for (var d = 0; d < vector.Length; d++) into[d] = vector[d] / norm;
+        ContentSimilarity.Normalize(vector, into);
         return into;
     }
 }

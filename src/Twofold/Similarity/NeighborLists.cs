@@ -87,20 +87,6 @@ public sealed class NeighborLists
 
     public ReadOnlySpan<float> Scores(int node) => _scores.AsSpan(_offsets[Check(node)], _offsets[node + 1] - _offsets[node]);
 
-    /// <summary>
-    /// The same lists over <paramref name="nodeCount"/> nodes, the added ones without neighbours (e.g. items uploaded
-    /// since collaborative similarity was computed). Shares the neighbour arrays: O(nodes), no copy of the lists.
-    /// </summary>
-    public NeighborLists WithNodeCount(int nodeCount)
-    {
-        if (nodeCount < NodeCount) throw new ArgumentOutOfRangeException(nameof(nodeCount), nodeCount, $"The lists cover {NodeCount} nodes; they cannot shrink.");
-        if (nodeCount == NodeCount) return this;
-        var offsets = new int[nodeCount + 1];
-        _offsets.CopyTo(offsets, 0);
-        offsets.AsSpan(_offsets.Length).Fill(_offsets[^1]);
-        return new NeighborLists(offsets, _neighbors, _scores);
-    }
-
     /// <summary>Assembles lists computed per node (each already sorted best first).</summary>
     internal static NeighborLists FromPerNode(IReadOnlyList<(int[] Neighbors, float[] Scores)> perNode)
     {
