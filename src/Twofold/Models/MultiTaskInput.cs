@@ -13,7 +13,10 @@ namespace Twofold.Models;
 /// With <paramref name="RowBags"/>, the bag (not the row) each id belongs to.</param>
 /// <param name="RowBags">Optional: the bag of each row, when rows share bags (every candidate of one item has that
 /// item's recent users), so each distinct bag is pooled once; null when each row has its own bag.</param>
-public sealed record MultiTaskInput(int Rows, long[] Categorical, float[] Dense, long[] BagIds, long[] BagRows, long[]? RowBags = null)
+/// <param name="Groups">Optional: rows that differ only in one field (every candidate user of one new item), so the
+/// part of the first layer that reads the other inputs is computed once per group; null: every row alone.</param>
+public sealed record MultiTaskInput(int Rows, long[] Categorical, float[] Dense, long[] BagIds, long[] BagRows, long[]? RowBags = null,
+    RowGroups? Groups = null)
 {
     /// <summary>Bags to pool: one per row, or as many as <see cref="RowBags"/> refers to.</summary>
     internal int BagCount => RowBags is null ? Rows : (int)Math.Max(RowBags.Length == 0 ? 0 : RowBags.Max() + 1, BagRows.Length == 0 ? 0 : BagRows.Max() + 1);
@@ -47,5 +50,6 @@ public sealed record MultiTaskInput(int Rows, long[] Categorical, float[] Dense,
             TensorGuard.IndexRange(RowBags, BagCount, nameof(RowBags));
             TensorGuard.IndexRange(BagRows, BagCount, nameof(BagRows));
         }
+        Groups?.Validate(this, config);
     }
 }

@@ -67,18 +67,62 @@ public sealed class MultiTaskNetwork : nn.Module
 
         using var scope = torch.NewDisposeScope();
         var categorical = torch.tensor(input.Categorical, [rows, fields]);
+        if (layerByLayer) return HeadsLayerByLayer(Inputs(input, categorical, rowsOf: null, skipField: null)).MoveToOuterDisposeScope();
+        var (weight, bias) = FirstLayer();
+        Tensor firstLayer;
+        if (input.Groups is { } groups)
+        {
+            // W x = W_v x_v + W_s x_s: the shared inputs once per group, the varying field per row.
+            var varying = groups.VaryingField;
+            var (from, width) = (Config.FieldOffset(varying), Config.Fields[varying].Dimension);
+            var firstRows = torch.tensor(groups.FirstRows());
+            var shared = Inputs(input, categorical.index_select(0, firstRows), firstRows, skipField: varying);
+            var sharedWeight = torch.cat(new[] { weight.narrow(1, 0, from), weight.narrow(1, from + width, weight.shape[1] - from - width) }, 1);
+            firstLayer = nn.functional.linear(tables[varying].index_select(0, categorical.select(1, varying)), weight.narrow(1, from, width))
+                .add(nn.functional.linear(shared, sharedWeight, bias).index_select(0, torch.tensor(groups.GroupOfRow)), One);
+        }
+        else
+        {
+            firstLayer = nn.functional.linear(Inputs(input, categorical, rowsOf: null, skipField: null), weight, bias);
+        }
+        return Heads(firstLayer, rows).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The input x of the given rows ([rows, width]: the fields' embeddings, the pooled bag, the dense features),
+    /// without the columns of <paramref name="skipField"/> when one is given.
+    /// </summary>
+    /// <param name="categorical">The rows' ids [rows, fields].</param>
+    /// <param name="rowsOf">Which input rows these are (null: all, in order).</param>
+    private Tensor Inputs(MultiTaskInput input, Tensor categorical, Tensor? rowsOf, int? skipField)
+    {
+        var fields = Config.Fields.Count;
         var parts = new List<Tensor>(fields + 2);
         for (var f = 0; f < fields; f++)
-            parts.Add(tables[f].index_select(0, categorical.select(1, f)));
+            if (f != skipField) parts.Add(tables[f].index_select(0, categorical.select(1, f)));
         if (Config.BagField is { } bag)
         {
             var pooled = MeanOfBags(input, tables[bag], input.BagCount, Config.Fields[bag].Dimension);
-            parts.Add(input.RowBags is null ? pooled : pooled.index_select(0, torch.tensor(input.RowBags)));
+            var bagOfRow = input.RowBags is null ? null : torch.tensor(input.RowBags);
+            if (rowsOf is not null) bagOfRow = bagOfRow is null ? rowsOf : bagOfRow.index_select(0, rowsOf);
+            parts.Add(bagOfRow is null ? pooled : pooled.index_select(0, bagOfRow));
         }
-        if (Config.DenseWidth > 0) parts.Add(torch.tensor(input.Dense, [rows, Config.DenseWidth]));
-        var x = torch.cat(parts, 1);
+        if (Config.DenseWidth > 0)
+        {
+            var dense = torch.tensor(input.Dense, [input.Rows, Config.DenseWidth]);
+            parts.Add(rowsOf is null ? dense : dense.index_select(0, rowsOf));
+        }
+        return torch.cat(parts, 1);
+    }
 
-        return (layerByLayer ? HeadsLayerByLayer(x) : Heads(x, rows)).MoveToOuterDisposeScope();
+    /// <summary>
+    /// Every layer that reads the input x, as one [out, width] weight and its bias: the experts' first layers, then
+    /// the gates (one product for all of them).
+    /// </summary>
+    private (Tensor Weight, Tensor Bias) FirstLayer()
+    {
+        var layers = Layers(experts, 0).Concat(gates).ToList();
+        return (torch.cat(layers.Select(l => (Tensor)l.weight!).ToList(), 0), torch.cat(layers.Select(l => (Tensor)l.bias!).ToList(), 0));
     }
 
     /// <summary>
@@ -108,31 +152,29 @@ public sealed class MultiTaskNetwork : nn.Module
     }
 
     /// <summary>
-    /// Experts, gates and towers on the input rows x [B, width], with the layers of each kind applied together: the
-    /// experts' first layers as one matrix product, their second layers, the gates and the towers as batched products
-    /// (bmm) over stacked weights. The same function as applying each layer alone, in about 15 torch operations
-    /// instead of about 85, which is what a call on a thousand rows mostly spent its time on; the weights stay in
-    /// their own layers, so checkpoints are unchanged and gradients reach them through the concatenations.
+    /// Experts, gates and towers from the first layer's output [B, E·H + T·E] (the experts' first layers and the
+    /// gates, see <see cref="FirstLayer"/>), with the layers of each kind applied together: the experts' second
+    /// layers and the towers as batched products (bmm) over stacked weights. The same function as applying each layer
+    /// alone, in about 15 torch operations instead of about 85, which is what a call on a thousand rows mostly spent
+    /// its time on; the weights stay in their own layers, so checkpoints are unchanged and gradients reach them
+    /// through the concatenations.
     /// </summary>
-    private Tensor Heads(Tensor x, long rows)
+    private Tensor Heads(Tensor firstLayer, long rows)
     {
         var e = Config.ExpertCount;
         var tasks = Config.Tasks;
-        var hidden = nn.functional.relu(Joint(x, Layers(experts, 0))).view(rows, e, Config.ExpertHidden).transpose(0, 1); // [E, B, H]
+        var expertWidth = e * Config.ExpertHidden;
+        var hidden = nn.functional.relu(firstLayer.narrow(1, 0, expertWidth)).view(rows, e, Config.ExpertHidden).transpose(0, 1); // [E, B, H]
         var outputs = nn.functional.relu(Batched(hidden, Layers(experts, 2))); // [E, B, O]
         var mixed = e == 1
             ? outputs.expand(tasks, rows, Config.ExpertOutput)
-            : torch.bmm(Joint(x, gates).view(rows, tasks, e).softmax(2), outputs.transpose(0, 1)).transpose(0, 1); // [B, T, E] x [B, E, O] -> [T, B, O]
+            : torch.bmm(firstLayer.narrow(1, expertWidth, tasks * e).reshape(rows, tasks, e).softmax(2), outputs.transpose(0, 1)).transpose(0, 1); // [B, T, E] x [B, E, O] -> [T, B, O]
         var towerHidden = nn.functional.relu(Batched(mixed, Layers(towers, 0))); // [T, B, Th]
         return Batched(towerHidden, Layers(towers, 2)).squeeze(2).t().contiguous(); // [T, B, 1] -> [B, T]
     }
 
     /// <summary>Layer <paramref name="index"/> of each stack.</summary>
     private static List<Linear> Layers(ModuleList<Sequential> stacks, int index) => stacks.Select(s => (Linear)s[index]).ToList();
-
-    /// <summary>Several layers on the same input [B, in] as one product: [B, Σ out].</summary>
-    private static Tensor Joint(Tensor x, IEnumerable<Linear> layers) =>
-        nn.functional.linear(x, torch.cat(layers.Select(l => (Tensor)l.weight!).ToList(), 0), torch.cat(layers.Select(l => (Tensor)l.bias!).ToList(), 0));
 
     /// <summary>Layer k on input k [N, B, in], for all k at once: [N, B, out].</summary>
     private static Tensor Batched(Tensor inputs, IReadOnlyList<Linear> layers) =>

@@ -31,6 +31,9 @@ public sealed record MultiTaskNetworkConfig(
 {
     public int ExpertCount => Architecture == MultiTaskArchitecture.SharedBottom ? 1 : Experts;
 
+    /// <summary>The first column of <paramref name="field"/>'s embedding in the input x.</summary>
+    public int FieldOffset(int field) => Fields.Take(field).Sum(f => f.Dimension);
+
     public int InputWidth => Fields.Sum(f => f.Dimension) + (BagField is { } b ? Fields[b].Dimension : 0) + DenseWidth;
 
     public void Validate()

@@ -149,6 +149,10 @@ public sealed class FeedbackModel : IFeedbackPredictor, IDisposable
         // Without a timeline every row of an item has that item's recent users: one bag per distinct item.
         var rowBags = Options.ExtraFeatures && pointInTime is null ? new long[rows] : null;
         var bagOfItem = rowBags is null ? null : new Dictionary<int, int>();
+        // Without a timeline a row's inputs other than the user are a function of (item, item id given, day, hour):
+        // rows that share them form a group whose shared part of the first layer is computed once.
+        var groupOfRow = pointInTime is null ? new long[rows] : null;
+        var groupOfKey = groupOfRow is null ? null : new Dictionary<(int, long, long, long), int>();
         var table = ItemTable;
         for (var r = 0; r < rows; r++)
         {
@@ -169,6 +173,12 @@ public sealed class FeedbackModel : IFeedbackPredictor, IDisposable
                 var day = EventLogDays.DayNumber(timesMs[r]);
                 c[DayField] = ((day + 3) % Days + Days) % Days; // 1970-01-01 was a Thursday; Monday = 0
                 c[HourField] = (int)((timesMs[r] - day * 86_400_000L) / 3_600_000L);
+            }
+            if (groupOfKey is not null)
+            {
+                var key = (i, c[ItemField], c[DayField], c[HourField]);
+                if (!groupOfKey.TryGetValue(key, out var group)) groupOfKey[key] = group = groupOfKey.Count;
+                groupOfRow![r] = group;
             }
             var x = dense.AsSpan(r * denseWidth, denseWidth);
             x[0] = table.LogDuration[i];
@@ -198,7 +208,9 @@ public sealed class FeedbackModel : IFeedbackPredictor, IDisposable
                 for (var k = before; k < bagIds.Count; k++) bagRows.Add(r);
             x[^1] = MathF.Log(1 + engagements);
         }
-        return new MultiTaskInput(rows, categorical, dense, bagIds.ToArray(), bagRows.ToArray(), rowBags);
+        // Grouping pays when groups are shared (a new item's candidates); with one row per group it only adds work.
+        var groups = groupOfKey is not null && groupOfKey.Count <= rows / 2 ? new RowGroups(UserField, groupOfRow!) : null;
+        return new MultiTaskInput(rows, categorical, dense, bagIds.ToArray(), bagRows.ToArray(), rowBags, groups);
     }
 
     private static void CheckIds(ReadOnlySpan<int> ids, int count, string name)

@@ -55,6 +55,20 @@ public class FeedbackModelTests(FeedbackModelFixture fixture)
     }
 
     [Fact]
+    public void The_candidate_users_of_an_item_scored_together_score_as_each_pair_alone()
+    {
+        // Many users for few items: the model groups the rows by item and computes the item's inputs once.
+        var users = Enumerable.Range(0, 120).ToArray();
+        var items = users.Select(u => 3 + u % 2).ToArray();
+        var together = fixture.Model.Predict(users, items);
+        for (var r = 0; r < users.Length; r++)
+        {
+            var alone = fixture.Model.Predict([users[r]], [items[r]]);
+            for (var m = 0; m < T; m++) Assert.Equal(alone[m], together[r * T + m], 1e-5f);
+        }
+    }
+
+    [Fact]
     public void Save_and_load_give_identical_predictions_and_damaged_files_are_refused()
     {
         var path = fixture.TempPath("model.bin");

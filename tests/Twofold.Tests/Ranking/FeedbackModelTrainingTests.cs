@@ -91,6 +91,53 @@ public class FeedbackModelTrainingTests
         }
     }
 
+    [Theory]
+    [InlineData(MultiTaskArchitecture.Mmoe, 0)]
+    [InlineData(MultiTaskArchitecture.Mmoe, 1)]
+    [InlineData(MultiTaskArchitecture.SharedBottom, 2)]
+    public void Rows_grouped_by_all_but_one_field_score_as_they_do_alone(MultiTaskArchitecture architecture, int varying)
+    {
+        var config = new MultiTaskNetworkConfig(
+            [new CategoricalField("a", 50, 4), new CategoricalField("b", 7, 3), new CategoricalField("c", 9, 5)], DenseWidth: 2, BagField: 0, Tasks: 4,
+            architecture, Experts: 3, ExpertHidden: 8, ExpertOutput: 6, TowerHidden: 4);
+        using var network = new MultiTaskNetwork(config, seed: 5);
+        var random = new Random(6);
+        const int rows = 60, groups = 5;
+        // Each group has its own values in the shared fields, dense features and bag; rows differ in the varying field.
+        var groupOfRow = Enumerable.Range(0, rows).Select(r => (long)((r * 7) % groups)).ToArray();
+        var groupIds = Enumerable.Range(0, groups).Select(_ => new long[] { random.Next(50), random.Next(7), random.Next(9) }).ToArray();
+        var groupDense = Enumerable.Range(0, groups).Select(_ => new[] { (float)random.NextDouble(), (float)random.NextDouble() }).ToArray();
+        var categorical = new long[rows * 3];
+        var dense = new float[rows * 2];
+        for (var r = 0; r < rows; r++)
+        {
+            groupIds[groupOfRow[r]].CopyTo(categorical, r * 3);
+            categorical[r * 3 + varying] = random.Next(config.Fields[varying].Cardinality);
+            groupDense[groupOfRow[r]].CopyTo(dense, r * 2);
+        }
+        var bags = new long[][] { [3, 9], [], [7, 7, 1], [0], [4] };
+        var input = new MultiTaskInput(rows, categorical, dense, bags.SelectMany(b => b).ToArray(),
+            bags.SelectMany((b, k) => b.Select(_ => (long)k)).ToArray(), RowBags: groupOfRow);
+
+        using var alone = network.Forward(input);
+        using var grouped = network.Forward(input with { Groups = new RowGroups(varying, groupOfRow) });
+        Assert.True(grouped.allclose(alone, rtol: 1e-5, atol: 1e-6), $"largest difference {(grouped - alone).abs().max().item<float>()}");
+
+        // A grouping whose rows differ in another field (or dense feature, or bag) is refused, naming the difference.
+        var other = (varying + 1) % 3;
+        var wrong = (long[])categorical.Clone();
+        var second = Array.IndexOf(groupOfRow, groupOfRow[0], 1);
+        wrong[second * 3 + other] = (wrong[other] + 1) % config.Fields[other].Cardinality;
+        var error = Assert.Throws<ArgumentException>(() => network.Forward(input with { Categorical = wrong, Groups = new RowGroups(varying, groupOfRow) }));
+        Assert.Contains($"field '{config.Fields[other].Name}'", error.Message);
+        var wrongDense = (float[])dense.Clone();
+        wrongDense[second * 2] += 1;
+        Assert.Contains("dense", Assert.Throws<ArgumentException>(() =>
+            network.Forward(input with { Dense = wrongDense, Groups = new RowGroups(varying, groupOfRow) })).Message);
+        Assert.Contains("has no row", Assert.Throws<ArgumentException>(() =>
+            network.Forward(input with { Groups = new RowGroups(varying, groupOfRow.Select(g => g == 2 ? 1L : g).ToArray()) })).Message);
+    }
+
     [Fact]
     public void The_network_rejects_bad_input_before_libtorch_sees_it()
     {
