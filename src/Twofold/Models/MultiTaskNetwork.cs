@@ -168,9 +168,20 @@ public sealed class MultiTaskNetwork : nn.Module
         var outputs = nn.functional.relu(Batched(hidden, Layers(experts, 2))); // [E, B, O]
         var mixed = e == 1
             ? outputs.expand(tasks, rows, Config.ExpertOutput)
-            : torch.bmm(firstLayer.narrow(1, expertWidth, tasks * e).reshape(rows, tasks, e).softmax(2), outputs.transpose(0, 1)).transpose(0, 1); // [B, T, E] x [B, E, O] -> [T, B, O]
+            : torch.bmm(Gates(firstLayer.narrow(1, expertWidth, tasks * e), rows), outputs.transpose(0, 1)).transpose(0, 1); // [B, T, E] x [B, E, O] -> [T, B, O]
         var towerHidden = nn.functional.relu(Batched(mixed, Layers(towers, 0))); // [T, B, Th]
         return Batched(towerHidden, Layers(towers, 2)).squeeze(2).t().contiguous(); // [T, B, 1] -> [B, T]
+    }
+
+    /// <summary>
+    /// Each task's softmax over the experts, [B, T, E] from the gate logits [B, T·E]. Taken over the first dimension
+    /// of the transposed logits: libtorch's softmax over a last dimension of 3 took 7 times as long on a thousand rows
+    /// (373 against 54 µs), a fifth of the whole forward.
+    /// </summary>
+    private Tensor Gates(Tensor logits, long rows)
+    {
+        var (tasks, e) = (Config.Tasks, Config.ExpertCount);
+        return logits.reshape(rows * tasks, e).t().softmax(0).t().reshape(rows, tasks, e);
     }
 
     /// <summary>Layer <paramref name="index"/> of each stack.</summary>

@@ -93,14 +93,11 @@ public sealed class FeedbackModel : IFeedbackPredictor, IDisposable
         var tasks = FeedbackSamples.TaskCount;
         var result = new float[users.Length * tasks];
         if (users.IsEmpty) return result; // no native call for an empty request
-        // One caller at a time per network, as a precaution: forward calls from the creator side's dispatcher threads
-        // failed inside libtorch on Scalar arguments (see MultiTaskNetwork.One), and concurrent TorchSharp use has
-        // failed before (the test assembly runs its classes one at a time for that reason).
-        lock (Network)
-        {
-            using var noGrad = torch.no_grad();
+        // Callers may predict concurrently (dispatcher threads, service requests): the network is only read, gradients
+        // are off per thread, and the forward holds no temporary Scalar a finalizer could free mid-call
+        // (see MultiTaskNetwork.One).
+        using (torch.no_grad())
             PredictBatches(users, items, timesMs, asUnknownItems, result);
-        }
         return result;
     }
 

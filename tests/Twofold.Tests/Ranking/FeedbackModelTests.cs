@@ -69,6 +69,31 @@ public class FeedbackModelTests(FeedbackModelFixture fixture)
     }
 
     [Fact]
+    public void Threads_predicting_at_once_get_what_one_thread_gets()
+    {
+        var test = fixture.Test;
+        var rows = Math.Min(400, test.Count);
+        var requests = Enumerable.Range(0, 8).Select(k =>
+        {
+            var pick = Enumerable.Range(0, rows).Select(r => (r * 7 + k * 13) % test.Count).ToArray();
+            return (Users: pick.Select(r => test.Users[r]).ToArray(), Items: pick.Select(r => k % 2 == 0 ? test.Items[r] : test.Items[pick[0]]).ToArray());
+        }).ToArray();
+        var expected = requests.Select(q => fixture.Model.Predict(q.Users, q.Items)).ToArray();
+        // Four threads, each allocating garbage between calls so collections (and finalizers) run during the forwards.
+        var failures = new System.Collections.Concurrent.ConcurrentBag<string>();
+        Parallel.For(0, 4, new ParallelOptions { MaxDegreeOfParallelism = 4 }, thread =>
+        {
+            for (var round = 0; round < 40; round++)
+            {
+                var k = (thread + round) % requests.Length;
+                if (!fixture.Model.Predict(requests[k].Users, requests[k].Items).SequenceEqual(expected[k])) failures.Add($"thread {thread} round {round}");
+                _ = Enumerable.Range(0, 2_000).Select(i => new byte[256]).ToList();
+            }
+        });
+        Assert.Empty(failures);
+    }
+
+    [Fact]
     public void Save_and_load_give_identical_predictions_and_damaged_files_are_refused()
     {
         var path = fixture.TempPath("model.bin");
