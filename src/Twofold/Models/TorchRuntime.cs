@@ -45,6 +45,7 @@ public static partial class TorchRuntime
             {
                 LoadShim();
                 LoadTorch();
+                NativeHeap.KeepFreedMemory();
                 _loaded = true;
             }
             catch (InvalidOperationException e)

@@ -1,0 +1,38 @@
+using System.Runtime.InteropServices;
+
+namespace Twofold.Models;
+
+/// <summary>
+/// Keeps freed native memory in the process instead of returning it to the kernel after every tensor, on glibc.
+/// </summary>
+/// <remarks>
+/// libtorch allocates each tensor and MKL each GEMM's packing buffer with malloc. With glibc's defaults, blocks of a
+/// few hundred kilobytes and up are mapped and unmapped (or trimmed from the heap top) on every forward pass, and each
+/// reuse faults in fresh zeroed pages: profiling creator-side dispatch at 1,000,000 users (perf, bench/README.md)
+/// found 44% of the CPU in the kernel's page-fault and unmap paths. Raising the mmap threshold to its largest value
+/// (32 MB on 64-bit) and the trim threshold to 512 MB lets those blocks be reused from the heap, as the allocators
+/// recommended for PyTorch on CPU (jemalloc, tcmalloc) do; the cost is that up to 512 MB of freed memory per heap may
+/// stay resident. Elsewhere than glibc this does nothing.
+/// </remarks>
+internal static partial class NativeHeap
+{
+    private const int TrimThreshold = -1; // M_TRIM_THRESHOLD
+    private const int MmapThreshold = -3; // M_MMAP_THRESHOLD
+
+    /// <summary>Applies the settings once; true when glibc accepted both.</summary>
+    internal static bool KeepFreedMemory()
+    {
+        if (!OperatingSystem.IsLinux()) return false;
+        try
+        {
+            return mallopt(MmapThreshold, 32 * 1024 * 1024) == 1 && mallopt(TrimThreshold, 512 * 1024 * 1024) == 1;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return false; // not glibc (musl has no mallopt tuning): keep its defaults
+        }
+    }
+
+    [LibraryImport("libc.so.6", EntryPoint = "mallopt")]
+    private static partial int mallopt(int parameter, int value);
+}
