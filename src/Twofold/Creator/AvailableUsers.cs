@@ -23,7 +23,10 @@ public sealed class AvailableUsers
         Filter = new IdFilter(users);
         _embeddings = userEmbeddings;
         _dimension = dimension;
-        if (userEmbeddings is not null) Embeddings = new CompactVectorSet(dimension, users);
+        // The two-tower scan over the available users is the largest step of a dispatch at a million users: its first
+        // pass reads 8-bit copies of the embeddings (a quarter of the bytes) and re-scores the candidates exactly.
+        if (userEmbeddings is not null)
+            Embeddings = new CompactVectorSet(dimension, users, CompactVectorSet.QuantisationScales(userEmbeddings, dimension));
     }
 
     public IdFilter Filter { get; }

@@ -9,16 +9,29 @@ namespace Twofold.Vectors;
 /// Searches may run concurrently with each other and with <see cref="Add"/>/<see cref="Remove"/>: a reader-writer
 /// lock makes every search see the set either before or after each change. Results are ordered by score descending,
 /// then id ascending, independent of slot order.
+/// <para>
+/// With quantisation scales (and AVX-512), the set also keeps its rows as 8-bit integers
+/// (<see cref="QuantizedPanelMatrix"/>): a search first scans those, a quarter of the bytes, for the
+/// <see cref="CandidateFactor"/>·k best approximate scores, then scores these candidates exactly and returns the k
+/// best. The scores returned are exact; a row can only be missed when quantisation moves it from the exact top k to
+/// below the approximate top 2k (measured recall in docs/ann.md).
+/// </para>
 /// </remarks>
 public sealed unsafe class CompactVectorSet
 {
+    /// <summary>Candidates re-scored exactly per result wanted, when the first pass is quantised.</summary>
+    public const int CandidateFactor = 2;
+
     private readonly PanelMatrix _matrix;
+    private readonly QuantizedPanelMatrix? _quantized;
     private readonly int[] _idToSlot;
     private int[] _slotToId;
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
 
     /// <summary>An empty set for ids in [0, <paramref name="idCapacity"/>).</summary>
-    public CompactVectorSet(int dimension, int idCapacity)
+    /// <param name="quantisationScales">Per-dimension scales for the quantised first pass (see
+    /// <see cref="QuantisationScales"/>), or null to scan in floats only. Ignored without AVX-512.</param>
+    public CompactVectorSet(int dimension, int idCapacity, float[]? quantisationScales = null)
     {
         Validation.CheckDimension(dimension);
         ArgumentOutOfRangeException.ThrowIfNegative(idCapacity);
@@ -28,7 +41,23 @@ public sealed unsafe class CompactVectorSet
         _idToSlot = new int[idCapacity];
         Array.Fill(_idToSlot, -1);
         _slotToId = new int[_matrix.Capacity];
+        if (quantisationScales is not null)
+        {
+            if (quantisationScales.Length != dimension || quantisationScales.Any(x => !(x > 0) || !float.IsFinite(x)))
+                throw new ArgumentException($"Expected {dimension} positive finite scales.", nameof(quantisationScales));
+            if (QuantizedPanelMatrix.IsSupported) _quantized = new QuantizedPanelMatrix(quantisationScales, _matrix.Capacity);
+        }
     }
+
+    /// <summary>Scales for a quantised set that will hold rows like <paramref name="rows"/>: each dimension's largest magnitude maps to ±127.</summary>
+    public static float[] QuantisationScales(ReadOnlySpan<float> rows, int dimension)
+    {
+        Validation.CheckMatrix(rows, dimension, nameof(rows));
+        return QuantizedPanelMatrix.ScalesFor(rows, dimension);
+    }
+
+    /// <summary>True when searches take the quantised first pass.</summary>
+    public bool IsQuantised => _quantized is not null;
 
     /// <summary>A set holding row i of <paramref name="rows"/> as id i, for every id <paramref name="admitted"/> lets through (all when null).</summary>
     public static CompactVectorSet FromMatrix(ReadOnlySpan<float> rows, int dimension, IdFilter? admitted = null)
@@ -53,7 +82,7 @@ public sealed unsafe class CompactVectorSet
     public int Count { get; private set; }
 
     /// <summary>Bytes held for vectors and maps.</summary>
-    public long MemoryBytes => _matrix.Bytes + (long)(_idToSlot.Length + _slotToId.Length) * sizeof(int);
+    public long MemoryBytes => _matrix.Bytes + (_quantized?.Bytes ?? 0) + (long)(_idToSlot.Length + _slotToId.Length) * sizeof(int);
 
     public bool Contains(int id)
     {
@@ -92,6 +121,7 @@ public sealed unsafe class CompactVectorSet
             if (slot != last)
             {
                 _matrix.MoveRow(last, slot);
+                _quantized?.MoveRow(last, slot);
                 int moved = _slotToId[last];
                 _slotToId[slot] = moved;
                 _idToSlot[moved] = slot;
@@ -103,22 +133,14 @@ public sealed unsafe class CompactVectorSet
         finally { _lock.ExitWriteLock(); }
     }
 
-    /// <summary>Exact top-k among the ids in the set, best first.</summary>
+    /// <summary>Top-k among the ids in the set, best first: exact, or exact scores of the quantised pass's candidates.</summary>
     public Neighbor[] Search(ReadOnlySpan<float> query, int k)
     {
         Validation.CheckVector(query, Dimension, nameof(query));
-        Validation.CheckK(k);
-        var heap = new TopKBuffer(k);
-        _lock.EnterReadLock();
-        try
-        {
-            fixed (float* q = query) _matrix.Scan(q, Count, heap, _slotToId, null);
-        }
-        finally { _lock.ExitReadLock(); }
-        return heap.ToSortedArray();
+        return SearchBatch(query, k)[0];
     }
 
-    /// <summary>Exact top-k among the ids in the set for each of the row-major <paramref name="queries"/>.</summary>
+    /// <summary>Top-k among the ids in the set for each of the row-major <paramref name="queries"/> (see <see cref="Search"/>).</summary>
     public Neighbor[][] SearchBatch(ReadOnlySpan<float> queries, int k)
     {
         int count = Validation.CheckMatrix(queries, Dimension, nameof(queries));
@@ -128,7 +150,9 @@ public sealed unsafe class CompactVectorSet
         _lock.EnterReadLock();
         try
         {
-            fixed (float* q = queries) _matrix.ScanBatch(q, count, Count, heaps, _slotToId, null);
+            if (_quantized is not null) SearchQuantised(queries, count, heaps, k);
+            else if (count == 1) fixed (float* q = queries) _matrix.Scan(q, Count, heaps[0], _slotToId, null);
+            else fixed (float* q = queries) _matrix.ScanBatch(q, count, Count, heaps, _slotToId, null);
         }
         finally { _lock.ExitReadLock(); }
         var result = new Neighbor[count][];
@@ -136,9 +160,28 @@ public sealed unsafe class CompactVectorSet
         return result;
     }
 
+    /// <summary>The quantised pass's best <see cref="CandidateFactor"/>·k slots per query, re-scored exactly into <paramref name="heaps"/>.</summary>
+    private void SearchQuantised(ReadOnlySpan<float> queries, int count, TopKBuffer[] heaps, int k)
+    {
+        var candidates = new TopKBuffer[count];
+        for (int j = 0; j < count; j++) candidates[j] = new TopKBuffer(CandidateFactor * k);
+        _quantized!.ScanBatch(queries, count, Count, candidates);
+        Span<float> row = stackalloc float[Dimension];
+        for (int j = 0; j < count; j++)
+        {
+            var query = queries.Slice(j * Dimension, Dimension);
+            foreach (var candidate in candidates[j].ToSortedArray())
+            {
+                _matrix.GetRow(candidate.Id, row);
+                heaps[j].Push(System.Numerics.Tensors.TensorPrimitives.Dot(query, row), _slotToId[candidate.Id]);
+            }
+        }
+    }
+
     private void Reserve(int rows)
     {
         _matrix.EnsureCapacity(rows);
+        _quantized?.EnsureCapacity(_matrix.Capacity);
         if (_slotToId.Length < _matrix.Capacity) Array.Resize(ref _slotToId, _matrix.Capacity);
     }
 
@@ -146,6 +189,7 @@ public sealed unsafe class CompactVectorSet
     {
         int slot = Count;
         _matrix.SetRow(slot, vector);
+        _quantized?.SetRow(slot, vector);
         _slotToId[slot] = id;
         _idToSlot[id] = slot;
         Count = slot + 1;
