@@ -22,7 +22,8 @@ public sealed unsafe class CompactVectorSet
     /// <summary>Candidates re-scored exactly per result wanted, when the first pass is quantised.</summary>
     public const int CandidateFactor = 2;
 
-    private readonly PanelMatrix _matrix;
+    // Exactly one of the two holds the rows.
+    private readonly PanelMatrix? _matrix;
     private readonly QuantizedPanelMatrix? _quantized;
     private readonly int[] _idToSlot;
     private int[] _slotToId;
@@ -37,17 +38,20 @@ public sealed unsafe class CompactVectorSet
         ArgumentOutOfRangeException.ThrowIfNegative(idCapacity);
         Dimension = dimension;
         IdCapacity = idCapacity;
-        _matrix = new PanelMatrix(dimension, Math.Min(idCapacity, 1024));
-        _idToSlot = new int[idCapacity];
-        Array.Fill(_idToSlot, -1);
-        _slotToId = new int[_matrix.Capacity];
+        var capacity = Math.Min(idCapacity, 1024);
         if (quantisationScales is not null)
         {
             if (quantisationScales.Length != dimension || quantisationScales.Any(x => !(x > 0) || !float.IsFinite(x)))
                 throw new ArgumentException($"Expected {dimension} positive finite scales.", nameof(quantisationScales));
-            if (QuantizedPanelMatrix.IsSupported) _quantized = new QuantizedPanelMatrix(quantisationScales, _matrix.Capacity);
+            if (QuantizedPanelMatrix.IsSupported) _quantized = new QuantizedPanelMatrix(quantisationScales, capacity);
         }
+        if (_quantized is null) _matrix = new PanelMatrix(dimension, capacity);
+        _idToSlot = new int[idCapacity];
+        Array.Fill(_idToSlot, -1);
+        _slotToId = new int[StoredCapacity];
     }
+
+    private int StoredCapacity => _matrix?.Capacity ?? _quantized!.Capacity;
 
     /// <summary>Scales for a quantised set that will hold rows like <paramref name="rows"/>: each dimension's largest magnitude maps to ±127.</summary>
     public static float[] QuantisationScales(ReadOnlySpan<float> rows, int dimension)
@@ -82,7 +86,7 @@ public sealed unsafe class CompactVectorSet
     public int Count { get; private set; }
 
     /// <summary>Bytes held for vectors and maps.</summary>
-    public long MemoryBytes => _matrix.Bytes + (_quantized?.Bytes ?? 0) + (long)(_idToSlot.Length + _slotToId.Length) * sizeof(int);
+    public long MemoryBytes => (_matrix?.Bytes ?? 0) + (_quantized?.Bytes ?? 0) + (long)(_idToSlot.Length + _slotToId.Length) * sizeof(int);
 
     public bool Contains(int id)
     {
@@ -120,7 +124,7 @@ public sealed unsafe class CompactVectorSet
             int last = Count - 1;
             if (slot != last)
             {
-                _matrix.MoveRow(last, slot);
+                _matrix?.MoveRow(last, slot);
                 _quantized?.MoveRow(last, slot);
                 int moved = _slotToId[last];
                 _slotToId[slot] = moved;
@@ -151,8 +155,8 @@ public sealed unsafe class CompactVectorSet
         try
         {
             if (_quantized is not null) SearchQuantised(queries, count, heaps, k);
-            else if (count == 1) fixed (float* q = queries) _matrix.Scan(q, Count, heaps[0], _slotToId, null);
-            else fixed (float* q = queries) _matrix.ScanBatch(q, count, Count, heaps, _slotToId, null);
+            else if (count == 1) fixed (float* q = queries) _matrix!.Scan(q, Count, heaps[0], _slotToId, null);
+            else fixed (float* q = queries) _matrix!.ScanBatch(q, count, Count, heaps, _slotToId, null);
         }
         finally { _lock.ExitReadLock(); }
         var result = new Neighbor[count][];
@@ -166,29 +170,25 @@ public sealed unsafe class CompactVectorSet
         var candidates = new TopKBuffer[count];
         for (int j = 0; j < count; j++) candidates[j] = new TopKBuffer(CandidateFactor * k);
         _quantized!.ScanBatch(queries, count, Count, candidates);
-        Span<float> row = stackalloc float[Dimension];
         for (int j = 0; j < count; j++)
         {
             var query = queries.Slice(j * Dimension, Dimension);
-            foreach (var candidate in candidates[j].ToSortedArray())
-            {
-                _matrix.GetRow(candidate.Id, row);
-                heaps[j].Push(System.Numerics.Tensors.TensorPrimitives.Dot(query, row), _slotToId[candidate.Id]);
-            }
+            foreach (int slot in candidates[j].Ids())
+                heaps[j].Push(System.Numerics.Tensors.TensorPrimitives.Dot(query, _quantized.Row(slot)), _slotToId[slot]);
         }
     }
 
     private void Reserve(int rows)
     {
-        _matrix.EnsureCapacity(rows);
-        _quantized?.EnsureCapacity(_matrix.Capacity);
-        if (_slotToId.Length < _matrix.Capacity) Array.Resize(ref _slotToId, _matrix.Capacity);
+        _matrix?.EnsureCapacity(rows);
+        _quantized?.EnsureCapacity(rows);
+        if (_slotToId.Length < StoredCapacity) Array.Resize(ref _slotToId, StoredCapacity);
     }
 
     private void AddUnchecked(int id, ReadOnlySpan<float> vector)
     {
         int slot = Count;
-        _matrix.SetRow(slot, vector);
+        _matrix?.SetRow(slot, vector);
         _quantized?.SetRow(slot, vector);
         _slotToId[slot] = id;
         _idToSlot[id] = slot;

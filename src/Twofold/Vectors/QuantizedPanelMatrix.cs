@@ -6,8 +6,10 @@ using System.Runtime.Intrinsics.X86;
 namespace Twofold.Vectors;
 
 /// <summary>
-/// The rows of a <see cref="PanelMatrix"/> as 8-bit integers, a quarter of the bytes, for a first pass that only
-/// has to find candidates (<see cref="CompactVectorSet"/> re-scores them exactly). Dimension t of a row is stored as
+/// Rows stored twice: as 8-bit integers in panels, a quarter of the bytes, for a first pass that only has to find
+/// candidates, and as floats row by row, for the exact scores of those candidates (<see cref="CompactVectorSet"/>;
+/// in the panel layout of <see cref="PanelMatrix"/> each candidate's floats would lie on d cache lines, in rows on
+/// d / 16). Dimension t of a row is stored as
 /// round(x_t / s_t) in [−127, 127] with a fixed per-dimension scale s_t; the query absorbs the scales (q_t s_t) and is
 /// quantised per query to [−63, 63], shifted by 64 so it is unsigned, as the byte multiply-add instruction needs.
 /// </summary>
@@ -28,6 +30,7 @@ internal sealed unsafe class QuantizedPanelMatrix
     private readonly int _groups;
     private sbyte[] _data;
     private int[] _rowSums;
+    private float[] _rows;
 
     /// <param name="scales">s_t for each dimension: a value of magnitude 127 s_t is the largest stored exactly.</param>
     public QuantizedPanelMatrix(float[] scales, int capacity)
@@ -38,6 +41,7 @@ internal sealed unsafe class QuantizedPanelMatrix
         Capacity = 0;
         _data = [];
         _rowSums = [];
+        _rows = [];
         EnsureCapacity(capacity);
     }
 
@@ -48,7 +52,7 @@ internal sealed unsafe class QuantizedPanelMatrix
 
     public int Capacity { get; private set; }
 
-    public long Bytes => _data.Length + (long)_rowSums.Length * sizeof(int);
+    public long Bytes => _data.Length + (long)_rowSums.Length * sizeof(int) + (long)_rows.Length * sizeof(float);
 
     /// <summary>Per-dimension scales that store the largest magnitude of each dimension of <paramref name="rows"/> as ±127.</summary>
     public static float[] ScalesFor(ReadOnlySpan<float> rows, int dimension)
@@ -64,13 +68,18 @@ internal sealed unsafe class QuantizedPanelMatrix
         int next = (Math.Max(rows, Capacity + Capacity / 2) + W - 1) / W * W;
         Array.Resize(ref _data, next * _groups * 4);
         Array.Resize(ref _rowSums, next);
+        Array.Resize(ref _rows, next * Dimension);
         Capacity = next;
     }
 
     private int Offset(int row, int group) => (row / W) * W * _groups * 4 + group * W * 4 + (row % W) * 4;
 
+    /// <summary>Row <paramref name="row"/> as the floats it was set from.</summary>
+    public ReadOnlySpan<float> Row(int row) => _rows.AsSpan(row * Dimension, Dimension);
+
     public void SetRow(int row, ReadOnlySpan<float> values)
     {
+        values.CopyTo(_rows.AsSpan(row * Dimension, Dimension));
         int sum = 0;
         for (int t = 0; t < _groups * 4; t++)
         {
@@ -86,6 +95,7 @@ internal sealed unsafe class QuantizedPanelMatrix
         for (int g = 0; g < _groups; g++)
             Unsafe.CopyBlock(ref Unsafe.As<sbyte, byte>(ref _data[Offset(to, g)]), ref Unsafe.As<sbyte, byte>(ref _data[Offset(from, g)]), 4);
         _rowSums[to] = _rowSums[from];
+        _rows.AsSpan(from * Dimension, Dimension).CopyTo(_rows.AsSpan(to * Dimension, Dimension));
     }
 
     /// <summary>The query in the stored units: per group of four dimensions, its four shifted bytes as one int; and the factor back to scores.</summary>

@@ -38,6 +38,15 @@ internal sealed class TopKBuffer
         _keys[_count++] = Encode(score, id);
     }
 
+    /// <summary>The ids of the k best, in no particular order (no sort: for a caller that re-scores them).</summary>
+    public int[] Ids()
+    {
+        if (_count > _k) Compact();
+        var ids = new int[_count];
+        for (int i = 0; i < _count; i++) ids[i] = (int)(uint)_keys[i];
+        return ids;
+    }
+
     /// <summary>The k best, best first.</summary>
     public Neighbor[] ToSortedArray()
     {
