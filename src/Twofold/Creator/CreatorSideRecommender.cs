@@ -1,6 +1,7 @@
 using Twofold.Domain;
 using Twofold.Ranking;
 using Twofold.Retrieval;
+using Twofold.Vectors;
 
 namespace Twofold.CreatorSide;
 
@@ -85,20 +86,28 @@ public sealed class CreatorSideRecommender
             }
         var scores = users.Length == 0 ? [] : Score(users, pairItems);
 
-        var ranked = new List<int>[queries.Count];
         var requests = new ReservationRequest[queries.Count];
+        var positions = new Dictionary<int, int>[queries.Count];
         for (var j = 0; j < queries.Count; j++)
         {
-            ranked[j] = Enumerable.Range(offsets[j], candidates[j].Count).OrderByDescending(p => scores[p]).ThenBy(p => users[p]).ToList();
-            requests[j] = new ReservationRequest(queries[j], ranked[j].Select(p => users[p]).ToList());
+            // Best g_ui first, ties by user id (users are distinct within an item's candidates).
+            var keys = new ulong[candidates[j].Count];
+            positions[j] = new Dictionary<int, int>(keys.Length);
+            for (var c = 0; c < keys.Length; c++)
+            {
+                var p = offsets[j] + c;
+                keys[c] = RankKey.Of(scores[p], users[p]);
+                positions[j][users[p]] = p;
+            }
+            Array.Sort(keys);
+            requests[j] = new ReservationRequest(queries[j], Array.ConvertAll(keys, RankKey.Id));
         }
         var reservations = _store.ReserveMany(day, requests, _options.Limit);
         for (var j = 0; j < queries.Count; j++)
         {
             var reservation = reservations[j];
             foreach (var user in reservation.Filled) Available.Remove(user);
-            var position = new Dictionary<int, int>();
-            foreach (var p in ranked[j]) position.TryAdd(users[p], p);
+            var position = positions[j];
             var chosen = reservation.AlreadyDispatched
                 ? reservation.Users.Select(u => new DispatchedUser(u, null, null)).ToList()
                 : reservation.Users.Select(u => new DispatchedUser(u, scores[position[u]], candidates[j][position[u] - offsets[j]].Source)).ToList();

@@ -8,10 +8,7 @@ namespace Twofold.Vectors;
 /// Amortised O(1) per accepted candidate against O(log k) for <see cref="TopKHeap"/>; it matters when the scan is
 /// short (a compacted set at 1% is 2,000 rows, where a heap spends most of the time sifting).
 /// </summary>
-/// <remarks>
-/// Keys pack (score, id) into one ulong that sorts ascending in result order: the high 32 bits are the score's bits
-/// mapped to an order-reversing unsigned integer, the low 32 bits the id, so ties on score keep the smaller id.
-/// </remarks>
+/// <remarks>Candidates are kept as <see cref="RankKey"/>s, which sort ascending in result order.</remarks>
 internal sealed class TopKBuffer
 {
     private readonly ulong[] _keys;
@@ -35,7 +32,7 @@ internal sealed class TopKBuffer
             Compact();
             if (score < Threshold) return;
         }
-        _keys[_count++] = Encode(score, id);
+        _keys[_count++] = RankKey.Of(score, id);
     }
 
     /// <summary>The ids of the k best, in no particular order (no sort: for a caller that re-scores them).</summary>
@@ -43,7 +40,7 @@ internal sealed class TopKBuffer
     {
         if (_count > _k) Compact();
         var ids = new int[_count];
-        for (int i = 0; i < _count; i++) ids[i] = (int)(uint)_keys[i];
+        for (int i = 0; i < _count; i++) ids[i] = RankKey.Id(_keys[i]);
         return ids;
     }
 
@@ -53,7 +50,7 @@ internal sealed class TopKBuffer
         if (_count > _k) Compact();
         Array.Sort(_keys, 0, _count);
         var result = new Neighbor[_count];
-        for (int i = 0; i < _count; i++) result[i] = new Neighbor((int)(uint)_keys[i], DecodeScore(_keys[i]));
+        for (int i = 0; i < _count; i++) result[i] = new Neighbor(RankKey.Id(_keys[i]), RankKey.Score(_keys[i]));
         return result;
     }
 
@@ -63,23 +60,7 @@ internal sealed class TopKBuffer
         _count = _k;
         ulong kth = 0;
         for (int i = 0; i < _k; i++) kth = Math.Max(kth, _keys[i]);
-        Threshold = DecodeScore(kth);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong Encode(float score, int id)
-    {
-        if (score == 0) score = 0; // −0 and +0 compare equal: give them one key
-        uint bits = BitConverter.SingleToUInt32Bits(score);
-        uint ascending = (bits & 0x8000_0000u) != 0 ? ~bits : bits | 0x8000_0000u;
-        return ((ulong)~ascending << 32) | (uint)id;
-    }
-
-    private static float DecodeScore(ulong key)
-    {
-        uint ascending = ~(uint)(key >> 32);
-        uint bits = (ascending & 0x8000_0000u) != 0 ? ascending & 0x7FFF_FFFFu : ~ascending;
-        return BitConverter.UInt32BitsToSingle(bits);
+        Threshold = RankKey.Score(kth);
     }
 
     /// <summary>Quickselect: afterwards keys[0..n) is partitioned so that keys[nth] is the (nth+1)-th smallest and nothing before it is larger.</summary>
