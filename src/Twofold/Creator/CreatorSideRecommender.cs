@@ -44,7 +44,7 @@ public sealed class CreatorSideRecommender
     {
         _store.OpenDay(day, _options.Capacity, activeUsers);
         // After a restart the store may already hold the day: only users it still counts as available come back.
-        Available.Reset(activeUsers.Where(u => _store.IsAvailable(day, u)));
+        Available.Reset(_store.AvailableAmong(day, activeUsers));
     }
 
     /// <summary>Finds and reserves up to L users for <paramref name="item"/>. Idempotent by item.</summary>

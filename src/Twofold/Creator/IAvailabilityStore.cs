@@ -46,6 +46,13 @@ public interface IAvailabilityStore : IDisposable
 
     /// <summary>Whether <paramref name="user"/> is in the available set Ũ of <paramref name="day"/>.</summary>
     bool IsAvailable(int day, int user);
+
+    /// <summary>
+    /// The users of <paramref name="users"/> in the available set Ũ of <paramref name="day"/>, in the order given: what
+    /// <see cref="IsAvailable"/> says of each, which is the default. Stores that must check their ledger is current
+    /// (another process may share it) do so once for the whole list.
+    /// </summary>
+    IReadOnlyList<int> AvailableAmong(int day, IEnumerable<int> users) => users.Where(u => IsAvailable(day, u)).ToList();
 }
 
 /// <summary>One item of <see cref="IAvailabilityStore.ReserveMany"/>: its ordered candidates.</summary>

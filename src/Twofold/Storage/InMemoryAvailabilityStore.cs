@@ -61,6 +61,15 @@ public sealed class InMemoryAvailabilityStore : IAvailabilityStore
         lock (_gate) return Ledger(day).IsAvailable(user);
     }
 
+    public IReadOnlyList<int> AvailableAmong(int day, IEnumerable<int> users)
+    {
+        lock (_gate)
+        {
+            var ledger = Ledger(day);
+            return users.Where(ledger.IsAvailable).ToList();
+        }
+    }
+
     public void Dispose()
     {
     }

@@ -185,6 +185,15 @@ public sealed class SqliteAvailabilityStore : IAvailabilityStore
         lock (_gate) return Current(day).IsAvailable(user);
     }
 
+    public IReadOnlyList<int> AvailableAmong(int day, IEnumerable<int> users)
+    {
+        lock (_gate)
+        {
+            var ledger = Current(day);
+            return users.Where(ledger.IsAvailable).ToList();
+        }
+    }
+
     public void Dispose()
     {
         lock (_gate) _connection.Dispose();

@@ -31,6 +31,7 @@ public abstract class AvailabilityStoreContract : IDisposable
         Assert.False(store.IsAvailable(0, 1));
         Assert.True(store.IsAvailable(0, 2));
         Assert.False(store.IsAvailable(0, 9));
+        Assert.Equal([5, 2, 3, 4], store.AvailableAmong(0, [5, 1, 2, 9, 3, 4]));
         Assert.Equal([10, 11], store.MatchedItems(0, 1));
         Assert.Empty(store.MatchedItems(0, 5));
         Assert.Equal([1, 4], store.ReservedUsers(0, 11));
