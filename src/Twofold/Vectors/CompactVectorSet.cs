@@ -10,11 +10,11 @@ namespace Twofold.Vectors;
 /// lock makes every search see the set either before or after each change. Results are ordered by score descending,
 /// then id ascending, independent of slot order.
 /// <para>
-/// With quantisation scales (and AVX-512), the set also keeps its rows as 8-bit integers
-/// (<see cref="QuantizedPanelMatrix"/>): a search first scans those, a quarter of the bytes, for the
-/// <see cref="CandidateFactor"/>·k best approximate scores, then scores these candidates exactly and returns the k
-/// best. The scores returned are exact; a row can only be missed when quantisation moves it from the exact top k to
-/// below the approximate top 2k (measured recall in docs/ann.md).
+/// With quantisation scales (and AVX-512), the set keeps its rows as 8-bit integers in panels and as floats row by
+/// row instead (<see cref="QuantizedPanelMatrix"/>): a search first scans the bytes, a quarter of the float scan's,
+/// for the <see cref="CandidateFactor"/>·k best approximate scores, then scores these candidates exactly and returns
+/// the k best. The scores returned are exact; a row can only be missed when quantisation moves it from the exact top
+/// k to below the approximate top 2k (docs/ann.md).
 /// </para>
 /// </remarks>
 public sealed unsafe class CompactVectorSet
