@@ -213,7 +213,7 @@ public sealed class ItemFeatureTable
             if (item.Id.Value != k) throw new ArgumentException($"Item {k} of the table has id {item.Id.Value}; ids must be dense and in order.", nameof(items));
             creator[k] = item.Creator.Value;
             genre[k] = genreIndex[item.Genre];
-            logDuration[k] = item.DurationMs > 0 ? MathF.Log(item.DurationMs / 20_000f) : 0f;
+            logDuration[k] = LogDurationOf(item);
         }
 
         var t = FeedbackSamples.TaskCount;

@@ -1,9 +1,6 @@
 using Twofold.CreatorSide;
-using Twofold.Data;
 using Twofold.Domain;
-using Twofold.Models;
 using Twofold.Pipeline;
-using Twofold.Ranking;
 using Twofold.Retrieval;
 using Twofold.Storage;
 using Twofold.Tests.Support;
@@ -23,14 +20,8 @@ public class ItemEmbeddingFallbackTests
     public void Uploads_without_content_take_their_creators_mean_embedding_and_reach_users_of_their_own()
     {
         using var dir = new TempDirectory();
-        WorldGenerator.Generate(new WorldConfig { Users = 400, Creators = 40, Days = 8, Seed = 5 }, dir.Combine("w"));
-        var dataset = Dataset.Open(dir.Combine("w"));
-        using var bundle = ModelBundle.Train(dataset, new BundleOptions
-        {
-            TwoTower = new TwoTowerOptions { Epochs = 1, EmbeddingDim = 8, HiddenDim = 16, OutputDim = 8 },
-            Ranker = new FeedbackModelOptions { Epochs = 1, MaxSamples = 5_000, EmbeddingDim = 8 },
-            TrainActivity = false,
-        });
+        var (dataset, bundle) = SmallBundle.Train(dir, new WorldConfig { Users = 400, Creators = 40, Days = 8, Seed = 5 }, rankerSamples: 5_000);
+        using var disposeBundle = bundle;
         var catalogue = dataset.ReadItems().ToList();
         var tower = bundle.TwoTower;
         var d = tower.Dimension;
