@@ -72,6 +72,9 @@ public sealed class ServingPlatform : IDisposable
 
     internal Generation Current => Volatile.Read(ref _current);
 
+    /// <summary>The events folded into θ_u and the activity history so far.</summary>
+    internal FoldedEvents Folded => Volatile.Read(ref _folded);
+
     public int Day => Current.Day;
     public Strategy Strategy => Current.Strategy;
     public int Users => Current.Bundle.Manifest.Users;
