@@ -66,8 +66,7 @@ public sealed record ServeOptions
         if (Store is not ("sqlite" or "redis")) throw new ArgumentException($"Twofold:Store must be 'sqlite' or 'redis', not '{Store}'.");
         if (Store == "redis" && string.IsNullOrWhiteSpace(RedisConnection))
             throw new ArgumentException("Twofold:Store is redis but Twofold:RedisConnection (e.g. 127.0.0.1:6379) is not set.");
-        if (DualRecVersion is < 1 or > 5) throw new ArgumentException($"Twofold:DualRecVersion must be 1 to 5, not {DualRecVersion}.");
-        if (!double.IsFinite(Lambda) || Lambda < 0) throw new ArgumentException($"Twofold:Lambda must be a non-negative number, not {Lambda}.");
+        foreach (var (member, problem) in new Serving.Strategy(DualRecVersion, Lambda).Problems()) throw new ArgumentException($"Twofold:{member}: {problem}");
         if (MaxRequestBytes < 1024) throw new ArgumentException($"Twofold:MaxRequestBytes must be at least 1024, not {MaxRequestBytes}.");
         if (MaxEventsPerRequest < 1) throw new ArgumentException($"Twofold:MaxEventsPerRequest must be at least 1, not {MaxEventsPerRequest}.");
         if (UploadsPerSecond < 1) throw new ArgumentException($"Twofold:UploadsPerSecond must be at least 1, not {UploadsPerSecond}.");

@@ -102,12 +102,24 @@ public sealed class AdminTests(BundleFixture fixture)
     public async Task The_daily_refresh_exports_the_events_and_opens_the_next_day_which_survives_a_restart()
     {
         var data = fixture.NewDirectory();
+        float[] refreshedTheta;
+        int[] refreshedActive;
         await using (var service = await RunningService.Start(fixture, data))
         {
-            var events = string.Join(',', Enumerable.Range(0, 40).Select(n => $$"""{"user": {{n}}, "item": {{n % 7}}, "feedback": ["click"]}"""));
+            var events = string.Join(',', Enumerable.Range(0, 40).Select(n => $$"""{"user": {{n}}, "item": {{n % 7}}, "feedback": ["click"{{(n % 3 == 0 ? ", \"like\"" : "")}}]}"""));
             Assert.Equal(HttpStatusCode.OK, (await service.PostJson("/events", $$"""{"events": [{{events}}]}""")).StatusCode);
             var refresh = await service.Client.SendAsync(Admin("/admin/refresh", RunningService.AdminKey));
             Assert.Equal(HttpStatusCode.OK, refresh.StatusCode);
+            // θ_u as the refresh folded the day's events in: what counting the dataset's and the journal's events gives.
+            var running = (Serving.ServingPlatform)service.Services.GetService(typeof(Serving.ServingPlatform))!;
+            var generation = running.Current;
+            refreshedTheta = [.. Enumerable.Range(0, running.Users).Select(generation.Bias.Theta)];
+            refreshedActive = running.Folded.PredictActive(generation.Bundle);
+            var dataset = Data.Dataset.Open(fixture.Manifest.Dataset);
+            var expected = Ranking.UserBias.FromBatches(dataset.Events.ReadBatches().Append(running.Database.ReadEvents(0, running.Database.LastEventSequence())),
+                running.Users, generation.Bundle.Manifest.Options.BiasSmoothing);
+            Assert.Equal(Enumerable.Range(0, running.Users).Select(expected.Theta), refreshedTheta);
+            Assert.NotEqual(Enumerable.Range(0, running.Users).Select(generation.Bundle.Bias.Theta), refreshedTheta);
             Assert.Equal("2026-01-16", JsonDocument.Parse(await refresh.Content.ReadAsStringAsync()).RootElement.GetProperty("day").GetString());
             // The next day's ledger is fresh: an upload is dispatched on it.
             var upload = await service.PostJson("/items", $$"""{"item_id": "day-two", "creator": 3, "genre": "{{fixture.Genres[0]}}", "duration_ms": 9000}""");
@@ -121,6 +133,9 @@ public sealed class AdminTests(BundleFixture fixture)
         var platform = (Serving.ServingPlatform)restarted.Services.GetService(typeof(Serving.ServingPlatform))!;
         Assert.Equal("2026-01-16", Api.ItemEndpoints.DayText(platform.Day));
         Assert.Equal(fixture.Manifest.Items + 1, platform.Items);
+        // Built afresh from the dataset and the journal at start-up, θ_u and the predicted active users are the refresh's.
+        Assert.Equal(refreshedTheta, Enumerable.Range(0, platform.Users).Select(platform.Current.Bias.Theta));
+        Assert.Equal(refreshedActive, platform.Folded.PredictActive(platform.Current.Bundle));
         var repeat = await restarted.PostJson("/items", $$"""{"item_id": "day-two", "creator": 3, "genre": "{{fixture.Genres[0]}}", "duration_ms": 9000}""");
         Assert.Equal(HttpStatusCode.OK, repeat.StatusCode);
     }

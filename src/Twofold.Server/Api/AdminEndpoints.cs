@@ -75,11 +75,11 @@ internal static class AdminEndpoints
         var current = platform.Strategy;
         var version = body!.DualrecVersion ?? current.DualRecVersion;
         var lambda = body.Lambda ?? current.Lambda;
-        if (version is < 1 or > 5) check.Add("dualrec_version", $"DualRec versions are 1 to 5, not {version}.");
-        if (!double.IsFinite(lambda) || lambda < 0) check.Add("lambda", $"Must be a non-negative number, not {lambda}.");
+        var strategy = new Strategy(version, lambda);
+        foreach (var (member, message) in strategy.Problems()) check.Add(member == nameof(Strategy.DualRecVersion) ? "dualrec_version" : "lambda", message);
         if (body.DualrecVersion is null && body.Lambda is null) check.Add("$", "Give dualrec_version, lambda or both.");
         if (!check.Valid) return check.Problem();
-        await platform.SetStrategyAsync(new Strategy(version, lambda), cancellation);
+        await platform.SetStrategyAsync(strategy, cancellation);
         return Results.Ok(new StrategyBody(version, lambda));
     }
 

@@ -38,19 +38,18 @@ public sealed class ServingPlatform : IDisposable
     private readonly ServeOptions _options;
     private readonly ServiceMetrics _metrics;
     private readonly Dataset _dataset;
-    private readonly List<Item> _catalogue;
-    private readonly int _datasetItems;
+    private readonly GrowingCatalogue _catalogue;
     private readonly int _firstDay;
     private readonly Dictionary<int, List<int>> _datasetItemsByCreator;
     private readonly SemaphoreSlim _writer = new(1, 1);
     private readonly Channel<PendingUpload> _uploads = Channel.CreateUnbounded<PendingUpload>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _dispatchLoop;
     private Generation _current;
-    private long _foldedThrough;
+    private FoldedEvents _folded;
     private int? _contentDimension;
 
     private ServingPlatform(ServeOptions options, ServiceMetrics metrics, ServiceDatabase database, IAvailabilityStore store, EventLogExport export,
-        Dataset dataset, List<Item> catalogue, int datasetItems, int firstDay, Generation generation, long foldedThrough)
+        Dataset dataset, GrowingCatalogue catalogue, int datasetItems, int firstDay, Generation generation, FoldedEvents folded)
     {
         _options = options;
         _metrics = metrics;
@@ -59,12 +58,11 @@ public sealed class ServingPlatform : IDisposable
         Export = export;
         _dataset = dataset;
         _catalogue = catalogue;
-        _datasetItems = datasetItems;
         _firstDay = firstDay;
         _current = generation;
-        _foldedThrough = foldedThrough;
-        _contentDimension = catalogue.FirstOrDefault(i => i.ContentEmbedding is not null)?.ContentEmbedding!.Length;
-        _datasetItemsByCreator = catalogue.Take(datasetItems).GroupBy(i => i.Creator.Value).ToDictionary(g => g.Key, g => g.Select(i => i.Id.Value).ToList());
+        _folded = folded;
+        _contentDimension = generation.Catalogue.FirstOrDefault(i => i.ContentEmbedding is not null)?.ContentEmbedding!.Length;
+        _datasetItemsByCreator = generation.Catalogue.Take(datasetItems).GroupBy(i => i.Creator.Value).ToDictionary(g => g.Key, g => g.Select(i => i.Id.Value).ToList());
         _dispatchLoop = Task.Run(DispatchLoop);
     }
 
@@ -73,6 +71,9 @@ public sealed class ServingPlatform : IDisposable
     public EventLogExport Export { get; }
 
     internal Generation Current => Volatile.Read(ref _current);
+
+    /// <summary>The events folded into θ_u and the activity history so far.</summary>
+    internal FoldedEvents Folded => Volatile.Read(ref _folded);
 
     public int Day => Current.Day;
     public Strategy Strategy => Current.Strategy;
@@ -103,9 +104,7 @@ public sealed class ServingPlatform : IDisposable
         try
         {
             var dataset = Dataset.Open(bundle.Manifest.Dataset);
-            var catalogue = dataset.ReadItems().ToList();
-            if (catalogue.Count < bundle.Manifest.Items)
-                throw new DataFormatException(dataset.Directory, $"the dataset has {catalogue.Count} items, fewer than the {bundle.Manifest.Items} the bundle was trained on");
+            var catalogue = ServingSession.ReadCatalogue(bundle, dataset);
             var datasetItems = catalogue.Count;
             var days = dataset.Events.Days;
             if (days.Count == 0) throw new DataFormatException(dataset.Directory, "the dataset's event log is empty");
@@ -127,11 +126,13 @@ public sealed class ServingPlatform : IDisposable
             var day = (int?)Parse(database.Setting(DayKey)) ?? EventLogDays.FromDate(days.Last()) + 1;
             var strategy = new Strategy((int?)Parse(database.Setting(VersionKey)) ?? options.DualRecVersion,
                 database.Setting(LambdaKey) is { } lambda ? double.Parse(lambda, System.Globalization.CultureInfo.InvariantCulture) : options.Lambda);
-            var folded = Parse(database.Setting(FoldedKey)) ?? 0;
-            var (graph, bias) = FoldEvents(bundle, dataset, database, folded, catalogue.Count);
-            var generation = Build(new BundleHandle(bundle), catalogue, store, day, strategy, graph, bias, null);
-            generation.Pipeline.CreatorSide!.OpenDay(day, PredictActive(bundle, dataset, database, folded, firstDay, day));
-            var platform = new ServingPlatform(options, metrics, database, store, export, dataset, catalogue, datasetItems, firstDay, generation, folded);
+            var through = Parse(database.Setting(FoldedKey)) ?? 0;
+            var journal = database.ReadEvents(0, through);
+            var folded = FoldedEvents.Build(dataset, journal, through, bundle.Manifest.Users, firstDay, day);
+            var served = new GrowingCatalogue(catalogue);
+            var generation = Build(new BundleHandle(bundle), served.Snapshot(), store, day, strategy, FoldGraph(bundle, journal, catalogue.Count), folded.Bias(bundle), null);
+            generation.Pipeline.CreatorSide!.OpenDay(day, folded.PredictActive(bundle));
+            var platform = new ServingPlatform(options, metrics, database, store, export, dataset, served, datasetItems, firstDay, generation, folded);
             platform.DispatchInterrupted();
             return platform;
         }
@@ -206,7 +207,8 @@ public sealed class ServingPlatform : IDisposable
     public IReadOnlyList<Item> ItemsOf(int creator)
     {
         var items = new List<Item>();
-        if (_datasetItemsByCreator.TryGetValue(creator, out var ids)) items.AddRange(ids.Select(i => _catalogue[i]));
+        var catalogue = Current.Catalogue;
+        if (_datasetItemsByCreator.TryGetValue(creator, out var ids)) items.AddRange(ids.Select(i => catalogue[i]));
         items.AddRange(Database.UploadsOf(creator).Select(u => u.ToItem()));
         return items;
     }
@@ -244,8 +246,9 @@ public sealed class ServingPlatform : IDisposable
     // ---- admin ----
 
     /// <summary>
-    /// The daily refresh: exports the day's events to the Parquet event log, folds them into the graph and θ_u, and
-    /// opens the next serving day with the users the activity model predicts active.
+    /// The daily refresh: exports the day's events to the Parquet event log, folds them into the graph, θ_u and the
+    /// activity history, and opens the next serving day with the users the activity model predicts active. The
+    /// journal's new events are read once for all of these.
     /// </summary>
     public async Task<int> RefreshAsync(CancellationToken cancellation)
     {
@@ -255,17 +258,19 @@ public sealed class ServingPlatform : IDisposable
             var generation = Current;
             var bundle = generation.Bundle;
             var through = Database.LastEventSequence();
-            var fresh = Database.ReadEvents(_foldedThrough, through);
-            Export.Write(Database.ReadEvents(Export.ExportedThrough, through), through);
+            var fresh = Database.ReadEvents(_folded.Through, through);
+            // The export is at the folded events unless a crash came between the two (or the exports were removed).
+            var exported = Export.ExportedThrough;
+            Export.Write(exported == _folded.Through ? fresh : Database.ReadEvents(exported, through), through);
             var graph = generation.Graph.Append(fresh, Users, _catalogue.Count);
-            var all = Database.ReadEvents(0, through);
-            var bias = UserBias.FromBatches(_dataset.Events.ReadBatches().Append(all), Users, bundle.Manifest.Options.BiasSmoothing);
+            var folded = _folded.Fold(fresh, through, generation.Day,
+                () => FoldedEvents.Build(_dataset, Database.ReadEvents(0, through), through, Users, _firstDay, generation.Day + 1));
             var day = generation.Day + 1;
-            var next = Build(generation.Handle, Snapshot(), Store, day, generation.Strategy, graph, bias, null);
-            next.Pipeline.CreatorSide!.OpenDay(day, PredictActive(bundle, _dataset, Database, through, _firstDay, day));
+            var next = Build(generation.Handle, _catalogue.Snapshot(), Store, day, generation.Strategy, graph, folded.Bias(bundle), null);
+            next.Pipeline.CreatorSide!.OpenDay(day, folded.PredictActive(bundle));
             Database.SetSetting(FoldedKey, through.ToString(System.Globalization.CultureInfo.InvariantCulture));
             Database.SetSetting(DayKey, day.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            _foldedThrough = through;
+            _folded = folded;
             Publish(next);
             _metrics.Refreshes.Add(1);
             return day;
@@ -296,9 +301,9 @@ public sealed class ServingPlatform : IDisposable
         try
         {
             var generation = Current;
-            var (graph, bias) = FoldEvents(bundle, _dataset, Database, _foldedThrough, _catalogue.Count);
-            var next = Build(new BundleHandle(bundle), Snapshot(), Store, generation.Day, generation.Strategy, graph, bias, null);
-            next.Pipeline.CreatorSide!.OpenDay(generation.Day, PredictActive(bundle, _dataset, Database, _foldedThrough, _firstDay, generation.Day));
+            var graph = FoldGraph(bundle, Database.ReadEvents(0, _folded.Through), _catalogue.Count);
+            var next = Build(new BundleHandle(bundle), _catalogue.Snapshot(), Store, generation.Day, generation.Strategy, graph, _folded.Bias(bundle), null);
+            next.Pipeline.CreatorSide!.OpenDay(generation.Day, _folded.PredictActive(bundle));
             Publish(next);
             _metrics.Reloads.Add(1);
             return bundle.Manifest;
@@ -323,7 +328,7 @@ public sealed class ServingPlatform : IDisposable
         try
         {
             var generation = Current;
-            Publish(Build(generation.Handle, Snapshot(), Store, generation.Day, strategy, generation.Graph, generation.Bias, generation.Pipeline));
+            Publish(Build(generation.Handle, _catalogue.Snapshot(), Store, generation.Day, strategy, generation.Graph, generation.Bias, generation.Pipeline));
             Database.SetSetting(VersionKey, strategy.DualRecVersion.ToString(System.Globalization.CultureInfo.InvariantCulture));
             Database.SetSetting(LambdaKey, strategy.Lambda.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
         }
@@ -409,10 +414,10 @@ public sealed class ServingPlatform : IDisposable
 
         // The uploads are durable before anything is reserved for them: a crash after this point re-dispatches them at start-up.
         Database.InsertUploads(fresh);
-        _catalogue.AddRange(fresh.Select(u => u.ToItem()));
+        _catalogue.AddRange(fresh.ConvertAll(u => u.ToItem()));
         var generation = Current;
         var clock = Stopwatch.StartNew();
-        var grown = Build(generation.Handle, Snapshot(), Store, generation.Day, generation.Strategy, generation.Graph, generation.Bias, generation.Pipeline);
+        var grown = Build(generation.Handle, _catalogue.Snapshot(), Store, generation.Day, generation.Strategy, generation.Graph, generation.Bias, generation.Pipeline);
         Publish(grown);
         _metrics.GrowDuration.Record(clock.Elapsed.TotalSeconds);
         foreach (var upload in fresh)
@@ -449,8 +454,6 @@ public sealed class ServingPlatform : IDisposable
 
     private static UploadOutcome Repeat(UploadRecord record) => new(record, Repeat: true);
 
-    private Item[] Snapshot() => [.. _catalogue];
-
     private Generation Acquire()
     {
         while (true)
@@ -474,24 +477,9 @@ public sealed class ServingPlatform : IDisposable
         return new Generation(handle, pipeline, catalogue, day, strategy, pipeline.Graph, bias);
     }
 
-    /// <summary>The bundle's graph and θ_u with the service's events up to <paramref name="folded"/> (the refreshes so far) folded in.</summary>
-    private static (Graph.InteractionGraph Graph, UserBias Bias) FoldEvents(ModelBundle bundle, Dataset dataset, ServiceDatabase database, long folded, int items)
-    {
-        if (folded == 0) return (bundle.Graph, bundle.Bias);
-        var events = database.ReadEvents(0, folded);
-        var users = bundle.Manifest.Users;
-        return (bundle.Graph.Append(events, users, items),
-            UserBias.FromBatches(dataset.Events.ReadBatches().Append(events), users, bundle.Manifest.Options.BiasSmoothing));
-    }
-
-    /// <summary>The users the activity model predicts to visit on <paramref name="day"/>, from the dataset's and the service's events before it.</summary>
-    private static int[] PredictActive(ModelBundle bundle, Dataset dataset, ServiceDatabase database, long folded, int firstDay, int day)
-    {
-        var users = bundle.Manifest.Users;
-        if (bundle.Activity is null) return Enumerable.Range(0, users).ToArray();
-        var history = ActivityHistory.Build(dataset.Events.ReadBatches(reuse: true).Append(database.ReadEvents(0, folded)), users, firstDay, day - firstDay);
-        return ActiveSetRule.Default.Select(bundle.Activity.Score(history, history.Days));
-    }
+    /// <summary>The bundle's graph with the journal's events folded by the refreshes so far.</summary>
+    private static Graph.InteractionGraph FoldGraph(ModelBundle bundle, InteractionBatch journal, int items) =>
+        journal.Count == 0 ? bundle.Graph : bundle.Graph.Append(journal, bundle.Manifest.Users, items);
 
     private static long? Parse(string? value) =>
         value is null ? null : long.Parse(value, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture);

@@ -18,7 +18,9 @@ namespace Twofold.Pipeline;
 /// Items added since the bundle was trained are served too: the rankers score them through their unknown-item row
 /// with their creator, genre and duration; content similarity (recomputed for the catalogue) gives them neighbours;
 /// and their two-tower embedding is the mean embedding of their content neighbours among the trained items, a
-/// stand-in for an item tower over content, which the model does not have.
+/// stand-in for an item tower over content, which the model does not have. An item without such neighbours (no content
+/// embedding) takes the mean embedding of its creator's trained items, else of its genre's
+/// (<see cref="ItemEmbeddingFallback"/>); with neither it has no two-tower embedding, and the two-tower sources pass it by.
 /// </remarks>
 public sealed class DualRecPipeline : IDisposable
 {
@@ -64,14 +66,17 @@ public sealed class DualRecPipeline : IDisposable
         {
             ContentSimilarity = contentSimilarity ?? Similarity.ContentSimilarity.Compute(catalogue, topK);
             _contentRows = null; // built on the first growth (ContentSimilarity.Extend), which a simulated day never needs
-            _items = ItemVectors.Build(EmbedItems(bundle, catalogue.Count, ContentSimilarity), tower.Dimension);
+            // Built only when an item needs it: a simulated day's items have content neighbours.
+            _fallback = new Lazy<ItemEmbeddingFallback>(() => ItemEmbeddingFallback.Build(tower, catalogue));
+            _items = ItemVectors.Build(EmbedItems(bundle, catalogue, ContentSimilarity, _fallback, out var missing), tower.Dimension, missing);
         }
         else
         {
             // Uploads since grownFrom: their content lists and embeddings are added; nothing of the catalogue is recomputed.
             ContentSimilarity = Similarity.ContentSimilarity.Extend(grownFrom.ContentSimilarity, catalogue, topK, grownFrom._contentRows, out _contentRows);
             var content = ContentSimilarity;
-            _items = grownFrom._items.Grow(catalogue.Count, (item, row) => EmbedItem(bundle, item, content, row));
+            var fallback = _fallback = grownFrom._fallback;
+            _items = grownFrom._items.Grow(catalogue.Count, (item, row) => EmbedItem(bundle, item, catalogue[item], content, fallback, row));
         }
         var items = _items;
 
@@ -91,7 +96,7 @@ public sealed class DualRecPipeline : IDisposable
         if (dispatch is null) return;
 
         var available = grownFrom?.CreatorSide?.Available ?? new AvailableUsers(users, tower.ExportUserEmbeddings(), tower.Dimension);
-        var creatorSide = CreatorSideSources(dispatch, available, i => items.Row(i).ToArray(), contentWalk, collaborative);
+        var creatorSide = CreatorSideSources(dispatch, available, i => items.HasEmbedding(i) ? items.Row(i).ToArray() : null, contentWalk, collaborative);
         CreatorSide = new CreatorSideRecommender(creatorSide, _creatorRanker, dispatch.UseUserBias ? bias : null, store, available, dispatch);
     }
 
@@ -100,10 +105,10 @@ public sealed class DualRecPipeline : IDisposable
     /// compacted embeddings, then i2i2u through content similarity and i2u2u through the collaborative one when the
     /// version has them.
     /// </summary>
-    /// <param name="itemEmbedding">The two-tower embedding of a catalogue item.</param>
+    /// <param name="itemEmbedding">The two-tower embedding of a catalogue item; null for one without (the two-tower source then finds no users for it).</param>
     /// <param name="content">Two-hop retriever whose item similarity is content S^I.</param>
     /// <param name="collaborative">Two-hop retriever whose user similarity is collaborative S^U.</param>
-    public static List<ICandidateRetrieval> CreatorSideSources(DispatchOptions dispatch, AvailableUsers available, Func<int, float[]> itemEmbedding,
+    public static List<ICandidateRetrieval> CreatorSideSources(DispatchOptions dispatch, AvailableUsers available, Func<int, float[]?> itemEmbedding,
         TwoHopRetriever content, TwoHopRetriever collaborative)
     {
         if (available.Embeddings is null) throw new ArgumentException("The creator side needs the available users' embeddings.", nameof(available));
@@ -116,6 +121,7 @@ public sealed class DualRecPipeline : IDisposable
     private readonly ModelBundle _bundle;
     private readonly ContentRows? _contentRows;
     private readonly ItemVectors _items;
+    private readonly Lazy<ItemEmbeddingFallback> _fallback;
 
     /// <summary>Items of the catalogue the pipeline serves.</summary>
     public int ItemCount { get; }
@@ -144,35 +150,43 @@ public sealed class DualRecPipeline : IDisposable
         _creatorRanker.Dispose();
     }
 
-    private static float[] EmbedItems(ModelBundle bundle, int items, NeighborLists content)
+    /// <param name="missing">Which items have no embedding (their rows are zero).</param>
+    private static float[] EmbedItems(ModelBundle bundle, IReadOnlyList<Item> catalogue, NeighborLists content, Lazy<ItemEmbeddingFallback> fallback, out bool[] missing)
     {
         var tower = bundle.TwoTower;
         var d = tower.Dimension;
+        var items = catalogue.Count;
         var embeddings = new float[items * d];
+        missing = new bool[items];
         tower.ItemEmbeddings.Span[..Math.Min(tower.ItemEmbeddings.Length, embeddings.Length)].CopyTo(embeddings);
-        for (var i = tower.ItemCount; i < items; i++) EmbedItem(bundle, i, content, embeddings.AsSpan(i * d, d));
+        for (var i = tower.ItemCount; i < items; i++) missing[i] = !EmbedItem(bundle, i, catalogue[i], content, fallback, embeddings.AsSpan(i * d, d));
         return embeddings;
     }
 
-    /// <summary>An item the tower was not trained on: the mean embedding of its content neighbours among the trained items (zero without any).</summary>
-    private static void EmbedItem(ModelBundle bundle, int item, NeighborLists content, Span<float> row)
+    /// <summary>
+    /// An item the tower was not trained on: the mean embedding of its content neighbours among the trained items, else
+    /// the <paramref name="fallback"/>'s; false (the row left zero) when neither has one.
+    /// </summary>
+    private static bool EmbedItem(ModelBundle bundle, int index, Item item, NeighborLists content, Lazy<ItemEmbeddingFallback> fallback, Span<float> row)
     {
         var tower = bundle.TwoTower;
         var count = 0;
-        foreach (var neighbor in content.Neighbors(item))
+        foreach (var neighbor in content.Neighbors(index))
         {
             if (neighbor >= tower.ItemCount) continue;
             System.Numerics.Tensors.TensorPrimitives.Add(row, tower.Embedding(Side.Item, neighbor), row);
             count++;
         }
-        if (count > 0) System.Numerics.Tensors.TensorPrimitives.Divide(row, count, row);
+        if (count == 0) return fallback.Value.TryFill(item, row);
+        System.Numerics.Tensors.TensorPrimitives.Divide(row, count, row);
+        return true;
     }
 
     /// <summary>An exact index over just the servable items' embeddings, answering with catalogue ids.</summary>
     private static Func<float[], int, IdFilter?, Neighbor[]> ServableItemSearch(ItemVectors embeddings, IdFilter servable)
     {
         var dimension = embeddings.Dimension;
-        var items = Enumerable.Range(0, Math.Min(servable.Capacity, embeddings.Rows)).Where(servable.Contains).ToArray();
+        var items = Enumerable.Range(0, Math.Min(servable.Capacity, embeddings.Rows)).Where(i => servable.Contains(i) && embeddings.HasEmbedding(i)).ToArray();
         if (items.Length == 0) return (_, _, _) => [];
         var rows = new float[items.Length * dimension];
         for (var r = 0; r < items.Length; r++) embeddings.Row(items[r]).CopyTo(rows.AsSpan(r * dimension));

@@ -1,5 +1,6 @@
 using Twofold.CreatorSide;
 using Twofold.Data;
+using Twofold.Domain;
 using Twofold.Storage;
 
 namespace Twofold.Pipeline;
@@ -39,17 +40,13 @@ public sealed class ServingSession : IDisposable
         try
         {
             var dataset = Dataset.Open(bundle.Manifest.Dataset);
-            var catalogue = dataset.ReadItems();
-            if (catalogue.Count < bundle.Manifest.Items)
-                throw new DataFormatException(dataset.Directory, $"the dataset has {catalogue.Count} items, fewer than the {bundle.Manifest.Items} the bundle was trained on");
+            var catalogue = ReadCatalogue(bundle, dataset);
             store = storePath is null ? new InMemoryAvailabilityStore() : new SqliteAvailabilityStore(storePath);
             var dispatch = DispatchOptions.Version(dualRecVersion);
             var pipeline = new DualRecPipeline(bundle, catalogue, store, dispatch, new CombinedOptions());
             var history = ActivityHistory.FromDataset(dataset);
             var day = history.FirstDay + history.Days;
-            var active = bundle.Activity is null
-                ? Enumerable.Range(0, bundle.Manifest.Users).ToArray()
-                : ActiveSetRule.Default.Select(bundle.Activity.Score(history, history.Days));
+            var active = PredictActive(bundle, history);
             pipeline.CreatorSide!.OpenDay(day, active);
             return new ServingSession(bundle, store, pipeline, day, active.Length);
         }
@@ -60,6 +57,24 @@ public sealed class ServingSession : IDisposable
             throw;
         }
     }
+
+    /// <summary>The catalogue of the dataset <paramref name="bundle"/> was trained on; refused when it has fewer items than the bundle knows.</summary>
+    public static List<Item> ReadCatalogue(ModelBundle bundle, Dataset dataset)
+    {
+        var catalogue = dataset.ReadItems().ToList();
+        if (catalogue.Count < bundle.Manifest.Items)
+            throw new DataFormatException(dataset.Directory, $"the dataset has {catalogue.Count} items, fewer than the {bundle.Manifest.Items} the bundle was trained on");
+        return catalogue;
+    }
+
+    /// <summary>
+    /// The users predicted to visit on the day after <paramref name="history"/> (the bundle's activity model under the
+    /// default <see cref="ActiveSetRule"/>); every user when the bundle has no activity model.
+    /// </summary>
+    public static int[] PredictActive(ModelBundle bundle, ActivityHistory history) =>
+        bundle.Activity is null
+            ? Enumerable.Range(0, bundle.Manifest.Users).ToArray()
+            : ActiveSetRule.Default.Select(bundle.Activity.Score(history, history.Days));
 
     public void Dispose()
     {

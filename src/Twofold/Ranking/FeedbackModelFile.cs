@@ -29,14 +29,16 @@ internal static class FeedbackModelFile
             var table = model.ItemTable;
             writer.Write(table.Genres.Length);
             foreach (var g in table.Genres) writer.Write(g);
-            WriteArray(writer, table.Creator);
-            WriteArray(writer, table.Genre);
-            WriteArray(writer, table.LogDuration);
-            WriteArray(writer, table.TrainingImpressions);
-            WriteArray(writer, table.Similar);
-            WriteArray(writer, table.RecentOffsets);
-            WriteArray(writer, table.RecentUsers);
-            WriteArray(writer, table.Engagements);
+            // A grown table's arrays have room past its items: only its own rows are written.
+            var items = table.Count;
+            WriteArray(writer, table.Creator.AsSpan(0, items));
+            WriteArray(writer, table.Genre.AsSpan(0, items));
+            WriteArray(writer, table.LogDuration.AsSpan(0, items));
+            WriteArray(writer, table.TrainingImpressions.AsSpan(0, items));
+            WriteArray(writer, table.Similar.AsSpan(0, items * ItemFeatureTable.SimilarStatistics));
+            WriteArray(writer, table.RecentOffsets.AsSpan(0, items + 1));
+            WriteArray(writer, table.RecentUsers.AsSpan(0, table.RecentOffsets[items]));
+            WriteArray(writer, table.Engagements.AsSpan(0, items));
             ParameterFile.Write(writer, model.Network);
         }
         var bytes = payload.ToArray();
@@ -123,10 +125,10 @@ internal static class FeedbackModelFile
         if (!condition) throw new InvalidDataException($"{path}: {problem}.");
     }
 
-    private static void WriteArray<T>(BinaryWriter writer, T[] values) where T : unmanaged
+    private static void WriteArray<T>(BinaryWriter writer, ReadOnlySpan<T> values) where T : unmanaged
     {
         writer.Write(values.Length);
-        writer.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
+        writer.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values));
     }
 
     private static int[] ReadInts(BinaryReader reader, string path) => ReadArray<int>(reader, path);

@@ -14,42 +14,56 @@ public sealed class ItemFeatureTable
     /// <summary>Dense statistics per item: one log rate ratio per task, then the log of the similar items' mean impressions.</summary>
     public static int SimilarStatistics => FeedbackSamples.TaskCount + 1;
 
+    private readonly Columns _columns;
+    private readonly Growth _growth;
+    private readonly int _trained;
+
     internal ItemFeatureTable(string[] genres, int[] creator, int[] genre, float[] logDuration, int[] trainingImpressions,
         float[] similar, int[] recentOffsets, int[] recentUsers, int[] engagements)
     {
-        Engagements = engagements;
         Genres = genres;
-        Creator = creator;
-        Genre = genre;
-        LogDuration = logDuration;
-        TrainingImpressions = trainingImpressions;
-        Similar = similar;
-        RecentOffsets = recentOffsets;
-        RecentUsers = recentUsers;
+        Count = creator.Length;
+        _trained = Count;
+        _columns = new Columns(creator, genre, logDuration, trainingImpressions, similar, recentOffsets, recentUsers, engagements, Sources: []);
+        _growth = new Growth(_columns, Count, genres);
+    }
+
+    private ItemFeatureTable(ItemFeatureTable trained, Columns columns, int count)
+    {
+        Genres = trained.Genres;
+        Count = count;
+        _trained = trained._trained;
+        _columns = columns;
+        _growth = trained._growth;
     }
 
     /// <summary>The genre vocabulary; <see cref="Genre"/> indexes it.</summary>
     public string[] Genres { get; }
-    public int[] Creator { get; }
-    public int[] Genre { get; }
+
+    // The per-item arrays of a grown table are buffers with room for later uploads: they may be longer than Count,
+    // and entries from Count on are not this table's (a table grown later may have written them).
+
+    public int[] Creator => _columns.Creator;
+    public int[] Genre => _columns.Genre;
 
     /// <summary>ln(duration / 20 s); 0 when the duration is unknown.</summary>
-    public float[] LogDuration { get; }
+    public float[] LogDuration => _columns.LogDuration;
 
     /// <summary>Impressions of each item in the training period; 0 marks an item the model has not seen.</summary>
-    public int[] TrainingImpressions { get; }
+    public int[] TrainingImpressions => _columns.TrainingImpressions;
 
     /// <summary>Row-major [items, <see cref="SimilarStatistics"/>]; all zeros without extra features.</summary>
-    public float[] Similar { get; }
+    public float[] Similar => _columns.Similar;
 
     /// <summary>CSR of the recent interacting users of each item (empty without extra features).</summary>
-    public int[] RecentOffsets { get; }
-    public int[] RecentUsers { get; }
+    public int[] RecentOffsets => _columns.RecentOffsets;
+    public int[] RecentUsers => _columns.RecentUsers;
 
     /// <summary>Engagements (<see cref="RecentUserTimeline.Positive"/>) with each item in the training period (zeros without extra features).</summary>
-    public int[] Engagements { get; }
+    public int[] Engagements => _columns.Engagements;
 
-    public int Count => Creator.Length;
+    /// <summary>Items of the table (the per-item arrays may be longer).</summary>
+    public int Count { get; }
 
     public ReadOnlySpan<int> RecentUsersOf(int item) => RecentUsers.AsSpan(RecentOffsets[item], RecentOffsets[item + 1] - RecentOffsets[item]);
 
@@ -61,38 +75,121 @@ public sealed class ItemFeatureTable
     /// row, as sample augmentation trained it to), no recent users, and neutral similar-item statistics (0, the log of
     /// an average rate ratio) — their content neighbours' rates are not recomputed.
     /// </summary>
+    /// <remarks>
+    /// A running service extends the trained table once per upload batch, each time to a catalogue one batch longer.
+    /// The tables grown from one trained table therefore share buffers with spare room (grown by half when full): an
+    /// extension writes only the rows no earlier extension holds, after checking that the rows it takes over were made
+    /// from the same items (a reference comparison per item added since training, features compared where the
+    /// references differ). Rows handed out are never overwritten: an extension over another catalogue than the one
+    /// the buffers were filled from copies into buffers of its own. The rows are what a copy would give either way.
+    /// </remarks>
     public ItemFeatureTable Extend(IReadOnlyList<Item> catalogue, int creators)
     {
         var n = catalogue.Count;
         if (n < Count) throw new ArgumentException($"The catalogue has {n} items, fewer than the {Count} the model was trained with.", nameof(catalogue));
-        var genreIndex = Genres.Select((g, k) => (g, k)).ToDictionary(p => p.g, p => p.k, StringComparer.Ordinal);
-        var creator = new int[n];
-        var genre = new int[n];
-        var logDuration = new float[n];
-        Creator.CopyTo(creator, 0);
-        Genre.CopyTo(genre, 0);
-        LogDuration.CopyTo(logDuration, 0);
-        for (var k = Count; k < n; k++)
+        lock (_growth)
+        {
+            var shared = _growth.Columns;
+            var handedOut = _growth.Rows;
+            // Rows of the shared buffers that are this table's followed by the catalogue's: the trained rows are in every
+            // buffer of the growth, added rows only in the buffers of the tables they were handed to.
+            var onChain = Count == _trained || ReferenceEquals(_columns, shared);
+            var agree = onChain ? Count : 0;
+            if (onChain)
+                while (agree < Math.Min(handedOut, n) && _growth.Holds(agree, catalogue[agree])) agree++;
+
+            Columns grown;
+            if (onChain && agree == Math.Min(handedOut, n))
+            {
+                if (n <= handedOut) return new ItemFeatureTable(this, shared, n);
+                grown = n <= shared.Capacity ? shared : shared.Copy(handedOut, Room(shared.Capacity, n));
+                Fill(grown, handedOut, catalogue, creators);
+            }
+            else
+            {
+                // Rows from `agree` on were handed out with other items (or this table is off the growth's chain): copy.
+                var source = onChain ? shared : _columns;
+                var keep = onChain ? agree : Count;
+                grown = source.Copy(keep, Room(source.Capacity, n));
+                Fill(grown, keep, catalogue, creators);
+            }
+            _growth.Columns = grown;
+            _growth.Rows = n;
+            return new ItemFeatureTable(this, grown, n);
+        }
+    }
+
+    /// <summary>Capacity for <paramref name="rows"/> rows: at least half again as many as now, so growth by uploads costs amortised O(1) per row.</summary>
+    private static int Room(int capacity, int rows) => Math.Max(rows, capacity + capacity / 2 + 16);
+
+    /// <summary>Writes the rows of the added items <paramref name="from"/> … catalogue.Count − 1, validating each.</summary>
+    private void Fill(Columns columns, int from, IReadOnlyList<Item> catalogue, int creators)
+    {
+        var s = SimilarStatistics;
+        var noRecentUsers = columns.RecentOffsets[_trained];
+        for (var k = from; k < catalogue.Count; k++)
         {
             var item = catalogue[k];
             if (item.Id.Value != k) throw new ArgumentException($"Item {k} of the catalogue has id {item.Id.Value}; ids must be dense and in order.", nameof(catalogue));
             if ((uint)item.Creator.Value >= (uint)creators)
                 throw new ArgumentException($"Item {item.ExternalId} has creator {item.Creator.Value}; the model knows {creators} creators.", nameof(catalogue));
-            creator[k] = item.Creator.Value;
-            genre[k] = genreIndex.TryGetValue(item.Genre, out var g) ? g
+            columns.Creator[k] = item.Creator.Value;
+            columns.Genre[k] = _growth.GenreIndex.TryGetValue(item.Genre, out var g) ? g
                 : throw new ArgumentException($"Item {item.ExternalId} has genre '{item.Genre}', unknown to the model.", nameof(catalogue));
-            logDuration[k] = item.DurationMs > 0 ? MathF.Log(item.DurationMs / 20_000f) : 0f;
+            columns.LogDuration[k] = LogDurationOf(item);
+            columns.TrainingImpressions[k] = 0;
+            columns.Similar.AsSpan(k * s, s).Clear();
+            columns.RecentOffsets[k + 1] = noRecentUsers;
+            columns.Engagements[k] = 0;
+            columns.Sources[k] = item;
         }
-        var impressions = new int[n];
-        TrainingImpressions.CopyTo(impressions, 0);
-        var similar = new float[n * SimilarStatistics];
-        Similar.CopyTo(similar, 0);
-        var offsets = new int[n + 1];
-        RecentOffsets.CopyTo(offsets, 0);
-        for (var k = Count + 1; k <= n; k++) offsets[k] = offsets[Count];
-        var engagements = new int[n];
-        Engagements.CopyTo(engagements, 0);
-        return new ItemFeatureTable(Genres, creator, genre, logDuration, impressions, similar, offsets, RecentUsers, engagements);
+    }
+
+    private static float LogDurationOf(Item item) => item.DurationMs > 0 ? MathF.Log(item.DurationMs / 20_000f) : 0f;
+
+    /// <summary>
+    /// The per-item arrays; their capacity may exceed the rows of a table that uses them. <c>Sources</c> holds the item
+    /// each added row was filled from (empty for a trained table's own arrays, which have no added rows).
+    /// </summary>
+    private sealed record Columns(int[] Creator, int[] Genre, float[] LogDuration, int[] TrainingImpressions, float[] Similar,
+        int[] RecentOffsets, int[] RecentUsers, int[] Engagements, Item?[] Sources)
+    {
+        public int Capacity => Creator.Length;
+
+        /// <summary>The first <paramref name="rows"/> rows in new arrays of <paramref name="capacity"/> rows.</summary>
+        public Columns Copy(int rows, int capacity)
+        {
+            var s = SimilarStatistics;
+            return new Columns(Head(Creator, rows, capacity), Head(Genre, rows, capacity), Head(LogDuration, rows, capacity),
+                Head(TrainingImpressions, rows, capacity), Head(Similar, rows * s, capacity * s), Head(RecentOffsets, rows + 1, capacity + 1),
+                RecentUsers, Head(Engagements, rows, capacity), Sources.Length == 0 ? new Item?[capacity] : Head(Sources, rows, capacity));
+        }
+
+        private static T[] Head<T>(T[] values, int count, int length)
+        {
+            var copy = new T[length];
+            Array.Copy(values, copy, count);
+            return copy;
+        }
+    }
+
+    /// <summary>The buffers the tables grown from one trained table share, and how many of their rows are handed out.</summary>
+    private sealed class Growth(Columns columns, int rows, string[] genres)
+    {
+        public Columns Columns { get; set; } = columns;
+        public int Rows { get; set; } = rows;
+        public Dictionary<string, int> GenreIndex { get; } = genres.Select((g, k) => (g, k)).ToDictionary(p => p.g, p => p.k, StringComparer.Ordinal);
+
+        /// <summary>Whether row <paramref name="k"/> of the shared buffers holds what <paramref name="item"/> would fill it with.</summary>
+        public bool Holds(int k, Item item)
+        {
+            if (ReferenceEquals(Columns.Sources[k], item)) return true;
+            if (item.Id.Value != k || Columns.Creator[k] != item.Creator.Value || !GenreIndex.TryGetValue(item.Genre, out var g) || Columns.Genre[k] != g
+                || Columns.LogDuration[k] != LogDurationOf(item))
+                return false;
+            Columns.Sources[k] = item;
+            return true;
+        }
     }
 
     /// <summary>
@@ -116,7 +213,7 @@ public sealed class ItemFeatureTable
             if (item.Id.Value != k) throw new ArgumentException($"Item {k} of the table has id {item.Id.Value}; ids must be dense and in order.", nameof(items));
             creator[k] = item.Creator.Value;
             genre[k] = genreIndex[item.Genre];
-            logDuration[k] = item.DurationMs > 0 ? MathF.Log(item.DurationMs / 20_000f) : 0f;
+            logDuration[k] = LogDurationOf(item);
         }
 
         var t = FeedbackSamples.TaskCount;

@@ -1,9 +1,6 @@
 using Twofold.CreatorSide;
-using Twofold.Data;
 using Twofold.Domain;
-using Twofold.Models;
 using Twofold.Pipeline;
-using Twofold.Ranking;
 using Twofold.Storage;
 using Twofold.Tests.Support;
 using Twofold.World;
@@ -20,14 +17,8 @@ public class PipelineGrowthTests
     public void A_grown_pipeline_dispatches_uploads_and_serves_feeds_as_one_built_afresh()
     {
         using var dir = new TempDirectory();
-        WorldGenerator.Generate(new WorldConfig { Users = 500, Creators = 50, Days = 9, Seed = 21 }, dir.Combine("w"));
-        var dataset = Dataset.Open(dir.Combine("w"));
-        using var bundle = ModelBundle.Train(dataset, new BundleOptions
-        {
-            TwoTower = new TwoTowerOptions { Epochs = 1, EmbeddingDim = 8, HiddenDim = 16, OutputDim = 8 },
-            Ranker = new FeedbackModelOptions { Epochs = 1, MaxSamples = 10_000, EmbeddingDim = 8 },
-            TrainActivity = false,
-        });
+        var (dataset, bundle) = SmallBundle.Train(dir, new WorldConfig { Users = 500, Creators = 50, Days = 9, Seed = 21 }, rankerSamples: 10_000);
+        using var disposeBundle = bundle;
         var catalogue = dataset.ReadItems().ToList();
         var random = new Random(4);
         var dimension = catalogue.First(i => i.ContentEmbedding is not null).ContentEmbedding!.Length;
