@@ -124,6 +124,24 @@ public sealed class RedisAvailabilityStore : IAvailabilityStore
         return (matched.HasValue ? (int)matched : 0) < (int)capacity;
     }
 
+    /// <summary>Two commands per 10,000 users (SMISMEMBER on the active set, HMGET on the counts) instead of three per user.</summary>
+    public IReadOnlyList<int> AvailableAmong(int day, IEnumerable<int> users)
+    {
+        var keys = Keys(day);
+        var capacity = _db.StringGet(keys.Capacity);
+        if (!capacity.HasValue) throw ReservationRules.DayNotOpen(day);
+        var available = new List<int>();
+        foreach (var chunk in users.Chunk(10_000))
+        {
+            var values = Array.ConvertAll(chunk, u => (RedisValue)u);
+            var active = _db.SetContains(keys.Active, values);
+            var counts = _db.HashGet(keys.Counts, values);
+            for (var k = 0; k < chunk.Length; k++)
+                if (active[k] && (counts[k].HasValue ? (int)counts[k] : 0) < (int)capacity) available.Add(chunk[k]);
+        }
+        return available;
+    }
+
     public void Dispose() => _connection.Dispose();
 
     private DayKeys RequireDay(int day)
