@@ -179,7 +179,7 @@ public static class DispatchBench
             var predictions = world.Ranker.Predict(users, Enumerable.Repeat(item, users.Length).ToArray());
             times[sources.Count + 1] += Stopwatch.GetElapsedTime(mark).TotalMilliseconds;
             mark = Stopwatch.GetTimestamp();
-            var scores = Twofold.Ranking.ScoreIntegration.CreatorSide(predictions, world.Ranker.Tasks, options.Beta, users, world.Bias);
+            var scores = CreatorSideRecommender.Integrate(predictions, world.Ranker.Tasks, options, users, world.Bias);
             _ = Enumerable.Range(0, users.Length).OrderByDescending(p => scores[p]).ThenBy(p => users[p]).ToList();
             times[sources.Count + 2] += Stopwatch.GetElapsedTime(mark).TotalMilliseconds;
         }

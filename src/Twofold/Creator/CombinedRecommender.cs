@@ -112,9 +112,7 @@ public sealed class CombinedRecommender
             var matchedUsers = boostedRows.Select(r => pairUsers[r]).ToArray();
             var matchedItems = boostedRows.Select(r => pairItems[r]).ToArray();
             var predictions = _creatorPredictor!.Predict(matchedUsers, matchedItems);
-            var g = _bias is null
-                ? ScoreIntegration.UserSide(predictions, _creatorPredictor.Tasks, _options.Beta)
-                : ScoreIntegration.CreatorSide(predictions, _creatorPredictor.Tasks, _options.Beta, matchedUsers, _bias);
+            var g = ScoreIntegration.CreatorSide(predictions, _creatorPredictor.Tasks, _options.Beta, matchedUsers, _bias);
             for (var r = 0; r < boostedRows.Count; r++)
             {
                 f[boostedRows[r]] += (float)(_options.Lambda * g[r]);

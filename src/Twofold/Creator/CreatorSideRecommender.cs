@@ -117,13 +117,11 @@ public sealed class CreatorSideRecommender
     }
 
     /// <summary>g_ui of each pair (Σ β_m s^m_ui, divided by θ_u when the version uses the user bias).</summary>
-    private float[] Score(int[] users, int[] items)
-    {
-        var predictions = _predictor.Predict(users, items);
-        return _options.UseUserBias
-            ? ScoreIntegration.CreatorSide(predictions, _predictor.Tasks, _options.Beta, users, _bias!)
-            : ScoreIntegration.UserSide(predictions, _predictor.Tasks, _options.Beta);
-    }
+    private float[] Score(int[] users, int[] items) => Integrate(_predictor.Predict(users, items), _predictor.Tasks, _options, users, _bias);
+
+    /// <summary>The creator-side score of predictions [pairs, tasks] for the pairs' users, as <see cref="Dispatch"/> ranks by.</summary>
+    internal static float[] Integrate(ReadOnlySpan<float> predictions, IReadOnlyList<FeedbackTask> tasks, DispatchOptions options, int[] users, UserBias? bias) =>
+        ScoreIntegration.CreatorSide(predictions, tasks, options.Beta, users, options.UseUserBias ? bias : null);
 }
 
 /// <summary>The users an item was matched with.</summary>

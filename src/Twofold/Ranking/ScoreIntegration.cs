@@ -12,10 +12,12 @@ public static class ScoreIntegration
         Weighted(predictions, tasks, alpha);
 
     /// <param name="users">The user of each row, for θ_u.</param>
+    /// <param name="bias">θ_u; null for the versions without it, whose g_ui is Σ β_m s^m_ui alone.</param>
     public static float[] CreatorSide(ReadOnlySpan<float> predictions, IReadOnlyList<FeedbackTask> tasks, ScoreWeights beta,
-        ReadOnlySpan<int> users, UserBias bias)
+        ReadOnlySpan<int> users, UserBias? bias)
     {
         var scores = Weighted(predictions, tasks, beta);
+        if (bias is null) return scores;
         if (users.Length != scores.Length)
             throw new ArgumentException($"{users.Length} users were given for {scores.Length} prediction rows.", nameof(users));
         for (var p = 0; p < scores.Length; p++) scores[p] /= bias.Theta(users[p]);

@@ -43,6 +43,8 @@ public class ScoreIntegrationTests
         var g = ScoreIntegration.CreatorSide(predictions, Tasks, Weights, [0, 1], bias);
         Assert.Equal(0.6f / bias.Theta(0), g[0], 5);
         Assert.Equal(1.1f / bias.Theta(1), g[1], 5);
+        // Versions without the user bias: the weighted sum alone.
+        Assert.Equal([0.6f, 1.1f], ScoreIntegration.CreatorSide(predictions, Tasks, Weights, [0, 1], bias: null), (a, b) => Math.Abs(a - b) < 1e-5);
     }
 
     [Fact]
