@@ -71,23 +71,51 @@ public abstract class AvailabilityStoreContract : IDisposable
     }
 
     [Fact]
-    public void The_same_dispatch_sequence_gives_the_same_ledger_as_the_reference_store()
+    public void The_same_dispatch_sequence_gives_the_ledger_the_rules_define()
     {
         using var store = CreateStore();
-        using var reference = new InMemoryAvailabilityStore();
         var random = new Random(11);
         var active = Enumerable.Range(0, 300).Where(_ => random.NextDouble() < 0.7).ToList();
         store.OpenDay(0, 4, active);
-        reference.OpenDay(0, 4, active);
+        var reference = new RulesAsWritten(active, capacity: 4);
         for (var item = 0; item < 200; item++)
         {
             var candidates = Enumerable.Range(0, 40).Select(_ => random.Next(300)).ToList();
-            var expected = reference.Reserve(0, item, candidates, 20);
+            var (users, filled) = reference.Reserve(item, candidates, limit: 20);
             var actual = store.Reserve(0, item, candidates, 20);
-            Assert.Equal(expected.Users, actual.Users);
-            Assert.Equal(expected.Filled, actual.Filled);
+            Assert.Equal(users, actual.Users);
+            Assert.Equal(filled, actual.Filled);
         }
-        for (var user = 0; user < 300; user++) Assert.Equal(reference.MatchedItems(0, user), store.MatchedItems(0, user));
+        for (var user = 0; user < 300; user++) Assert.Equal(reference.Matched(user), store.MatchedItems(0, user));
+    }
+
+    /// <summary>
+    /// The reservation rules written out as plainly as possible, independent of every store: candidates in order,
+    /// skipping inactive, full and repeated users, at most <c>limit</c>; users reaching the cap are "filled".
+    /// </summary>
+    private sealed class RulesAsWritten(IEnumerable<int> active, int capacity)
+    {
+        private readonly HashSet<int> _active = [.. active];
+        private readonly Dictionary<int, List<int>> _matched = [];
+
+        public List<int> Matched(int user) => _matched.TryGetValue(user, out var items) ? items : [];
+
+        public (List<int> Users, List<int> Filled) Reserve(int item, IEnumerable<int> candidates, int limit)
+        {
+            var users = new List<int>();
+            foreach (var user in candidates)
+            {
+                if (users.Count == limit) break;
+                if (!_active.Contains(user) || users.Contains(user) || Matched(user).Count >= capacity) continue;
+                users.Add(user);
+            }
+            foreach (var user in users)
+            {
+                if (!_matched.ContainsKey(user)) _matched[user] = [];
+                _matched[user].Add(item);
+            }
+            return (users, users.Where(u => _matched[u].Count == capacity).ToList());
+        }
     }
 
     [Fact]
