@@ -21,6 +21,9 @@ public static class SimulationBench
     private static readonly SimulationPhase[] DayPhases =
         [SimulationPhase.Creators, SimulationPhase.Dispatch, SimulationPhase.Feeds, SimulationPhase.Responses, SimulationPhase.Refresh];
 
+    /// <summary>The two-tower model's positives per epoch in the set-up (the ranker's default sample cap).</summary>
+    private const int TwoTowerPositives = 400_000;
+
     public static int Run(string[] args)
     {
         if (args.Length < 1)
@@ -45,12 +48,16 @@ public static class SimulationBench
             },
             WarmUpDays = warmUp,
             Days = days,
-            // Training before the first day is set-up, not the day measured: one two-tower epoch without the held-out
-            // recall check keeps it to minutes at 1,000,000 users. The serving models have the default shapes, so the
-            // day's work (candidates, ranking, dispatch) is the default run's.
+            // Training before the first day is set-up, not the day measured: one two-tower epoch of at most
+            // TwoTowerPositives positives (as many as the ranker's impressions) without the held-out recall check, done
+            // once for both arms (SharedFirstTraining), keeps it to minutes. The serving models have the default
+            // shapes, so the day's work (candidates, ranking, dispatch) is the default run's.
             Platform = new PlatformOptions
             {
-                Bundle = new BundleOptions { TwoTower = new BundleOptions().TwoTower with { Epochs = 1, ValidationDays = 0 } },
+                Bundle = new BundleOptions
+                {
+                    TwoTower = new BundleOptions().TwoTower with { Epochs = 1, ValidationDays = 0, MaxPositivesPerEpoch = TwoTowerPositives },
+                },
             },
         };
         var strategies = settings.Arms.Select(StrategyConfig.Named).ToList();
@@ -61,16 +68,27 @@ public static class SimulationBench
         var times = new Dictionary<(int Day, SimulationPhase Phase), TimeSpan>();
         var peak = 0L;
         if (Directory.Exists(work)) Directory.Delete(work, recursive: true);
+        var stage = Stopwatch.StartNew();
+        var shared = new SharedFirstTraining(strategies, work)
+        {
+            // The set-up's own phases: each line gives the time since the previous one (the first: the dataset snapshot).
+            Progress = component =>
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  first training: {component} (previous step {stage.Elapsed.TotalSeconds:F1} s)"));
+                stage.Restart();
+            },
+        };
         SimulationResult result;
         try
         {
             result = Simulator.Run(settings.World, settings.WarmUpDays, settings.Days, settings.Arms,
-                (arm, context) => new RecommenderPlatform(context, strategies[arm], settings.Platform, Path.Combine(work, $"arm-{arm}")),
+                (arm, context) => new RecommenderPlatform(context, strategies[arm], settings.Platform, Path.Combine(work, $"arm-{arm}"), shared),
                 settings.ExposureWindowDays, p =>
                 {
                     using var self = Process.GetCurrentProcess();
                     peak = Math.Max(peak, self.PeakWorkingSet64);
                     times[(p.Day, p.Phase)] = p.PhaseTime;
+                    if (p.Phase == SimulationPhase.WarmUp) stage.Restart();
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"[{p.Elapsed:hh\\:mm\\:ss}] day {p.Day,3} {p.Phase,-9} {p.PhaseTime.TotalSeconds,8:F1} s  working set {self.WorkingSet64 / 1e9:F2} GB  managed heap {GC.GetTotalMemory(false) / 1e9:F2} GB"));
                 }, work);
@@ -94,7 +112,8 @@ public static class SimulationBench
             Console.WriteLine($"  phases: {shares}");
         }
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"warm-up {(times.Where(t => t.Key.Phase == SimulationPhase.WarmUp).Aggregate(TimeSpan.Zero, (s, t) => s + t.Value)).TotalSeconds:F1} s, training {times[(0, SimulationPhase.Training)].TotalSeconds:F1} s, peak working set {peak / 1e9:F2} GB"));
+            $"warm-up {(times.Where(t => t.Key.Phase == SimulationPhase.WarmUp).Aggregate(TimeSpan.Zero, (s, t) => s + t.Value)).TotalSeconds:F1} s, " +
+            $"training {times[(0, SimulationPhase.Training)].TotalSeconds:F1} s (of which the shared first bundle {shared.TrainingTime.TotalSeconds:F1} s), peak working set {peak / 1e9:F2} GB"));
         Console.WriteLine($"load average after: {LoadAverage()}");
         return 0;
     }

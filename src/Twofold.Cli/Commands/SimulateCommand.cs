@@ -86,8 +86,10 @@ public static class SimulateCommand
         var strategies = settings.Arms.Select(StrategyConfig.Named).ToList();
         var work = Path.Combine(directory, "work");
         var platforms = new RecommenderPlatform[settings.Arms.Count];
+        // Every arm starts from the same warm-up history: its first bundle is trained once (SharedFirstTraining).
+        var shared = new SharedFirstTraining(strategies, work);
         SimulationResult Run(Action<SimulationProgress> progress) => Simulator.Run(settings.World, settings.WarmUpDays, settings.Days, settings.Arms,
-            (arm, context) => platforms[arm] = new RecommenderPlatform(context, strategies[arm], settings.Platform, Path.Combine(work, $"arm-{arm}")),
+            (arm, context) => platforms[arm] = new RecommenderPlatform(context, strategies[arm], settings.Platform, Path.Combine(work, $"arm-{arm}"), shared),
             settings.ExposureWindowDays, progress, work);
         var result = AnsiConsole.Profile.Capabilities.Interactive ? WithProgressBars(settings, Run) : Run(Progress(settings));
         if (Directory.Exists(work)) Directory.Delete(work, recursive: true);

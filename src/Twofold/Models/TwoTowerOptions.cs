@@ -59,6 +59,13 @@ public sealed record TwoTowerOptions
     /// <summary>Most passes over the training positives.</summary>
     public int Epochs { get; init; } = 20;
 
+    /// <summary>
+    /// When set, each epoch trains on at most this many positives: the first ones of that epoch's shuffle, so every
+    /// epoch sees another seeded sample (the ranker's <c>MaxSamples</c> caps its impressions likewise). Null, the
+    /// default, trains on every positive each epoch. Bounds the cost of a fit on a large log.
+    /// </summary>
+    public int? MaxPositivesPerEpoch { get; init; }
+
     /// <summary>Stop after this many epochs without a better validation recall (the best epoch's weights are kept).</summary>
     public int Patience { get; init; } = 3;
 
@@ -88,6 +95,7 @@ public sealed record TwoTowerOptions
         AtLeast(nameof(BatchSize), BatchSize, 2);
         if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw Bad(nameof(LearningRate), "must be a positive finite number", LearningRate);
         AtLeast(nameof(Epochs), Epochs, 1);
+        if (MaxPositivesPerEpoch is < 2) throw Bad(nameof(MaxPositivesPerEpoch), "must be at least 2 when set", MaxPositivesPerEpoch);
         AtLeast(nameof(Patience), Patience, 1);
         AtLeast(nameof(ValidationDays), ValidationDays, 0);
         AtLeast(nameof(RecallK), RecallK, 1);

@@ -61,9 +61,10 @@ public static class TwoTowerTrainer
             var clock = Stopwatch.StartNew();
             double lossSum = 0;
             long trained = 0;
-            for (var start = 0; start + 2 <= order.Length; start += batchSize)
+            var epochRows = Math.Min(order.Length, options.MaxPositivesPerEpoch ?? int.MaxValue);
+            for (var start = 0; start + 2 <= epochRows; start += batchSize)
             {
-                var n = Math.Min(batchSize, order.Length - start);
+                var n = Math.Min(batchSize, epochRows - start);
                 for (var k = 0; k < n; k++)
                 {
                     users[k] = data.Events.Users[order[start + k]];

@@ -41,6 +41,7 @@ public sealed class RecommenderPlatform : IArmPlatform
     private readonly int _firstDayNumber;
     private readonly List<int> _exposures = [];
 
+    private readonly SharedFirstTraining? _shared;
     private ModelBundle _bundle = null!;
     private InteractionGraph _graph = null!;
     private UserBias _bias = null!;
@@ -68,13 +69,16 @@ public sealed class RecommenderPlatform : IArmPlatform
     /// </summary>
     public IReadOnlyList<RetrievalCoverageDay> Coverage => _coverage.Select(c => c.Snapshot()).ToList();
 
-    public RecommenderPlatform(PlatformContext context, StrategyConfig strategy, PlatformOptions options, string workDirectory)
+    /// <param name="shared">The run's shared first training (every arm of the run given the same one), or null to train alone.</param>
+    public RecommenderPlatform(PlatformContext context, StrategyConfig strategy, PlatformOptions options, string workDirectory,
+        SharedFirstTraining? shared = null)
     {
         options.Validate();
         _context = context;
         _strategy = strategy;
         _options = options;
         _workDirectory = workDirectory;
+        _shared = shared;
         _users = context.World.Users.Count;
         _creators = context.World.Creators.Count;
         _armUsers = context.Assignment.UsersOf(context.Arm).ToArray();
@@ -188,35 +192,52 @@ public sealed class RecommenderPlatform : IArmPlatform
         _store.Dispose();
     }
 
-    /// <summary>Retrains the bundle from the log so far, through a dataset snapshot (the trainers read datasets).</summary>
+    /// <summary>
+    /// What a strategy's bundle holds: DualRec-v2 on gets its own creator-side ranker with sample augmentation and extra
+    /// item features; the activity model when the strategy dispatches with activity prediction.
+    /// </summary>
+    public static BundleOptions ComponentsFor(StrategyConfig strategy, BundleOptions options) => options with
+    {
+        CreatorSideRanker = strategy.Dispatch is { CreatorSidePredictionOptions: true },
+        TrainActivity = strategy.Dispatch is not null && strategy.ActivityPrediction,
+    };
+
+    /// <summary>
+    /// Retrains the bundle from the log so far, through a dataset snapshot (the trainers read datasets); the first
+    /// training comes from <see cref="SharedFirstTraining"/> when the platform was given one.
+    /// </summary>
     private void Train()
     {
-        var catalogue = _context.World.Items.ToItems();
+        var first = _snapshots == 0;
         var path = Path.Combine(_workDirectory, $"snapshot-{_snapshots++:D3}");
-        Dataset dataset;
-        using (var writer = DatasetWriter.Create(path, overwrite: true))
-        {
-            foreach (var batch in _context.History.ReadBatches(reuse: true)) writer.Events.Append(batch);
-            if (Directory.Exists(_logDirectory))
-                foreach (var batch in EventLog.Open(_logDirectory).ReadBatches(reuse: true)) writer.Events.Append(batch);
-            dataset = writer.Commit("simulation",
-                Enumerable.Range(0, _users).Select(u => new User(new UserId(u), $"u{u}")).ToList(),
-                Enumerable.Range(0, _creators).Select(c => new Creator(new CreatorId(c), $"c{c}")).ToList(), catalogue);
-        }
-        var options = _options.Bundle with
-        {
-            // DualRec-v2 on: the creator side gets its own ranker with sample augmentation and extra item features.
-            CreatorSideRanker = _strategy.Dispatch is { CreatorSidePredictionOptions: true },
-            TrainActivity = _strategy.Dispatch is not null && _strategy.ActivityPrediction,
-        };
+        var options = ComponentsFor(_strategy, _options.Bundle);
         var previous = _bundle;
-        _bundle = ModelBundle.Train(dataset, options);
+        try
+        {
+            _bundle = first && _shared is not null ? _shared.Get(options, () => Snapshot(path)) : ModelBundle.Train(Snapshot(path), options);
+        }
+        finally
+        {
+            if (Directory.Exists(path)) Directory.Delete(path, recursive: true);
+        }
         _pipeline?.Dispose();
         _pipeline = null;
         previous?.Dispose();
         _graph = _bundle.Graph;
         _bias = _bundle.Bias;
-        Directory.Delete(path, recursive: true);
+    }
+
+    /// <summary>The log so far (warm-up history and the arm's own days) as a dataset at <paramref name="path"/>.</summary>
+    private Dataset Snapshot(string path)
+    {
+        var catalogue = _context.World.Items.ToItems();
+        using var writer = DatasetWriter.Create(path, overwrite: true);
+        foreach (var batch in _context.History.ReadBatches(reuse: true)) writer.Events.Append(batch);
+        if (Directory.Exists(_logDirectory))
+            foreach (var batch in EventLog.Open(_logDirectory).ReadBatches(reuse: true)) writer.Events.Append(batch);
+        return writer.Commit("simulation",
+            Enumerable.Range(0, _users).Select(u => new User(new UserId(u), $"u{u}")).ToList(),
+            Enumerable.Range(0, _creators).Select(c => new Creator(new CreatorId(c), $"c{c}")).ToList(), catalogue);
     }
 
     private int[] PredictActive()

@@ -21,6 +21,7 @@ public class TwoTowerGuardTests
     [InlineData(nameof(TwoTowerOptions.Positive))]
     [InlineData(nameof(TwoTowerOptions.Directions))]
     [InlineData(nameof(TwoTowerOptions.Threads))]
+    [InlineData(nameof(TwoTowerOptions.MaxPositivesPerEpoch))]
     public void Options_name_the_bad_field(string field)
     {
         var bad = field switch
@@ -33,6 +34,7 @@ public class TwoTowerGuardTests
             nameof(TwoTowerOptions.RandomNegatives) => Small with { RandomNegatives = -1 },
             nameof(TwoTowerOptions.Positive) => Small with { Positive = Feedback.None },
             nameof(TwoTowerOptions.Directions) => Small with { Directions = (TwoTowerDirections)8 },
+            nameof(TwoTowerOptions.MaxPositivesPerEpoch) => Small with { MaxPositivesPerEpoch = 1 },
             _ => Small with { Threads = 0 },
         };
         var e = Assert.Throws<ArgumentException>(() => TwoTowerTrainer.Fit(TwoTowerTrainingTests.Tiny(), bad));

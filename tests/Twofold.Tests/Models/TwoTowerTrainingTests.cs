@@ -148,6 +148,25 @@ public class TwoTowerTrainingTests(TwoTowerFixture fixture, ITestOutputHelper ou
     }
 
     /// <summary>20 users, 30 items (3 creators, 2 genres), 200 likes on one day.</summary>
+    [Fact]
+    public void A_cap_on_positives_per_epoch_trains_a_seeded_sample_of_that_size_and_a_cap_above_the_total_changes_nothing()
+    {
+        var data = Tiny(); // 200 positives
+        var options = new TwoTowerOptions { EmbeddingDim = 8, HiddenDim = 8, OutputDim = 8, BatchSize = 16, Epochs = 3, ValidationDays = 0, Threads = 1 };
+        var all = TwoTowerTrainer.Fit(data, options);
+        var above = TwoTowerTrainer.Fit(data, options with { MaxPositivesPerEpoch = 200 });
+        Assert.True(all.UserEmbeddings.Span.SequenceEqual(above.UserEmbeddings.Span));
+        Assert.True(all.ItemEmbeddings.Span.SequenceEqual(above.ItemEmbeddings.Span));
+
+        var capped = TwoTowerTrainer.Fit(data, options with { MaxPositivesPerEpoch = 64 });
+        var again = TwoTowerTrainer.Fit(data, options with { MaxPositivesPerEpoch = 64 });
+        Assert.All(capped.Report.Epochs, e => Assert.Equal(64, e.ExamplesPerSecond * e.TrainSeconds, 3));
+        Assert.All(all.Report.Epochs, e => Assert.Equal(200, e.ExamplesPerSecond * e.TrainSeconds, 3));
+        Assert.True(capped.UserEmbeddings.Span.SequenceEqual(again.UserEmbeddings.Span));
+        Assert.False(capped.UserEmbeddings.Span.SequenceEqual(all.UserEmbeddings.Span));
+        Assert.Equal(200, capped.Report.TrainPositives);
+    }
+
     internal static TwoTowerData Tiny()
     {
         var random = new Random(5);

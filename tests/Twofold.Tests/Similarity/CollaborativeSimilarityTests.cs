@@ -59,6 +59,33 @@ public class CollaborativeSimilarityTests
         Assert.True(users.Neighbors(0).Length == 10);
     }
 
+    [Theory]
+    [InlineData(CollaborativeMeasure.Cosine)]
+    [InlineData(CollaborativeMeasure.Swing)]
+    public void A_short_list_is_the_prefix_of_the_full_ranking_ties_to_the_lower_id(CollaborativeMeasure measure)
+    {
+        // Few distinct weights (every user likes 3 or 4 items), so many scores tie and the id order decides which are kept.
+        var random = new Random(11);
+        var likes = Enumerable.Range(0, 80).SelectMany(u => Enumerable.Range(0, 3 + u % 2).Select(_ => (u, random.Next(30)))).ToList();
+        var graph = Graph(80, 30, likes);
+        var full = CollaborativeSimilarity.Compute(graph, Side.Item, new CollaborativeOptions(measure, TopK: 1_000));
+        var top = CollaborativeSimilarity.Compute(graph, Side.Item, new CollaborativeOptions(measure, TopK: 4));
+        var ties = 0;
+        for (var i = 0; i < 30; i++)
+        {
+            var all = full.Neighbors(i).ToArray();
+            var scores = full.Scores(i).ToArray();
+            for (var r = 1; r < all.Length; r++)
+            {
+                Assert.True(scores[r - 1] >= scores[r], $"item {i} rank {r}");
+                if (scores[r - 1] == scores[r]) ties++;
+            }
+            Assert.Equal(all.Take(4).ToArray(), top.Neighbors(i).ToArray());
+            Assert.Equal(scores.Take(4).ToArray(), top.Scores(i).ToArray());
+        }
+        Assert.True(ties > 10, $"{ties} ties");
+    }
+
     [Fact]
     public void Neighbour_lists_survive_save_and_load_and_a_truncated_file_is_rejected()
     {

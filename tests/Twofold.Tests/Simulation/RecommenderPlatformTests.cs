@@ -62,4 +62,37 @@ public class RecommenderPlatformTests
         Assert.Equal(2, summary.Arms.Count);
         Assert.NotEmpty(summary.Comparisons);
     }
+
+    [Fact]
+    public void A_shared_first_training_serves_every_arm_what_it_would_have_trained_itself()
+    {
+        var options = new PlatformOptions
+        {
+            RetrainEveryDays = 10,
+            Bundle = new Twofold.Pipeline.BundleOptions
+            {
+                TwoTower = new TwoTowerOptions { Epochs = 1, EmbeddingDim = 8, HiddenDim = 16, OutputDim = 8, Threads = 1 },
+                Ranker = new FeedbackModelOptions { Epochs = 1, MaxSamples = 10_000, EmbeddingDim = 8 },
+                Activity = new Twofold.CreatorSide.ActivityOptions { Iterations = 5, MinHistoryDays = 3, TrainingDays = 4 },
+            },
+        };
+        var strategies = new[] { StrategyConfig.Named("base"), StrategyConfig.Named("dualrec") };
+        (string Json, long Dispatched) Run(SharedFirstTraining? shared, TempDirectory dir)
+        {
+            var result = Simulator.Run(new WorldConfig { Users = 400, Creators = 40, Seed = 4 }, warmUpDays: 5, days: 2,
+                strategies.Select(s => s.Name).ToList(),
+                (arm, context) => new RecommenderPlatform(context, strategies[arm], options, dir.Combine($"arm{arm}"), shared));
+            return (System.Text.Json.JsonSerializer.Serialize(new { result.Days, result.Users, result.Creators }), result.Days[1].Sum(d => (long)d.Dispatched));
+        }
+
+        using var alone = new TempDirectory();
+        using var together = new TempDirectory();
+        var shared = new SharedFirstTraining(strategies, together.Combine("shared"));
+        var separate = Run(null, alone);
+        Assert.Equal(TimeSpan.Zero, shared.TrainingTime);
+        Assert.Equal(separate, Run(shared, together));
+        Assert.True(shared.TrainingTime > TimeSpan.Zero);
+        Assert.True(File.Exists(together.Combine("shared", "first-bundle", Twofold.Pipeline.BundleManifest.FileName)));
+        Assert.True(separate.Dispatched > 0); // the DualRec arm used its creator-side ranker and activity model
+    }
 }
