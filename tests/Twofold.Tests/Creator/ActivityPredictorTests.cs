@@ -1,3 +1,6 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Trainers.LightGbm;
 using Twofold.Cli;
 using Twofold.CreatorSide;
 using Twofold.Data;
@@ -37,6 +40,32 @@ public class ActivityPredictorTests(ActivityFixture world) : IClassFixture<Activ
         var a = ActivityPredictorTrainer.Fit(world.History, options, world.TrainEnd).Score(world.History, world.TrainEnd);
         var b = ActivityPredictorTrainer.Fit(world.History, options, world.TrainEnd).Score(world.History, world.TrainEnd);
         Assert.Equal(a, b);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void The_fixed_histogram_layout_grows_the_same_trees_as_the_other(int threads)
+    {
+        // The trainer fixes LightGBM's column-wise histograms for speed; row-wise (LightGBM's other choice when left to
+        // time both) must give the same model, or the setting would be a hyperparameter.
+        var options = new ActivityOptions { Iterations = 20, TrainingDays = 10, Threads = threads, Seed = 3 }.Validate();
+        var examples = ActivityPredictorTrainer.BuildExamples(world.History, 30, 40, options);
+        var columnWise = ActivityPredictorTrainer.LightGbmOptions(options);
+        Assert.True(columnWise.ForceColumnWise);
+        var rowWise = ActivityPredictorTrainer.LightGbmOptions(options);
+        rowWise.ForceColumnWise = false;
+        rowWise.ForceRowWise = true;
+        var expected = Scores(rowWise);
+        Assert.Equal(expected, Scores(columnWise));
+        Assert.True(expected.Distinct().Count() > 100, "the model scores the examples apart");
+
+        float[] Scores(LightGbmBinaryTrainer.Options settings)
+        {
+            var ml = new MLContext(seed: options.Seed);
+            var model = ml.BinaryClassification.Trainers.LightGbm(settings).Fit(new FeatureMatrixView(examples));
+            return model.Transform(new FeatureMatrixView(examples)).GetColumn<float>("Score").ToArray();
+        }
     }
 
     [Fact]
