@@ -24,29 +24,8 @@ public sealed class ActivityHistory
     private readonly byte[][] _positives;
     private readonly ushort[][] _watchSeconds;
 
-    private ActivityHistory(ActivityHistory previous, int days)
-    {
-        Users = previous.Users;
-        FirstDay = previous.FirstDay;
-        Days = days;
-        _visits = new ulong[days][];
-        _impressions = new ushort[days][];
-        _clicks = new ushort[days][];
-        _positives = new byte[days][];
-        _watchSeconds = new ushort[days][];
-        for (var d = 0; d < days; d++)
-        {
-            // Days already condensed are shared (they never change again); the new days start empty.
-            var old = d < previous.Days;
-            _visits[d] = old ? previous._visits[d] : new ulong[(Users + 63) >> 6];
-            _impressions[d] = old ? previous._impressions[d] : new ushort[Users];
-            _clicks[d] = old ? previous._clicks[d] : new ushort[Users];
-            _positives[d] = old ? previous._positives[d] : new byte[Users];
-            _watchSeconds[d] = old ? previous._watchSeconds[d] : new ushort[Users];
-        }
-    }
-
-    private ActivityHistory(int users, int firstDay, int days)
+    /// <param name="previous">When extending: its days are shared (they never change again); the new days start empty.</param>
+    private ActivityHistory(int users, int firstDay, int days, ActivityHistory? previous = null)
     {
         Users = users;
         FirstDay = firstDay;
@@ -58,11 +37,12 @@ public sealed class ActivityHistory
         _watchSeconds = new ushort[days][];
         for (var d = 0; d < days; d++)
         {
-            _visits[d] = new ulong[(users + 63) >> 6];
-            _impressions[d] = new ushort[users];
-            _clicks[d] = new ushort[users];
-            _positives[d] = new byte[users];
-            _watchSeconds[d] = new ushort[users];
+            var old = previous is not null && d < previous.Days;
+            _visits[d] = old ? previous!._visits[d] : new ulong[(users + 63) >> 6];
+            _impressions[d] = old ? previous!._impressions[d] : new ushort[users];
+            _clicks[d] = old ? previous!._clicks[d] : new ushort[users];
+            _positives[d] = old ? previous!._positives[d] : new byte[users];
+            _watchSeconds[d] = old ? previous!._watchSeconds[d] : new ushort[users];
         }
     }
 
@@ -138,7 +118,7 @@ public sealed class ActivityHistory
     public ActivityHistory Extend(int newDays, IEnumerable<InteractionBatch> batches)
     {
         if (newDays < 0) throw new ArgumentOutOfRangeException(nameof(newDays), newDays, "A history cannot lose days.");
-        var extended = new ActivityHistory(this, Days + newDays);
+        var extended = new ActivityHistory(Users, FirstDay, Days + newDays, this);
         foreach (var batch in batches)
         {
             foreach (var time in batch.TimesMs)
