@@ -19,17 +19,18 @@ internal static partial class NativeHeap
     private const int TrimThreshold = -1; // M_TRIM_THRESHOLD
     private const int MmapThreshold = -3; // M_MMAP_THRESHOLD
 
-    /// <summary>Applies the settings once; true when glibc accepted both.</summary>
-    internal static bool KeepFreedMemory()
+    /// <summary>Applies the settings (a tuning: if glibc refuses one, its default stays, which is only slower).</summary>
+    internal static void KeepFreedMemory()
     {
-        if (!OperatingSystem.IsLinux()) return false;
+        if (!OperatingSystem.IsLinux()) return;
         try
         {
-            return mallopt(MmapThreshold, 32 * 1024 * 1024) == 1 && mallopt(TrimThreshold, 512 * 1024 * 1024) == 1;
+            mallopt(MmapThreshold, 32 * 1024 * 1024);
+            mallopt(TrimThreshold, 512 * 1024 * 1024);
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
-            return false; // not glibc (musl has no mallopt tuning): keep its defaults
+            // not glibc (musl has no mallopt tuning): keep its defaults
         }
     }
 
