@@ -68,7 +68,8 @@ public sealed class DualRecPipeline : IDisposable
             _contentRows = null; // built on the first growth (ContentSimilarity.Extend), which a simulated day never needs
             // Built only when an item needs it: a simulated day's items have content neighbours.
             _fallback = new Lazy<ItemEmbeddingFallback>(() => ItemEmbeddingFallback.Build(tower, catalogue));
-            _items = ItemVectors.Build(EmbedItems(bundle, catalogue, ContentSimilarity, _fallback, out var missing), tower.Dimension, missing);
+            _items = ItemVectors.Build(EmbedItems(bundle, catalogue, ContentSimilarity, _fallback, out var missing), tower.Dimension, missing,
+                catalogue.Count >= tower.ItemCount ? bundle.ItemGraph : null);
         }
         else
         {

@@ -3,8 +3,9 @@ using Twofold.Vectors;
 namespace Twofold.Pipeline;
 
 /// <summary>
-/// The two-tower item embeddings of a catalogue that grows by uploads, and the user-side index over them: an exact
-/// index over the items of the last full build and a small one over the items added since, searched together. Growing
+/// The two-tower item embeddings of a catalogue that grows by uploads, and the user-side index over them: a base index
+/// — the bundle's item graph over the model's items when it has one (<see cref="ModelBundle.ItemGraph"/>), else an exact
+/// index over the items of the last full build — and a small exact one over the items added since, searched together. Growing
 /// writes only the added rows (into a buffer shared along the chain of grown pipelines, doubled when full) and rebuilds
 /// only the small index, so an upload's cost does not grow with the catalogue. Items without an embedding (see
 /// <see cref="ItemEmbeddingFallback"/>) keep a zero row, which searches pass over.
@@ -14,13 +15,14 @@ internal sealed class ItemVectors
     private readonly float[] _buffer;
     private readonly bool[] _missing;
     private readonly RowsHandedOut _shared;
-    private readonly FlatIndex _base;
+    private readonly Func<float[], int, IdFilter?, Neighbor[]> _base;
     private readonly int _baseRows;
     private readonly int _baseMissing;
     private readonly FlatIndex? _recent;
     private readonly int _recentMissing;
 
-    private ItemVectors(float[] buffer, bool[] missing, int rows, int dimension, RowsHandedOut shared, FlatIndex baseIndex, int baseRows, int baseMissing)
+    private ItemVectors(float[] buffer, bool[] missing, int rows, int dimension, RowsHandedOut shared,
+        Func<float[], int, IdFilter?, Neighbor[]> baseIndex, int baseRows, int baseMissing)
     {
         _buffer = buffer;
         _missing = missing;
@@ -46,13 +48,21 @@ internal sealed class ItemVectors
     /// <summary>Whether <paramref name="item"/> has an embedding (its row is zero otherwise).</summary>
     public bool HasEmbedding(int item) => !_missing[item];
 
-    /// <summary>A full build: one index over all rows.</summary>
+    /// <summary>A full build: <paramref name="graph"/> over its rows and an exact index over the rest, or one exact index over all rows.</summary>
     /// <param name="missing">Per row, whether the item has no embedding.</param>
-    public static ItemVectors Build(float[] rows, int dimension, bool[] missing)
+    /// <param name="graph">An index over the first rows (ids = rows), which all have embeddings; null for none.</param>
+    public static ItemVectors Build(float[] rows, int dimension, bool[] missing, HnswIndex? graph = null)
     {
         var count = rows.Length / dimension;
         if (missing.Length != count) throw new ArgumentException($"{missing.Length} missing flags for {count} rows.", nameof(missing));
-        return new ItemVectors(rows, missing, count, dimension, new RowsHandedOut(count), new FlatIndex(rows, dimension), count, missing.AsSpan().Count(true));
+        if (graph is null)
+        {
+            var exact = new FlatIndex(rows, dimension);
+            return new ItemVectors(rows, missing, count, dimension, new RowsHandedOut(count), (q, k, f) => exact.Search(q, k, f), count, missing.AsSpan().Count(true));
+        }
+        if (graph.Dimension != dimension || graph.NodeCount > count || missing.AsSpan(0, graph.NodeCount).Contains(true))
+            throw new ArgumentException($"The graph's {graph.NodeCount} vectors of {graph.Dimension} floats are not the first embedded rows of {count} of {dimension}.", nameof(graph));
+        return new ItemVectors(rows, missing, count, dimension, new RowsHandedOut(count), (q, k, f) => graph.Search(q, k, f), graph.NodeCount, 0);
     }
 
     /// <summary>
@@ -92,7 +102,7 @@ internal sealed class ItemVectors
     public Neighbor[] Search(float[] query, int k, IdFilter? filter)
     {
         // Rows without an embedding are searched for and then dropped: asking for as many more keeps k exact.
-        var found = _base.Search(query, k + _baseMissing, filter);
+        var found = _base(query, k + _baseMissing, filter);
         if (_baseMissing > 0) found = [.. found.Where(n => !_missing[n.Id]).Take(k)];
         if (_recent is null) return found;
         var recent = _recent.Search(query, filter is null ? Math.Min(k + _recentMissing, _recent.Count) : _recent.Count)
