@@ -64,8 +64,10 @@ public sealed class DualRecPipeline : IDisposable
         var topK = bundle.Manifest.Options.Similarity.TopK;
         if (grownFrom is null)
         {
-            ContentSimilarity = contentSimilarity ?? Similarity.ContentSimilarity.Compute(catalogue, topK);
-            _contentRows = null; // built on the first growth (ContentSimilarity.Extend), which a simulated day never needs
+            // Rows for growing come with a similarity computed here; given lists have none (ContentSimilarity.Extend
+            // then builds them on a first growth, which a simulated day never needs).
+            if (contentSimilarity is null) ContentSimilarity = Similarity.ContentSimilarity.ComputeGrowable(catalogue, topK, out _contentRows);
+            else ContentSimilarity = contentSimilarity;
             // Built only when an item needs it: a simulated day's items have content neighbours.
             _fallback = new Lazy<ItemEmbeddingFallback>(() => ItemEmbeddingFallback.Build(tower, catalogue));
             _items = ItemVectors.Build(EmbedItems(bundle, catalogue, ContentSimilarity, _fallback, out var missing), tower.Dimension, missing,

@@ -56,4 +56,36 @@ public class ContentSimilarityTests
         Assert.Empty(extended.Neighbors(395).ToArray()); // no embedding, no neighbours
         Assert.Throws<ArgumentException>(() => ContentSimilarity.Extend(full, items[..10], topK: 5, rows: null, out _));
     }
+
+    [Fact]
+    public void Above_the_exact_size_uploads_are_inserted_into_the_graph_and_found_by_later_uploads()
+    {
+        var random = new Random(11);
+        float[] Vector() => [.. Enumerable.Range(0, 8).Select(_ => (float)random.NextDouble() - 0.5f)];
+        var items = Enumerable.Range(0, 3000).Select(i => I(i, Vector())).ToList();
+        var before = ContentSimilarity.ComputeGrowable(items[..2800], topK: 10, out var rows, exactUpTo: 1000);
+        // Uploads one at a time, as a service receives them; the last is a near copy of the first upload.
+        var lists = before;
+        items[2999] = I(2999, [.. items[2800].ContentEmbedding!.Select(x => x + 1e-4f)]);
+        for (var n = 2801; n <= 3000; n++) lists = ContentSimilarity.Extend(lists, items[..n], topK: 10, rows, out rows);
+        Assert.Equal(3000, rows.ItemCount);
+        Assert.True(rows.SearchesGraph);
+        Assert.Equal(2800, lists.Neighbors(2999)[0]); // an upload is found by the uploads after it
+
+        var exact = ContentSimilarity.Compute(items, topK: 10); // the full, exact computation at the end
+        var found = 0;
+        for (var i = 2801; i < 3000; i++) found += lists.Neighbors(i).ToArray().Intersect(exact.Neighbors(i).ToArray()).Count();
+        // Each upload saw only the items before it, so the exact lists at the end are a slightly different target.
+        Assert.True(found >= 0.9 * 199 * 10, $"recall@10 of the extended lists {found / 1990.0:F3}");
+        for (var i = 0; i < 2800; i++) Assert.Equal(before.Neighbors(i).ToArray(), lists.Neighbors(i).ToArray());
+
+        // A grow from an instance the graph has outgrown copies and scans exactly from then on.
+        ContentSimilarity.ComputeGrowable(items[..2800], topK: 10, out var first, exactUpTo: 1000);
+        var later = first.Grow(items[..2900]);
+        Assert.True(later.SearchesGraph);
+        var branch = first.Grow(items[..2850]);
+        Assert.False(branch.SearchesGraph);
+        Assert.False(first.SearchesGraph);
+        Assert.Equal(ContentSimilarity.Compute(items[..2850], topK: 10).Neighbors(2849).ToArray(), branch.Similar(items[2849], 10).Neighbors);
+    }
 }
