@@ -16,7 +16,7 @@ public sealed class ServiceMetrics : IDisposable
         _meter = factory.Create(MeterName);
         Dispatches = _meter.CreateCounter<long>("twofold.dispatches", "{item}", "Items dispatched by the creator side (outcome: new or repeat).");
         Reservations = _meter.CreateCounter<long>("twofold.reservations", "{user}", "Users reserved for new items in the availability store.");
-        DispatchDuration = _meter.CreateHistogram<double>("twofold.dispatch.duration", "s", "Time to dispatch one item (retrieval, ranking, reservation).",
+        DispatchDuration = _meter.CreateHistogram<double>("twofold.dispatch.duration", "s", "Time to dispatch one item (retrieval, ranking, reservation): its share of the batch it was dispatched with.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.002, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2, 0.5, 1, 2, 5] });
         GrowDuration = _meter.CreateHistogram<double>("twofold.catalogue_growth.duration", "s",
             "Time to grow the pipeline's catalogue by one batch of uploads (before its items are dispatched).",
