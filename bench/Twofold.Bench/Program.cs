@@ -9,6 +9,7 @@ return args.FirstOrDefault() switch
     "twotower" => TwoTowerBench.Run(args[1..]),
     "vectors" => Twofold.Bench.Vectors.VectorsBench.Run(args[1..]),
     "ann" => Twofold.Bench.Vectors.AnnCommand.Run(args[1..]),
+    "item-search" => Twofold.Bench.Vectors.ItemSearchBench.Run(args[1..]),
     "stores" => Twofold.Bench.Stores.StoreBench.Run(args[1..]),
     "ranking" => Twofold.Bench.Ranking.RankingBench.Run(args[1..]),
     "dispatch" => Twofold.Bench.Dispatch.DispatchBench.Run(args[1..]),
@@ -18,6 +19,6 @@ return args.FirstOrDefault() switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Twofold.Bench gen-kuairand|activity-score|activity-train|twotower|vectors|ann|stores|ranking|dispatch|simulate-bench ...");
+    Console.Error.WriteLine("usage: Twofold.Bench gen-kuairand|activity-score|activity-train|twotower|vectors|ann|item-search|stores|ranking|dispatch|simulate-bench ...");
     return 2;
 }

@@ -25,13 +25,6 @@ public sealed record BundleOptions
     public bool TrainActivity { get; init; } = true;
     public ActivityOptions Activity { get; init; } = new() { Iterations = 50 };
 
-    /// <summary>
-    /// The two-tower model's item count from which the bundle also holds an HNSW graph over the item embeddings, for
-    /// the user-side two-tower retrieval (an exact scan reads every item's vector per feed: 120 MB at 470,000 items);
-    /// below it the pipeline scans exactly. <see cref="int.MaxValue"/>: never.
-    /// </summary>
-    public int ItemGraphFrom { get; init; } = 100_000;
-
     /// <summary>Impressions' worth of weight the population rate gets in θ_u.</summary>
     public double BiasSmoothing { get; init; } = 50;
 
@@ -42,7 +35,6 @@ public sealed record BundleOptions
         TwoTower.Validate();
         Ranker.Validate();
         Activity.Validate();
-        if (ItemGraphFrom < 1) throw new ArgumentException($"item_graph_from must be at least 1, not {ItemGraphFrom}.");
         if (BiasSmoothing <= 0) throw new ArgumentException($"bias_smoothing must be positive, not {BiasSmoothing}.");
         return this;
     }

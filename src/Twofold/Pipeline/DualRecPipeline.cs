@@ -70,8 +70,7 @@ public sealed class DualRecPipeline : IDisposable
             else ContentSimilarity = contentSimilarity;
             // Built only when an item needs it: a simulated day's items have content neighbours.
             _fallback = new Lazy<ItemEmbeddingFallback>(() => ItemEmbeddingFallback.Build(tower, catalogue));
-            _items = ItemVectors.Build(EmbedItems(bundle, catalogue, ContentSimilarity, _fallback, out var missing), tower.Dimension, missing,
-                catalogue.Count >= tower.ItemCount ? bundle.ItemGraph : null);
+            _items = ItemVectors.Build(EmbedItems(bundle, catalogue, ContentSimilarity, _fallback, out var missing), tower.Dimension, missing);
         }
         else
         {

@@ -6,7 +6,6 @@ using Twofold.Graph;
 using Twofold.Models;
 using Twofold.Ranking;
 using Twofold.Similarity;
-using Twofold.Vectors;
 
 namespace Twofold.Pipeline;
 
@@ -47,10 +46,9 @@ public sealed class ModelBundle : IDisposable
     private const string CreatorRankerFile = "ranker-creator.bin";
     private const string ActivityFile = "activity.bin";
     private const string BiasFile = "user-bias.bin";
-    private const string ItemGraphFile = "item-graph.hnsw";
 
     private ModelBundle(BundleManifest manifest, InteractionGraph graph, NeighborLists userSimilarity, NeighborLists itemSimilarity,
-        TwoTowerModel twoTower, FeedbackModel userRanker, FeedbackModel creatorRanker, ActivityPredictor? activity, UserBias bias, HnswIndex? itemGraph)
+        TwoTowerModel twoTower, FeedbackModel userRanker, FeedbackModel creatorRanker, ActivityPredictor? activity, UserBias bias)
     {
         Manifest = manifest;
         Graph = graph;
@@ -61,7 +59,6 @@ public sealed class ModelBundle : IDisposable
         CreatorRanker = creatorRanker;
         Activity = activity;
         Bias = bias;
-        ItemGraph = itemGraph;
     }
 
     public BundleManifest Manifest { get; }
@@ -82,12 +79,6 @@ public sealed class ModelBundle : IDisposable
     public ActivityPredictor? Activity { get; }
     public UserBias Bias { get; }
 
-    /// <summary>
-    /// HNSW over the two-tower item embeddings (id = item), when the model has at least
-    /// <see cref="BundleOptions.ItemGraphFrom"/> items; it calibrates its own recall and scans exactly where that is low.
-    /// </summary>
-    public HnswIndex? ItemGraph { get; }
-
     public static ModelBundle Train(Dataset dataset, BundleOptions options, Action<string>? progress = null)
     {
         options.Validate();
@@ -100,12 +91,6 @@ public sealed class ModelBundle : IDisposable
         var itemSimilarity = CollaborativeSimilarity.Compute(graph, Side.Item, options.Similarity);
         progress?.Invoke("two-tower model");
         var twoTower = TwoTowerTrainer.Fit(TwoTowerData.FromDataset(dataset), options.TwoTower);
-        HnswIndex? itemGraph = null;
-        if (twoTower.ItemCount >= options.ItemGraphFrom)
-        {
-            progress?.Invoke("item graph index");
-            itemGraph = HnswIndex.Build(twoTower.ItemEmbeddings.Span, twoTower.Dimension);
-        }
         progress?.Invoke("user-side ranker");
         var userRanker = FeedbackModelTrainer.Fit(dataset, options.Ranker);
         var creatorRanker = userRanker;
@@ -130,7 +115,7 @@ public sealed class ModelBundle : IDisposable
         var manifest = new BundleManifest(BundleManifest.FormatName, BundleManifest.CurrentVersion, Path.GetFullPath(dataset.Directory), m.Source,
             m.Users, m.Items, m.Creators, m.Interactions, log.Days.First().ToString("yyyy-MM-dd"), log.Days.Last().ToString("yyyy-MM-dd"),
             options, validation);
-        return new ModelBundle(manifest, graph, userSimilarity, itemSimilarity, twoTower, userRanker, creatorRanker, activity, bias, itemGraph);
+        return new ModelBundle(manifest, graph, userSimilarity, itemSimilarity, twoTower, userRanker, creatorRanker, activity, bias);
     }
 
     /// <summary>Writes the bundle to <paramref name="directory"/> all or nothing (replacing it when <paramref name="overwrite"/>).</summary>
@@ -150,7 +135,6 @@ public sealed class ModelBundle : IDisposable
             if (!ReferenceEquals(CreatorRanker, UserRanker)) CreatorRanker.Save(Path.Combine(staging, CreatorRankerFile));
             Activity?.Save(Path.Combine(staging, ActivityFile));
             Bias.Save(Path.Combine(staging, BiasFile));
-            ItemGraph?.Save(Path.Combine(staging, ItemGraphFile));
             AtomicFile.WriteAllText(Path.Combine(staging, BundleManifest.FileName), JsonSerializer.Serialize(Manifest, World.WorldConfig.Json));
             if (Directory.Exists(target))
             {
@@ -190,32 +174,21 @@ public sealed class ModelBundle : IDisposable
         string File_(string name) => Path.Combine(directory, name);
         var userRanker = FeedbackModel.Load(File_(UserRankerFile));
         var creatorRanker = File.Exists(File_(CreatorRankerFile)) ? FeedbackModel.Load(File_(CreatorRankerFile)) : userRanker;
-        var twoTower = TwoTowerModel.Load(File_(TwoTowerFile));
         return new ModelBundle(manifest,
             InteractionGraph.Load(File_(GraphFile)),
             LoadLists(File_(UserSimilarityFile)),
             LoadLists(File_(ItemSimilarityFile)),
-            twoTower,
+            TwoTowerModel.Load(File_(TwoTowerFile)),
             userRanker,
             creatorRanker,
             File.Exists(File_(ActivityFile)) ? ActivityPredictor.Load(File_(ActivityFile)) : null,
-            UserBias.Load(File_(BiasFile)),
-            File.Exists(File_(ItemGraphFile)) ? LoadItemGraph(File_(ItemGraphFile), twoTower) : null);
+            UserBias.Load(File_(BiasFile)));
     }
 
     public void Dispose()
     {
         UserRanker.Dispose();
         if (!ReferenceEquals(CreatorRanker, UserRanker)) CreatorRanker.Dispose();
-    }
-
-    /// <summary>The item graph, which must index exactly the two-tower model's item embeddings.</summary>
-    private static HnswIndex LoadItemGraph(string path, TwoTowerModel twoTower)
-    {
-        var graph = HnswIndex.Load(path);
-        if (graph.NodeCount != twoTower.ItemCount || graph.Dimension != twoTower.Dimension)
-            throw new DataFormatException(path, $"the item graph holds {graph.NodeCount} vectors of {graph.Dimension} floats, but the two-tower model has {twoTower.ItemCount} items of {twoTower.Dimension}");
-        return graph;
     }
 
     private static NeighborLists LoadLists(string path)

@@ -194,14 +194,12 @@ public sealed class RecommenderPlatform : IArmPlatform
 
     /// <summary>
     /// What a strategy's bundle holds: DualRec-v2 on gets its own creator-side ranker with sample augmentation and extra
-    /// item features; the activity model when the strategy dispatches with activity prediction; never the item graph.
+    /// item features; the activity model when the strategy dispatches with activity prediction.
     /// </summary>
     public static BundleOptions ComponentsFor(StrategyConfig strategy, BundleOptions options) => options with
     {
         CreatorSideRanker = strategy.Dispatch is { CreatorSidePredictionOptions: true },
         TrainActivity = strategy.Dispatch is not null && strategy.ActivityPrediction,
-        // An arm's feeds search only its own recent items, through an index over just those (servableItems).
-        ItemGraphFrom = int.MaxValue,
     };
 
     /// <summary>

@@ -1,0 +1,52 @@
+using Twofold.Pipeline;
+using Twofold.Vectors;
+
+namespace Twofold.Tests.Pipeline;
+
+/// <summary>
+/// A large catalogue's unfiltered item searches take the quantised first pass with exact re-scoring: the same top-k as
+/// the exact scan up to ties at the cut, never a row without an embedding, and exact scores; filtered searches stay exact.
+/// </summary>
+public class ItemVectorsTests
+{
+    [Fact]
+    public void Unfiltered_searches_of_a_large_catalogue_find_the_exact_top_k_through_the_quantised_pass()
+    {
+        const int d = 64, count = ItemVectors.QuantisedFrom + 2_000, k = 200;
+        var rows = SyntheticEmbeddings.Clustered(count, d, seed: 21);
+        var missing = new bool[count];
+        for (var i = 0; i < count; i += 97)
+        {
+            missing[i] = true;
+            rows.AsSpan(i * d, d).Clear();
+        }
+        var vectors = ItemVectors.Build(rows, d, missing);
+        var exact = new FlatIndex(rows, d);
+        // Queries from another draw (users are not items), some far from every cluster.
+        var queries = SyntheticEmbeddings.Clustered(40, d, seed: 22, clusters: 8, noise: 2.0);
+
+        double hits = 0;
+        for (var q = 0; q < 40; q++)
+        {
+            var query = queries.AsSpan(q * d, d).ToArray();
+            var found = vectors.Search(query, k, null);
+            var truth = exact.Search(query, k + count / 97 + 1).Where(n => !missing[n.Id]).Take(k).Select(n => n.Id).ToHashSet();
+            Assert.Equal(k, found.Length);
+            Assert.All(found, n => Assert.False(missing[n.Id]));
+            Assert.All(found, n =>
+            {
+                var score = VectorKernels.Dot(query, rows.AsSpan(n.Id * d, d));
+                Assert.True(Math.Abs(score - n.Score) <= 1e-5f * Math.Max(1, Math.Abs(score)), $"{n.Score} is not the exact {score}");
+            });
+            hits += found.Count(n => truth.Contains(n.Id));
+        }
+        Assert.True(hits / (40.0 * k) >= 0.99, $"recall@{k} {hits / (40.0 * k):F4}");
+
+        // A filter takes the exact index.
+        var filter = new IdFilter(count);
+        for (var i = 0; i < count; i += 3) filter.Set(i);
+        var probe = queries.AsSpan(0, d).ToArray();
+        var expected = exact.Search(probe, k + count, filter).Where(n => !missing[n.Id]).Take(k).Select(n => n.Id);
+        Assert.Equal(expected, vectors.Search(probe, k, filter).Select(n => n.Id));
+    }
+}
