@@ -1,3 +1,4 @@
+using Twofold.Data;
 using Twofold.Vectors;
 
 namespace Twofold.Pipeline;
@@ -22,7 +23,7 @@ internal sealed class ItemVectors
 
     private readonly float[] _buffer;
     private readonly bool[] _missing;
-    private readonly RowsHandedOut _shared;
+    private readonly HandedOutRows _shared;
     private readonly FlatIndex _base;
     private readonly CompactVectorSet? _quantisedBase;
     private readonly int _baseRows;
@@ -30,7 +31,7 @@ internal sealed class ItemVectors
     private readonly FlatIndex? _recent;
     private readonly int _recentMissing;
 
-    private ItemVectors(float[] buffer, bool[] missing, int rows, int dimension, RowsHandedOut shared, FlatIndex baseIndex,
+    private ItemVectors(float[] buffer, bool[] missing, int rows, int dimension, HandedOutRows shared, FlatIndex baseIndex,
         CompactVectorSet? quantisedBase, int baseRows, int baseMissing)
     {
         _quantisedBase = quantisedBase;
@@ -73,7 +74,7 @@ internal sealed class ItemVectors
                 for (var r = 0; r < count; r++)
                     if (!missing[r]) quantised.Add(r, rows.AsSpan(r * dimension, dimension));
         }
-        return new ItemVectors(rows, missing, count, dimension, new RowsHandedOut(count), new FlatIndex(rows, dimension), quantised, count, missing.AsSpan().Count(true));
+        return new ItemVectors(rows, missing, count, dimension, new HandedOutRows(count), new FlatIndex(rows, dimension), quantised, count, missing.AsSpan().Count(true));
     }
 
     /// <summary>
@@ -88,14 +89,14 @@ internal sealed class ItemVectors
             var buffer = _buffer;
             var missing = _missing;
             var shared = _shared;
-            if (shared.Rows != Rows || buffer.Length < rows * Dimension)
+            if (!shared.IsLatest(Rows) || buffer.Length < rows * Dimension)
             {
                 var capacity = Math.Max(rows, 2 * Rows);
                 buffer = new float[capacity * Dimension];
                 _buffer.AsSpan(0, Rows * Dimension).CopyTo(buffer);
                 missing = new bool[capacity];
                 _missing.AsSpan(0, Rows).CopyTo(missing);
-                shared = new RowsHandedOut(Rows);
+                shared = new HandedOutRows(Rows);
             }
             for (var item = Rows; item < rows; item++)
             {
@@ -128,11 +129,5 @@ internal sealed class ItemVectors
             .Select(n => new Neighbor(n.Id + _baseRows, n.Score))
             .Where(n => !_missing[n.Id] && (filter is null || (n.Id < filter.Capacity && filter.Contains(n.Id))));
         return found.Concat(recent).OrderByDescending(n => n.Score).ThenBy(n => n.Id).Take(k).ToArray();
-    }
-
-    /// <summary>How many rows of a buffer are handed out (a grow from an earlier instance must not overwrite later rows).</summary>
-    private sealed class RowsHandedOut(int rows)
-    {
-        public int Rows { get; set; } = rows;
     }
 }

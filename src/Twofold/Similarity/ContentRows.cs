@@ -1,3 +1,4 @@
+using Twofold.Data;
 using Twofold.Domain;
 using Twofold.Vectors;
 
@@ -17,10 +18,10 @@ public sealed class ContentRows
 {
     private readonly float[] _rows;
     private readonly int[] _ids;
-    private readonly RowsHandedOut _shared;
+    private readonly HandedOutRows _shared;
     private readonly HnswIndex? _graph;
 
-    private ContentRows(float[] rows, int[] ids, int count, int itemCount, int dimension, RowsHandedOut shared, HnswIndex? graph)
+    private ContentRows(float[] rows, int[] ids, int count, int itemCount, int dimension, HandedOutRows shared, HnswIndex? graph)
     {
         if (graph is not null && (graph.NodeCount != count || graph.Dimension != dimension))
             throw new ArgumentException($"The graph holds {graph.NodeCount} rows of {graph.Dimension}, not the {count} of {dimension} given.", nameof(graph));
@@ -33,11 +34,11 @@ public sealed class ContentRows
         _shared = shared;
     }
 
-    public static ContentRows Empty => new([], [], 0, 0, 0, new RowsHandedOut(0), null);
+    public static ContentRows Empty => new([], [], 0, 0, 0, new HandedOutRows(0), null);
 
     /// <summary>The normalised rows of the embedded items <paramref name="ids"/> of a catalogue of <paramref name="itemCount"/> items; row r is node r of <paramref name="graph"/>.</summary>
     internal static ContentRows Of(float[] rows, int[] ids, int itemCount, int dimension, HnswIndex? graph) =>
-        new(rows, ids, ids.Length, itemCount, dimension, new RowsHandedOut(ids.Length), graph);
+        new(rows, ids, ids.Length, itemCount, dimension, new HandedOutRows(ids.Length), graph);
 
     /// <summary>Items of the catalogue covered (with or without an embedding).</summary>
     public int ItemCount { get; }
@@ -71,14 +72,14 @@ public sealed class ContentRows
             var ids = _ids;
             var shared = _shared;
             var needed = Count + added.Count;
-            if (shared.Rows != Count || ids.Length < needed)
+            if (!shared.IsLatest(Count) || ids.Length < needed)
             {
                 var capacity = Math.Max(needed, Math.Max(1024, 2 * Count));
                 rows = new float[capacity * dimension];
                 ids = new int[capacity];
                 _rows.AsSpan(0, Count * Dimension).CopyTo(rows);
                 _ids.AsSpan(0, Count).CopyTo(ids);
-                shared = new RowsHandedOut(Count);
+                shared = new HandedOutRows(Count);
             }
             // The index grows with the newest instance only (a node per row); a grow from an older one scans from then on.
             var graph = _graph is not null && _graph.NodeCount == Count ? _graph : null;
@@ -113,10 +114,5 @@ public sealed class ContentRows
         }
         var found = heap.ToSortedArray();
         return (found.Select(n => n.Id).ToArray(), found.Select(n => n.Score).ToArray());
-    }
-
-    private sealed class RowsHandedOut(int rows)
-    {
-        public int Rows { get; set; } = rows;
     }
 }

@@ -1,3 +1,4 @@
+using Twofold.Data;
 using System.Buffers.Binary;
 
 namespace Twofold.Similarity;
@@ -20,19 +21,19 @@ public sealed class NeighborLists
     private readonly int[] _neighbors;
     private readonly float[] _scores;
     private readonly int _nodes;
-    private readonly SharedArrays _shared;
+    private readonly HandedOutRows _shared;
 
     internal NeighborLists(int[] offsets, int[] neighbors, float[] scores) : this(offsets, neighbors, scores, offsets.Length - 1, null)
     {
     }
 
-    private NeighborLists(int[] offsets, int[] neighbors, float[] scores, int nodes, SharedArrays? shared)
+    private NeighborLists(int[] offsets, int[] neighbors, float[] scores, int nodes, HandedOutRows? shared)
     {
         _offsets = offsets;
         _neighbors = neighbors;
         _scores = scores;
         _nodes = nodes;
-        _shared = shared ?? new SharedArrays(nodes);
+        _shared = shared ?? new HandedOutRows(nodes);
     }
 
     public int NodeCount => _nodes;
@@ -54,7 +55,7 @@ public sealed class NeighborLists
             int[] offsets = _offsets, neighbors = _neighbors;
             float[] scores = _scores;
             var shared = _shared;
-            if (shared.Nodes != _nodes || offsets.Length < _nodes + added.Count + 1 || neighbors.Length < edges + addedEdges)
+            if (!shared.IsLatest(_nodes) || offsets.Length < _nodes + added.Count + 1 || neighbors.Length < edges + addedEdges)
             {
                 offsets = new int[Math.Max(_nodes + added.Count + 1, 2 * (_nodes + 1))];
                 neighbors = new int[Math.Max(edges + addedEdges, 2 * edges)];
@@ -62,7 +63,7 @@ public sealed class NeighborLists
                 Array.Copy(_offsets, offsets, _nodes + 1);
                 Array.Copy(_neighbors, neighbors, edges);
                 Array.Copy(_scores, scores, edges);
-                shared = new SharedArrays(_nodes);
+                shared = new HandedOutRows(_nodes);
             }
             var at = edges;
             for (var n = 0; n < added.Count; n++)
@@ -72,15 +73,9 @@ public sealed class NeighborLists
                 at += added[n].Neighbors.Length;
                 offsets[_nodes + n + 1] = at;
             }
-            shared.Nodes = _nodes + added.Count;
+            shared.Rows = _nodes + added.Count;
             return new NeighborLists(offsets, neighbors, scores, _nodes + added.Count, shared);
         }
-    }
-
-    /// <summary>How many nodes of a set of arrays are handed out (appends past that point are invisible to earlier instances).</summary>
-    private sealed class SharedArrays(int nodes)
-    {
-        public int Nodes { get; set; } = nodes;
     }
 
     public ReadOnlySpan<int> Neighbors(int node) => _neighbors.AsSpan(_offsets[Check(node)], _offsets[node + 1] - _offsets[node]);
