@@ -486,6 +486,7 @@ public sealed class ServingPlatform : IDisposable
     {
         var pipeline = new DualRecPipeline(handle.Bundle, catalogue, store, DispatchOptions.Version(strategy.DualRecVersion),
             new CombinedOptions(strategy.Lambda), graph, bias, grownFrom: grownFrom);
+        if (grownFrom is null) pipeline.PrepareItemSearch(); // before the generation serves its first feed
         return new Generation(handle, pipeline, catalogue, day, strategy, pipeline.Graph, bias);
     }
 

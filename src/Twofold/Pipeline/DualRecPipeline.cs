@@ -125,6 +125,12 @@ public sealed class DualRecPipeline : IDisposable
     private readonly ItemVectors _items;
     private readonly Lazy<ItemEmbeddingFallback> _fallback;
 
+    /// <summary>
+    /// Builds the user-side item index over the whole catalogue now; otherwise the first feed that searches it does
+    /// (pipelines grown from this one share it). The simulator, which searches an index of the servable items, never needs it.
+    /// </summary>
+    public void PrepareItemSearch() => _items.BuildIndexes();
+
     /// <summary>Items of the catalogue the pipeline serves.</summary>
     public int ItemCount { get; }
 

@@ -24,15 +24,17 @@ internal sealed class ItemVectors
     private readonly float[] _buffer;
     private readonly bool[] _missing;
     private readonly HandedOutRows _shared;
-    private readonly FlatIndex _base;
-    private readonly CompactVectorSet? _quantisedBase;
+    // Built on the first search that needs them: a pipeline that searches its items another way (the simulator's,
+    // through an index of the servable items) never pays for them.
+    private readonly Lazy<FlatIndex> _base;
+    private readonly Lazy<CompactVectorSet?> _quantisedBase;
     private readonly int _baseRows;
     private readonly int _baseMissing;
     private readonly FlatIndex? _recent;
     private readonly int _recentMissing;
 
-    private ItemVectors(float[] buffer, bool[] missing, int rows, int dimension, HandedOutRows shared, FlatIndex baseIndex,
-        CompactVectorSet? quantisedBase, int baseRows, int baseMissing)
+    private ItemVectors(float[] buffer, bool[] missing, int rows, int dimension, HandedOutRows shared, Lazy<FlatIndex> baseIndex,
+        Lazy<CompactVectorSet?> quantisedBase, int baseRows, int baseMissing)
     {
         _quantisedBase = quantisedBase;
         _buffer = buffer;
@@ -65,16 +67,20 @@ internal sealed class ItemVectors
     {
         var count = rows.Length / dimension;
         if (missing.Length != count) throw new ArgumentException($"{missing.Length} missing flags for {count} rows.", nameof(missing));
-        CompactVectorSet? quantised = null;
-        if (count >= QuantisedFrom)
-        {
-            quantised = new CompactVectorSet(dimension, count, CompactVectorSet.QuantisationScales(rows, dimension));
-            if (!quantised.IsQuantised) quantised = null; // no AVX-512: the set would scan the same floats
-            else
-                for (var r = 0; r < count; r++)
-                    if (!missing[r]) quantised.Add(r, rows.AsSpan(r * dimension, dimension));
-        }
-        return new ItemVectors(rows, missing, count, dimension, new HandedOutRows(count), new FlatIndex(rows, dimension), quantised, count, missing.AsSpan().Count(true));
+        // The first `count` rows of the buffer never change (growing writes past them), so building later reads the same rows.
+        var exact = new Lazy<FlatIndex>(() => new FlatIndex(rows.AsSpan(0, count * dimension), dimension));
+        var quantised = new Lazy<CompactVectorSet?>(() => count >= QuantisedFrom ? Quantised(rows, count, dimension, missing) : null);
+        return new ItemVectors(rows, missing, count, dimension, new HandedOutRows(count), exact, quantised, count, missing.AsSpan().Count(true));
+    }
+
+    /// <summary>The rows with an embedding in a set searched by an 8-bit first pass; null without AVX-512 (it would scan the same floats).</summary>
+    private static CompactVectorSet? Quantised(float[] rows, int count, int dimension, bool[] missing)
+    {
+        var set = new CompactVectorSet(dimension, count, CompactVectorSet.QuantisationScales(rows.AsSpan(0, count * dimension), dimension));
+        if (!set.IsQuantised) return null;
+        for (var r = 0; r < count; r++)
+            if (!missing[r]) set.Add(r, rows.AsSpan(r * dimension, dimension));
+        return set;
     }
 
     /// <summary>
@@ -110,18 +116,25 @@ internal sealed class ItemVectors
         }
     }
 
+    /// <summary>Builds the full build's indexes now rather than on the first search (a service warms up before serving).</summary>
+    public void BuildIndexes()
+    {
+        _ = _base.Value;
+        _ = _quantisedBase.Value;
+    }
+
     /// <summary>The <paramref name="k"/> items with the largest inner product with <paramref name="query"/> among those <paramref name="filter"/> admits.</summary>
     public Neighbor[] Search(float[] query, int k, IdFilter? filter)
     {
         Neighbor[] found;
-        if (filter is null && _quantisedBase is not null)
+        if (filter is null && _quantisedBase.Value is { } quantised)
         {
-            found = _quantisedBase.Search(query, k); // holds only rows with an embedding
+            found = quantised.Search(query, k); // holds only rows with an embedding
         }
         else
         {
             // Rows without an embedding are searched for and then dropped: asking for as many more keeps k exact.
-            found = _base.Search(query, k + _baseMissing, filter);
+            found = _base.Value.Search(query, k + _baseMissing, filter);
             if (_baseMissing > 0) found = [.. found.Where(n => !_missing[n.Id]).Take(k)];
         }
         if (_recent is null) return found;
