@@ -67,44 +67,39 @@ public sealed class MultiTaskNetwork : nn.Module
 
         using var scope = torch.NewDisposeScope();
         var categorical = torch.tensor(input.Categorical, [rows, fields]);
-        if (layerByLayer) return HeadsLayerByLayer(Inputs(input, categorical, rowsOf: null, fields: null, withBagAndDense: true)).MoveToOuterDisposeScope();
+        if (layerByLayer) return HeadsLayerByLayer(Inputs(input, categorical, rowsOf: null, skipField: null)).MoveToOuterDisposeScope();
         var (weight, bias) = FirstLayer();
         Tensor firstLayer;
         if (input.Groups is { } groups)
         {
-            // W x = W_v x_v + W_s x_s: the shared inputs once per group, the varying ones per row.
-            var all = Enumerable.Range(0, fields);
-            var varying = all.Where(groups.VaryingFields.Contains).ToArray();
-            var shared = all.Where(f => !groups.VaryingFields.Contains(f)).ToArray();
-            var perGroup = !groups.SharesBagAndDense;
+            // W x = W_v x_v + W_s x_s: the shared inputs once per group, the varying field per row.
+            var varying = groups.VaryingField;
+            var (from, width) = (Config.FieldOffset(varying), Config.Fields[varying].Dimension);
             var firstRows = torch.tensor(groups.FirstRows());
-            var sharedInputs = Inputs(input, categorical.index_select(0, firstRows), firstRows, shared, withBagAndDense: groups.SharesBagAndDense);
-            var varyingInputs = Inputs(input, categorical, rowsOf: null, varying, withBagAndDense: perGroup);
-            firstLayer = nn.functional.linear(varyingInputs, weight.index_select(1, Columns(varying, perGroup)))
-                .add(nn.functional.linear(sharedInputs, weight.index_select(1, Columns(shared, groups.SharesBagAndDense)), bias)
-                    .index_select(0, torch.tensor(groups.GroupOfRow)), One);
+            var shared = Inputs(input, categorical.index_select(0, firstRows), firstRows, skipField: varying);
+            var sharedWeight = torch.cat(new[] { weight.narrow(1, 0, from), weight.narrow(1, from + width, weight.shape[1] - from - width) }, 1);
+            firstLayer = nn.functional.linear(tables[varying].index_select(0, categorical.select(1, varying)), weight.narrow(1, from, width))
+                .add(nn.functional.linear(shared, sharedWeight, bias).index_select(0, torch.tensor(groups.GroupOfRow)), One);
         }
         else
         {
-            firstLayer = nn.functional.linear(Inputs(input, categorical, rowsOf: null, fields: null, withBagAndDense: true), weight, bias);
+            firstLayer = nn.functional.linear(Inputs(input, categorical, rowsOf: null, skipField: null), weight, bias);
         }
         return Heads(firstLayer, rows).MoveToOuterDisposeScope();
     }
 
     /// <summary>
-    /// The input x of the given rows ([rows, width]: the fields' embeddings, the pooled bag, the dense features), or
-    /// only the columns of <paramref name="fields"/> (in field order) and, with <paramref name="withBagAndDense"/>, the
-    /// bag and dense ones: the columns <see cref="Columns"/> names.
+    /// The input x of the given rows ([rows, width]: the fields' embeddings, the pooled bag, the dense features),
+    /// without the columns of <paramref name="skipField"/> when one is given.
     /// </summary>
     /// <param name="categorical">The rows' ids [rows, fields].</param>
     /// <param name="rowsOf">Which input rows these are (null: all, in order).</param>
-    /// <param name="fields">The fields, ascending; null for all.</param>
-    private Tensor Inputs(MultiTaskInput input, Tensor categorical, Tensor? rowsOf, int[]? fields, bool withBagAndDense)
+    private Tensor Inputs(MultiTaskInput input, Tensor categorical, Tensor? rowsOf, int? skipField)
     {
-        var parts = new List<Tensor>(Config.Fields.Count + 2);
-        foreach (var f in fields ?? Enumerable.Range(0, Config.Fields.Count))
-            parts.Add(tables[f].index_select(0, categorical.select(1, f)));
-        if (!withBagAndDense) return torch.cat(parts, 1);
+        var fields = Config.Fields.Count;
+        var parts = new List<Tensor>(fields + 2);
+        for (var f = 0; f < fields; f++)
+            if (f != skipField) parts.Add(tables[f].index_select(0, categorical.select(1, f)));
         if (Config.BagField is { } bag)
         {
             var pooled = MeanOfBags(input, tables[bag], input.BagCount, Config.Fields[bag].Dimension);
@@ -118,20 +113,6 @@ public sealed class MultiTaskNetwork : nn.Module
             parts.Add(rowsOf is null ? dense : dense.index_select(0, rowsOf));
         }
         return torch.cat(parts, 1);
-    }
-
-    /// <summary>The columns of x that <see cref="Inputs"/> gives for <paramref name="fields"/> (ascending) and, optionally, the bag and dense ones.</summary>
-    private Tensor Columns(int[] fields, bool withBagAndDense)
-    {
-        var columns = new List<long>();
-        foreach (var f in fields)
-            for (var c = 0; c < Config.Fields[f].Dimension; c++) columns.Add(Config.FieldOffset(f) + c);
-        if (withBagAndDense)
-        {
-            var fieldsWidth = Config.FieldOffset(Config.Fields.Count);
-            for (var c = fieldsWidth; c < Config.InputWidth; c++) columns.Add(c);
-        }
-        return torch.tensor(columns.ToArray());
     }
 
     /// <summary>

@@ -152,9 +152,6 @@ public sealed class FeedbackModel : IFeedbackPredictor, IDisposable
         // rows that share them form a group whose shared part of the first layer is computed once.
         var groupOfRow = pointInTime is null ? new long[rows] : null;
         var groupOfKey = groupOfRow is null ? null : new Dictionary<(int, long, long, long), int>();
-        // Likewise the user and context are shared by a feed's rows (one user's candidate items): the other grouping.
-        var userGroupOfRow = pointInTime is null ? new long[rows] : null;
-        var userGroupOfKey = userGroupOfRow is null ? null : new Dictionary<(int, long, long), int>();
         var table = ItemTable;
         for (var r = 0; r < rows; r++)
         {
@@ -181,9 +178,6 @@ public sealed class FeedbackModel : IFeedbackPredictor, IDisposable
                 var key = (i, c[ItemField], c[DayField], c[HourField]);
                 if (!groupOfKey.TryGetValue(key, out var group)) groupOfKey[key] = group = groupOfKey.Count;
                 groupOfRow![r] = group;
-                var userKey = (u, c[DayField], c[HourField]);
-                if (!userGroupOfKey!.TryGetValue(userKey, out var userGroup)) userGroupOfKey[userKey] = userGroup = userGroupOfKey.Count;
-                userGroupOfRow![r] = userGroup;
             }
             var x = dense.AsSpan(r * denseWidth, denseWidth);
             x[0] = table.LogDuration[i];
@@ -213,12 +207,8 @@ public sealed class FeedbackModel : IFeedbackPredictor, IDisposable
                 for (var k = before; k < bagIds.Count; k++) bagRows.Add(r);
             x[^1] = MathF.Log(1 + engagements);
         }
-        // Grouping pays when groups are shared (a new item's candidates, a user's feed); with one row per group it only
-        // adds work. Grouping by item leaves only the user per row, so it goes first.
-        RowGroups? groups = null;
-        if (groupOfKey is not null && groupOfKey.Count <= rows / 2) groups = new RowGroups(UserField, groupOfRow!);
-        else if (userGroupOfKey is not null && userGroupOfKey.Count <= rows / 2)
-            groups = new RowGroups([ItemField, CreatorField, GenreField], userGroupOfRow!, SharesBagAndDense: false);
+        // Grouping pays when groups are shared (a new item's candidates); with one row per group it only adds work.
+        var groups = groupOfKey is not null && groupOfKey.Count <= rows / 2 ? new RowGroups(UserField, groupOfRow!) : null;
         return new MultiTaskInput(rows, categorical, dense, bagIds.ToArray(), bagRows.ToArray(), rowBags, groups);
     }
 

@@ -69,21 +69,6 @@ public class FeedbackModelTests(FeedbackModelFixture fixture)
     }
 
     [Fact]
-    public void The_candidate_items_of_a_user_scored_together_score_as_each_pair_alone()
-    {
-        // A feed: few users, many items each; the model groups the rows by user and computes the user's inputs once.
-        var items = Enumerable.Range(0, 120).Select(i => i % fixture.Model.ItemTable.Count).ToArray();
-        var users = items.Select((_, r) => 5 + r % 3).ToArray();
-        Assert.False(fixture.Model.BuildInput(users, items, [], []).Groups!.SharesBagAndDense); // grouped by user, not by item
-        var together = fixture.Model.Predict(users, items);
-        for (var r = 0; r < users.Length; r++)
-        {
-            var alone = fixture.Model.Predict([users[r]], [items[r]]);
-            for (var m = 0; m < T; m++) Assert.Equal(alone[m], together[r * T + m], 1e-5f);
-        }
-    }
-
-    [Fact]
     public void Threads_predicting_at_once_get_what_one_thread_gets()
     {
         var test = fixture.Test;

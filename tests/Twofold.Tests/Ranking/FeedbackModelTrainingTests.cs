@@ -138,47 +138,6 @@ public class FeedbackModelTrainingTests
             network.Forward(input with { Groups = new RowGroups(varying, groupOfRow.Select(g => g == 2 ? 1L : g).ToArray()) })).Message);
     }
 
-    [Theory]
-    [InlineData(MultiTaskArchitecture.Mmoe)]
-    [InlineData(MultiTaskArchitecture.SharedBottom)]
-    public void Rows_sharing_some_fields_but_not_their_bags_or_dense_features_score_as_they_do_alone(MultiTaskArchitecture architecture)
-    {
-        // A feed's rows: one user and context per group (fields 0 and 3), items that vary in fields 1 and 2, in the
-        // dense features and in the bag (the item's recent users).
-        var config = new MultiTaskNetworkConfig(
-            [new CategoricalField("user", 50, 4), new CategoricalField("item", 30, 3), new CategoricalField("creator", 9, 5), new CategoricalField("hour", 5, 2)],
-            DenseWidth: 2, BagField: 0, Tasks: 3, architecture, Experts: 3, ExpertHidden: 8, ExpertOutput: 6, TowerHidden: 4);
-        using var network = new MultiTaskNetwork(config, seed: 7);
-        var random = new Random(8);
-        const int rows = 48, groups = 3;
-        var groupOfRow = Enumerable.Range(0, rows).Select(r => (long)(r % groups)).ToArray();
-        var categorical = new long[rows * 4];
-        var dense = new float[rows * 2];
-        for (var r = 0; r < rows; r++)
-        {
-            var g = (int)groupOfRow[r];
-            categorical[r * 4] = 10 + g;
-            categorical[r * 4 + 1] = random.Next(30);
-            categorical[r * 4 + 2] = random.Next(9);
-            categorical[r * 4 + 3] = g % 5;
-            dense[r * 2] = (float)random.NextDouble();
-            dense[r * 2 + 1] = (float)random.NextDouble();
-        }
-        var bags = Enumerable.Range(0, rows).Select(_ => Enumerable.Range(0, random.Next(4)).Select(_ => (long)random.Next(50)).ToArray()).ToArray();
-        var input = new MultiTaskInput(rows, categorical, dense, bags.SelectMany(b => b).ToArray(), bags.SelectMany((b, k) => b.Select(_ => (long)k)).ToArray());
-        var feedGroups = new RowGroups([1, 2], groupOfRow, SharesBagAndDense: false);
-
-        using var alone = network.Forward(input);
-        using var grouped = network.Forward(input with { Groups = feedGroups });
-        Assert.True(grouped.allclose(alone, rtol: 1e-5, atol: 1e-6), $"largest difference {(grouped - alone).abs().max().item<float>()}");
-
-        // Rows of a group that differ in a shared field are refused; a grouping that shares nothing too.
-        var wrong = (long[])categorical.Clone();
-        wrong[groups * 4 + 3] = (wrong[3] + 1) % 5; // row 3 is in group 0 with row 0
-        Assert.Contains("field 'hour'", Assert.Throws<ArgumentException>(() => network.Forward(input with { Categorical = wrong, Groups = feedGroups })).Message);
-        Assert.Throws<ArgumentException>(() => network.Forward(input with { Groups = new RowGroups([0, 1, 2, 3], groupOfRow, SharesBagAndDense: false) }));
-    }
-
     [Fact]
     public void The_network_rejects_bad_input_before_libtorch_sees_it()
     {
