@@ -19,8 +19,8 @@ public static class CandidateUnion
                 if (index.TryGetValue(candidate.Id, out var at))
                 {
                     var existing = merged[at];
-                    if (!existing.AlsoFoundBy.Contains(candidate.Source) && existing.Source != candidate.Source)
-                        existing.AlsoFoundBy.Add(candidate.Source);
+                    if (existing.Source == candidate.Source || existing.AlsoFoundBy.Contains(candidate.Source)) continue;
+                    merged[at] = existing with { AlsoFoundBy = [.. existing.AlsoFoundBy, candidate.Source] };
                     continue;
                 }
                 index[candidate.Id] = merged.Count;
@@ -31,4 +31,5 @@ public static class CandidateUnion
 }
 
 /// <summary>A candidate of the union: attributed to <paramref name="Source"/>, also found by the others listed.</summary>
-public sealed record MergedCandidate(int Id, float Score, RetrievalSource Source, List<RetrievalSource> AlsoFoundBy);
+/// <remarks>A value, with a list only for candidates several sources found: a dispatched item or a feed merges hundreds.</remarks>
+public readonly record struct MergedCandidate(int Id, float Score, RetrievalSource Source, IReadOnlyList<RetrievalSource> AlsoFoundBy);
