@@ -8,13 +8,13 @@ namespace Twofold.Pipeline;
 /// index over the items of the last full build and a small one over the items added since, searched together. From
 /// <see cref="QuantisedFrom"/> items, unfiltered searches of the full build's items (a feed's) take
 /// <see cref="CompactVectorSet"/>'s 8-bit first pass with exact re-scoring, which reads a quarter of the bytes: at
-/// 468,694 items of d = 64 it answered a user query in 1.6 ms against the float scan's 8.3 ms, with the same top 200 for
-/// 300 of 300 users (bench/README.md, "The user-side item search"). A graph index is no substitute here: user
-/// embeddings are not items, and HNSW over the items, calibrated at 0.995 recall on item queries, found 11% of a user
-/// query's top 200. Growing
-/// writes only the added rows (into a buffer shared along the chain of grown pipelines, doubled when full) and rebuilds
-/// only the small index, so an upload's cost does not grow with the catalogue. Items without an embedding (see
-/// <see cref="ItemEmbeddingFallback"/>) keep a zero row, which searches pass over.
+/// 468,694 items of d = 64 it answered a user query in 1.2 ms against the float scan's 7.1 ms, with the same top 200 for
+/// 500 of 500 users (bench/README.md, "The user-side item search"). A graph index is no substitute here: user
+/// embeddings are not items, and HNSW over the items, calibrated at 0.995 recall on item queries, found about a tenth
+/// of a user query's top 200. Growing writes only the added rows (into a buffer shared along the chain of grown
+/// pipelines, doubled when full) and rebuilds only the small index, so an upload's cost does not grow with the
+/// catalogue. Items without an embedding (see <see cref="ItemEmbeddingFallback"/>) keep a zero row, which searches
+/// pass over.
 /// </summary>
 internal sealed class ItemVectors
 {
@@ -116,11 +116,13 @@ internal sealed class ItemVectors
         }
     }
 
-    /// <summary>Builds the full build's indexes now rather than on the first search (a service warms up before serving).</summary>
+    /// <summary>
+    /// Builds the full build's index for unfiltered searches now rather than on the first one (a service warms up
+    /// before serving); the exact index a filtered search needs is still built when one comes.
+    /// </summary>
     public void BuildIndexes()
     {
-        _ = _base.Value;
-        _ = _quantisedBase.Value;
+        if (_quantisedBase.Value is null) _ = _base.Value;
     }
 
     /// <summary>The <paramref name="k"/> items with the largest inner product with <paramref name="query"/> among those <paramref name="filter"/> admits.</summary>
