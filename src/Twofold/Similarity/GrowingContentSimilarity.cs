@@ -14,7 +14,9 @@ namespace Twofold.Similarity;
 /// searched for its neighbours, and it enters the list of each neighbour it found whose k-th score it beats (similarity
 /// is symmetric, so the items a new item is close to are the ones whose lists it belongs in). An old item's list thus
 /// only changes through new items that found it — the approximation of an incremental kNN graph; the cost of growing
-/// is the new items', not the catalogue's.
+/// is the new items', not the catalogue's. The index and each new item's search are <see cref="ContentRows"/>', the
+/// same as a service's uploads get through <see cref="ContentSimilarity.Extend"/>; what this class adds is the update
+/// of the old items' lists, which the service's shared, append-only lists do not take.
 /// </remarks>
 public sealed class GrowingContentSimilarity
 {
@@ -22,8 +24,7 @@ public sealed class GrowingContentSimilarity
     private readonly HnswOptions? _graphOptions;
     private readonly int _exactUpTo;
     private readonly List<(int[] Neighbors, float[] Scores)> _lists = [];
-    private readonly List<int> _itemOfRow = [];
-    private HnswIndex? _index;
+    private ContentRows? _rows; // the normalised embeddings and their graph index, once past the exact size
 
     public GrowingContentSimilarity(int topK, HnswOptions? graphOptions = null, int exactUpTo = ContentSimilarity.DefaultExactUpTo)
     {
@@ -45,75 +46,38 @@ public sealed class GrowingContentSimilarity
         var embedded = 0;
         foreach (var item in catalogue)
             if (item.ContentEmbedding is not null) embedded++;
-        if (_index is null && embedded <= _exactUpTo)
+        if (_rows is null)
         {
-            Current = ContentSimilarity.Compute(catalogue, _topK, _graphOptions, _exactUpTo);
+            // Up to the exact size: the whole catalogue, exactly. The first time past it: the whole catalogue through
+            // a new graph index (ContentSimilarity's), kept for growing.
+            Current = embedded <= _exactUpTo
+                ? ContentSimilarity.Compute(catalogue, _topK, _graphOptions, _exactUpTo)
+                : ContentSimilarity.ComputeGrowable(catalogue, _topK, out _rows, _graphOptions, exactUpTo: 0);
             _lists.Clear();
             for (var i = 0; i < catalogue.Count; i++) _lists.Add((Current.Neighbors(i).ToArray(), Current.Scores(i).ToArray()));
             return Current;
         }
-        if (_index is null) StartIndex(catalogue);
-        else Grow(catalogue, known);
+        Grow(catalogue, known);
         Current = NeighborLists.FromPerNode(_lists);
         return Current;
     }
 
-    /// <summary>The first time past the exact size: the whole catalogue through a new index, as <see cref="ContentSimilarity.Compute"/> does.</summary>
-    private void StartIndex(IReadOnlyList<Item> catalogue)
-    {
-        var rows = new List<float>();
-        var dimension = 0;
-        _lists.Clear();
-        foreach (var item in catalogue)
-        {
-            _lists.Add(([], []));
-            if (item.ContentEmbedding is not { } vector) continue;
-            if (dimension == 0) dimension = vector.Length;
-            if (vector.Length != dimension)
-                throw new ArgumentException($"Item {item.ExternalId} has a {vector.Length}-dimensional content embedding; the first one has {dimension}.", nameof(catalogue));
-            rows.AddRange(Normalized(vector));
-            _itemOfRow.Add(item.Id.Value);
-        }
-        var matrix = rows.ToArray();
-        var index = HnswIndex.Build(matrix, dimension, _graphOptions);
-        var found = new Neighbor[_itemOfRow.Count][];
-        Parallel.For(0, found.Length, r => found[r] = index.Search(matrix.AsSpan(r * dimension, dimension), _topK + 1));
-        for (var r = 0; r < found.Length; r++)
-        {
-            var neighbors = found[r].Where(n => n.Id != r).Take(_topK).ToArray();
-            _lists[_itemOfRow[r]] = (neighbors.Select(n => _itemOfRow[n.Id]).ToArray(), neighbors.Select(n => n.Score).ToArray());
-        }
-        _index = index;
-    }
-
     private void Grow(IReadOnlyList<Item> catalogue, int known)
     {
-        var index = _index!;
-        var added = new List<(int Item, int Row, float[] Vector)>();
-        for (var i = known; i < catalogue.Count; i++)
+        // All added items enter the index before any is searched, so new items find each other as well as the old ones.
+        var rows = _rows = _rows!.Grow(catalogue);
+        var added = Enumerable.Range(known, catalogue.Count - known).ToArray();
+        var found = new (int[] Neighbors, float[] Scores)[added.Length];
+        Parallel.For(0, added.Length, n => found[n] = rows.Similar(catalogue[added[n]], _topK));
+        for (var n = 0; n < added.Length; n++)
         {
-            _lists.Add(([], []));
-            if (catalogue[i].ContentEmbedding is not { } vector) continue;
-            if (vector.Length != index.Dimension)
-                throw new ArgumentException($"Item {catalogue[i].ExternalId} has a {vector.Length}-dimensional content embedding; the others have {index.Dimension}.", nameof(catalogue));
-            var normalized = Normalized(vector);
-            var row = index.Add(normalized);
-            _itemOfRow.Add(i);
-            added.Add((i, row, normalized));
-        }
-        // Searched after all are inserted, so new items find each other as well as the old ones.
-        var found = new Neighbor[added.Count][];
-        Parallel.For(0, added.Count, n => found[n] = index.Search(added[n].Vector, _topK + 1));
-        for (var n = 0; n < added.Count; n++)
-        {
-            var (item, row, _) = added[n];
-            var neighbors = found[n].Where(x => x.Id != row).Take(_topK).ToArray();
-            _lists[item] = (neighbors.Select(x => _itemOfRow[x.Id]).ToArray(), neighbors.Select(x => x.Score).ToArray());
-            foreach (var neighbor in neighbors)
+            var item = added[n];
+            _lists.Add(found[n]);
+            for (var j = 0; j < found[n].Neighbors.Length; j++)
             {
-                var other = _itemOfRow[neighbor.Id];
+                var other = found[n].Neighbors[j];
                 if (other >= known) continue; // a new item's own list came from its search
-                _lists[other] = Insert(_lists[other], item, neighbor.Score, _topK);
+                _lists[other] = Insert(_lists[other], item, found[n].Scores[j], _topK);
             }
         }
     }
@@ -141,12 +105,5 @@ public sealed class GrowingContentSimilarity
             from++;
         }
         return (newNeighbors, newScores);
-    }
-
-    private static float[] Normalized(float[] vector)
-    {
-        var into = new float[vector.Length];
-        ContentSimilarity.Normalize(vector, into);
-        return into;
     }
 }
