@@ -193,12 +193,25 @@ public sealed class DualRecPipeline : IDisposable
     /// <summary>An exact index over just the servable items' embeddings, answering with catalogue ids.</summary>
     private static Func<float[], int, IdFilter?, Neighbor[]> ServableItemSearch(ItemVectors embeddings, IdFilter servable)
     {
-        var admitted = new IdFilter(embeddings.Rows);
-        for (var i = 0; i < Math.Min(servable.Capacity, embeddings.Rows); i++)
-            if (servable.Contains(i) && embeddings.HasEmbedding(i)) admitted.Set(i);
-        var index = CompactVectorSet.FromMatrix(embeddings.Embeddings.Span, embeddings.Dimension, admitted);
-        // Another filter than the servable set (rare; the serving path passes the same one): every servable item ranked, then filtered.
-        return (q, k, f) => f is null || ReferenceEquals(f, servable) ? index.Search(q, k)
-            : index.Count == 0 ? [] : [.. index.Search(q, index.Count).Where(n => n.Id < f.Capacity && f.Contains(n.Id)).Take(k)];
+        var dimension = embeddings.Dimension;
+        var items = Enumerable.Range(0, Math.Min(servable.Capacity, embeddings.Rows)).Where(i => servable.Contains(i) && embeddings.HasEmbedding(i)).ToArray();
+        if (items.Length == 0) return (_, _, _) => [];
+        var rows = new float[items.Length * dimension];
+        for (var r = 0; r < items.Length; r++) embeddings.Row(items[r]).CopyTo(rows.AsSpan(r * dimension));
+        var index = new FlatIndex(rows, dimension);
+        return (q, k, f) =>
+        {
+            IdFilter? rowFilter = null;
+            if (f is not null && !ReferenceEquals(f, servable))
+            {
+                // Another filter than the servable set: translated to rows (rare; the serving path passes the same one).
+                rowFilter = new IdFilter(items.Length);
+                for (var r = 0; r < items.Length; r++)
+                    if (f.Contains(items[r])) rowFilter.Set(r);
+            }
+            var found = index.Search(q, k, rowFilter);
+            for (var n = 0; n < found.Length; n++) found[n] = new Neighbor(items[found[n].Id], found[n].Score);
+            return found;
+        };
     }
 }
