@@ -11,7 +11,9 @@ namespace Twofold.Bench.Vectors;
 /// query it — user embeddings of random users against the items, top-k, one thread — by the exact float scan, by the
 /// 8-bit first pass with exact re-scoring that the pipeline uses for large catalogues, and (unless "none") by an HNSW
 /// graph built here over the items at each ef: recall@k against the exact scan and time per query. The graph's own
-/// calibration (item points as queries) is printed beside it, since user queries are not items.
+/// calibration (item points as queries) is printed beside it, since user queries are not items. With the environment
+/// variable ITEM_SEARCH_EXPORT set to a directory it also writes items.npy and queries.npy there for the peers
+/// (bench/vectors/item_search_peers.py: hnswlib and faiss on the same vectors).
 /// </summary>
 internal static class ItemSearchBench
 {
@@ -39,6 +41,12 @@ internal static class ItemSearchBench
         var random = new Random(7);
         var users = Enumerable.Range(0, queries).Select(_ => random.Next(tower.UserCount)).ToArray();
         var vectors = users.Select(u => tower.Embedding(Side.User, u).ToArray()).ToArray();
+        if (Environment.GetEnvironmentVariable("ITEM_SEARCH_EXPORT") is { Length: > 0 } export)
+        {
+            Directory.CreateDirectory(export);
+            Npy.Write<float>(Path.Combine(export, "items.npy"), tower.ItemEmbeddings.Span, tower.ItemCount, tower.Dimension);
+            Npy.Write<float>(Path.Combine(export, "queries.npy"), vectors.SelectMany(v => v).ToArray(), queries, tower.Dimension);
+        }
         Console.WriteLine($"items {tower.ItemCount:N0}, d = {tower.Dimension}, {queries} user queries, k = {k}; load average {File.ReadAllText("/proc/loadavg")[..14]}");
         static (double Mean, double Cv) Norms(IEnumerable<float[]> rows)
         {
