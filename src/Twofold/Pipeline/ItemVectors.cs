@@ -73,13 +73,17 @@ internal sealed class ItemVectors
         return new ItemVectors(rows, missing, count, dimension, new HandedOutRows(count), exact, quantised, count, missing.AsSpan().Count(true));
     }
 
-    /// <summary>The rows with an embedding in a set searched by an 8-bit first pass; null without AVX-512 (it would scan the same floats).</summary>
-    private static CompactVectorSet? Quantised(float[] rows, int count, int dimension, bool[] missing)
+    /// <summary>
+    /// The rows with an embedding (row r as id r) in a set searched by an 8-bit first pass with exact re-scoring; null
+    /// without AVX-512 (it would scan the same floats).
+    /// </summary>
+    /// <param name="missing">Rows to leave out; null for none.</param>
+    internal static CompactVectorSet? Quantised(float[] rows, int count, int dimension, bool[]? missing)
     {
         var set = new CompactVectorSet(dimension, count, CompactVectorSet.QuantisationScales(rows.AsSpan(0, count * dimension), dimension));
         if (!set.IsQuantised) return null;
         for (var r = 0; r < count; r++)
-            if (!missing[r]) set.Add(r, rows.AsSpan(r * dimension, dimension));
+            if (missing is null || !missing[r]) set.Add(r, rows.AsSpan(r * dimension, dimension));
         return set;
     }
 
