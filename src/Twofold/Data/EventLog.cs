@@ -73,11 +73,13 @@ public sealed class EventLog
         return all;
     }
 
-    /// <summary>Counts rows from the files' metadata, without reading the data.</summary>
-    public long CountRows()
+    /// <summary>Counts the rows of the days in [<paramref name="from"/>, <paramref name="to"/>] from the files' metadata, without reading the data.</summary>
+    public long CountRows(DateOnly? from = null, DateOnly? to = null)
     {
         long rows = 0;
-        foreach (var dayDirectory in _dayDirectories.Values)
+        foreach (var (date, dayDirectory) in _dayDirectories)
+        {
+            if (date < from || date > to) continue;
             foreach (var file in EventLogDays.PartFiles(dayDirectory))
             {
                 using var stream = File.OpenRead(file);
@@ -95,6 +97,7 @@ public sealed class EventLog
                     Sync.Close(reader);
                 }
             }
+        }
         return rows;
     }
 

@@ -99,7 +99,7 @@ public sealed class ModelBundle : IDisposable
         var userSimilarity = CollaborativeSimilarity.Compute(graph, Side.User, options.Similarity);
         var itemSimilarity = CollaborativeSimilarity.Compute(graph, Side.Item, options.Similarity);
         progress?.Invoke("two-tower model");
-        var twoTower = TwoTowerTrainer.Fit(TwoTowerData.FromDataset(dataset), options.TwoTower);
+        var twoTower = TwoTowerTrainer.Fit(TwoTowerData.FromDataset(dataset, options.TwoTower), options.TwoTower);
         HnswIndex? itemGraph = null;
         if (twoTower.ItemCount >= options.ItemGraphFrom)
         {
