@@ -42,11 +42,15 @@ public static class FirstTrainingBench
         }, null, 0, 100);
         var clock = Stopwatch.StartNew();
         var step = "start";
+        var allocated = GC.GetTotalAllocatedBytes();
+        var fullCollections = GC.CollectionCount(2);
         void Step(string next)
         {
             using var self = Process.GetCurrentProcess();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  {step,-26} {clock.Elapsed.TotalSeconds,7:F1} s  working set {self.WorkingSet64 / 1e9:F2} GB (highest {Math.Max(Interlocked.Read(ref stepPeak), self.WorkingSet64) / 1e9:F2} GB)  managed heap {GC.GetTotalMemory(false) / 1e9:F2} GB"));
+                $"  {step,-26} {clock.Elapsed.TotalSeconds,7:F1} s  working set {self.WorkingSet64 / 1e9:F2} GB (highest {Math.Max(Interlocked.Read(ref stepPeak), self.WorkingSet64) / 1e9:F2} GB)  managed heap {GC.GetTotalMemory(false) / 1e9:F2} GB  allocated {(GC.GetTotalAllocatedBytes() - allocated) / 1e9:F2} GB in {GC.CollectionCount(2) - fullCollections} full collections"));
+            allocated = GC.GetTotalAllocatedBytes();
+            fullCollections = GC.CollectionCount(2);
             step = next;
             Interlocked.Exchange(ref stepPeak, 0);
             clock.Restart();
