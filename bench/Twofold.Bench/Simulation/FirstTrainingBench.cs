@@ -10,10 +10,10 @@ using Twofold.Simulation;
 namespace Twofold.Bench.Simulation;
 
 /// <summary>
-/// <c>first-training DATASET [graph|all]</c>: the platforms' shared first training of <c>simulate-bench</c> (same
+/// <c>first-training DATASET [read|graph|all]</c>: the platforms' shared first training of <c>simulate-bench</c> (same
 /// options, same components) on a dataset written by <c>simulate-warmup</c>, printing each step's time, the working
 /// set at its end and the highest working set sampled during it (every 100 ms). <c>graph</c> runs only the graph and
-/// the collaborative similarities.
+/// the collaborative similarities, <c>read</c> only reads the log.
 /// </summary>
 public static class FirstTrainingBench
 {
@@ -21,7 +21,7 @@ public static class FirstTrainingBench
     {
         if (args.Length < 1)
         {
-            Console.Error.WriteLine("usage: Twofold.Bench first-training DATASET [graph|all]");
+            Console.Error.WriteLine("usage: Twofold.Bench first-training DATASET [read|graph|all]");
             return 2;
         }
         var dataset = Dataset.Open(args[0]);
@@ -56,6 +56,15 @@ public static class FirstTrainingBench
             clock.Restart();
         }
 
+        if (only == "read")
+        {
+            Step("read the log");
+            long rows = 0;
+            foreach (var batch in dataset.Events.ReadBatches(reuse: true)) rows += batch.Count;
+            Step("end");
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {rows:N0} rows"));
+            return 0;
+        }
         if (only == "graph")
         {
             Step("graph");

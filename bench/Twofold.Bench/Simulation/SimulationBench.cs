@@ -52,7 +52,9 @@ public static class SimulationBench
             // The set-up's own phases: each line gives the time since the previous one (the first: the dataset snapshot).
             Progress = component =>
             {
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  first training: {component} (previous step {stage.Elapsed.TotalSeconds:F1} s)"));
+                using var self = Process.GetCurrentProcess();
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  first training: {component} (previous step {stage.Elapsed.TotalSeconds:F1} s)  working set {self.WorkingSet64 / 1e9:F2} GB  managed heap {GC.GetTotalMemory(false) / 1e9:F2} GB"));
                 stage.Restart();
             },
         };
