@@ -3,6 +3,7 @@ using System.Globalization;
 using Twofold.Data;
 using Twofold.Domain;
 using Twofold.Graph;
+using Twofold.Models;
 using Twofold.Pipeline;
 using Twofold.Similarity;
 using Twofold.Simulation;
@@ -10,10 +11,11 @@ using Twofold.Simulation;
 namespace Twofold.Bench.Simulation;
 
 /// <summary>
-/// <c>first-training DATASET [read|graph|all]</c>: the platforms' shared first training of <c>simulate-bench</c> (same
+/// <c>first-training DATASET [read|graph|two-tower-sample|all]</c>: the platforms' shared first training of <c>simulate-bench</c> (same
 /// options, same components) on a dataset written by <c>simulate-warmup</c>, printing each step's time, the working
 /// set at its end and the highest working set sampled during it (every 100 ms). <c>graph</c> runs only the graph and
-/// the collaborative similarities, <c>read</c> only reads the log.
+/// the collaborative similarities, <c>read</c> only reads the log,
+/// <c>two-tower-sample</c> compares the capped two-tower fit from its streamed sample with the fit from the whole log.
 /// </summary>
 public static class FirstTrainingBench
 {
@@ -21,7 +23,7 @@ public static class FirstTrainingBench
     {
         if (args.Length < 1)
         {
-            Console.Error.WriteLine("usage: Twofold.Bench first-training DATASET [read|graph|all]");
+            Console.Error.WriteLine("usage: Twofold.Bench first-training DATASET [read|graph|two-tower-sample|all]");
             return 2;
         }
         var dataset = Dataset.Open(args[0]);
@@ -64,6 +66,19 @@ public static class FirstTrainingBench
             Step("end");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {rows:N0} rows"));
             return 0;
+        }
+        if (only == "two-tower-sample")
+        {
+            // The capped two-tower fit from its sample against the same fit from the whole log in memory.
+            Step("two-tower from the sample");
+            var sampled = TwoTowerTrainer.Fit(TwoTowerData.FromDataset(dataset, options.TwoTower), options.TwoTower);
+            Step("two-tower from the whole log");
+            var whole = TwoTowerTrainer.Fit(TwoTowerData.FromDataset(dataset), options.TwoTower);
+            Step("end");
+            var users = sampled.UserEmbeddings.Span.SequenceEqual(whole.UserEmbeddings.Span);
+            var items = sampled.ItemEmbeddings.Span.SequenceEqual(whole.ItemEmbeddings.Span);
+            Console.WriteLine($"  identical user embeddings: {users}, identical item embeddings: {items}");
+            return users && items ? 0 : 1;
         }
         if (only == "graph")
         {
