@@ -14,11 +14,13 @@ return args.FirstOrDefault() switch
     "ranking" => Twofold.Bench.Ranking.RankingBench.Run(args[1..]),
     "dispatch" => Twofold.Bench.Dispatch.DispatchBench.Run(args[1..]),
     "simulate-bench" => Twofold.Bench.Simulation.SimulationBench.Run(args[1..]),
+    "simulate-warmup" => Twofold.Bench.Simulation.WarmUpDatasetTool.Run(args[1..]),
+    "first-training" => Twofold.Bench.Simulation.FirstTrainingBench.Run(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Twofold.Bench gen-kuairand|activity-score|activity-train|twotower|vectors|ann|item-search|stores|ranking|dispatch|simulate-bench ...");
+    Console.Error.WriteLine("usage: Twofold.Bench gen-kuairand|activity-score|activity-train|twotower|vectors|ann|item-search|stores|ranking|dispatch|simulate-bench|simulate-warmup|first-training ...");
     return 2;
 }

@@ -37,29 +37,7 @@ public static class SimulationBench
         var days = Arg(2, 2);
         var session = Arg(3, 50);
         var work = args.Length > 4 ? args[4] : Path.Combine(Path.GetTempPath(), "twofold-simbench");
-        var settings = new SimulationConfig
-        {
-            World = new WorldConfig
-            {
-                Users = users,
-                Creators = Math.Max(1, users / 10),
-                Seed = 42,
-                Activity = new ActivityConfig { MeanVisitRate = 0.3, MeanSessionLength = session },
-            },
-            WarmUpDays = warmUp,
-            Days = days,
-            // Training before the first day is set-up, not the day measured: one two-tower epoch of at most
-            // TwoTowerPositives positives (as many as the ranker's impressions) without the held-out recall check, done
-            // once for both arms (SharedFirstTraining), keeps it to minutes. The serving models have the default
-            // shapes, so the day's work (candidates, ranking, dispatch) is the default run's.
-            Platform = new PlatformOptions
-            {
-                Bundle = new BundleOptions
-                {
-                    TwoTower = new BundleOptions().TwoTower with { Epochs = 1, ValidationDays = 0, MaxPositivesPerEpoch = TwoTowerPositives },
-                },
-            },
-        };
+        var settings = Settings(users, warmUp, days, session);
         var strategies = settings.Arms.Select(StrategyConfig.Named).ToList();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"simulate-bench: {users:N0} users, {settings.World.Creators:N0} creators, mean session {session}, warm-up {warmUp} days, {days} simulated days, arms {string.Join(" vs ", settings.Arms)}, {Environment.ProcessorCount} cores"));
@@ -74,7 +52,9 @@ public static class SimulationBench
             // The set-up's own phases: each line gives the time since the previous one (the first: the dataset snapshot).
             Progress = component =>
             {
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  first training: {component} (previous step {stage.Elapsed.TotalSeconds:F1} s)"));
+                using var self = Process.GetCurrentProcess();
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  first training: {component} (previous step {stage.Elapsed.TotalSeconds:F1} s)  working set {self.WorkingSet64 / 1e9:F2} GB  managed heap {GC.GetTotalMemory(false) / 1e9:F2} GB"));
                 stage.Restart();
             },
         };
@@ -118,5 +98,30 @@ public static class SimulationBench
         return 0;
     }
 
-    private static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "unknown";
+    /// <summary>The benchmark's world and platforms (shared with the tools that reproduce its set-up step by step).</summary>
+    public static SimulationConfig Settings(int users, int warmUp, int days, int session) => new()
+    {
+        World = new WorldConfig
+        {
+            Users = users,
+            Creators = Math.Max(1, users / 10),
+            Seed = 42,
+            Activity = new ActivityConfig { MeanVisitRate = 0.3, MeanSessionLength = session },
+        },
+        WarmUpDays = warmUp,
+        Days = days,
+        // Training before the first day is set-up, not the day measured: one two-tower epoch of at most
+        // TwoTowerPositives positives (as many as the ranker's impressions) without the held-out recall check, done
+        // once for both arms (SharedFirstTraining), keeps it to minutes. The serving models have the default
+        // shapes, so the day's work (candidates, ranking, dispatch) is the default run's.
+        Platform = new PlatformOptions
+        {
+            Bundle = new BundleOptions
+            {
+                TwoTower = new BundleOptions().TwoTower with { Epochs = 1, ValidationDays = 0, MaxPositivesPerEpoch = TwoTowerPositives },
+            },
+        },
+    };
+
+    internal static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "unknown";
 }

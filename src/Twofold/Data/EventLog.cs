@@ -73,29 +73,37 @@ public sealed class EventLog
         return all;
     }
 
-    /// <summary>Counts rows from the files' metadata, without reading the data.</summary>
-    public long CountRows()
+    /// <summary>Counts the rows of the days in [<paramref name="from"/>, <paramref name="to"/>] from the files' metadata, without reading the data.</summary>
+    public long CountRows(DateOnly? from = null, DateOnly? to = null) => Parts(from, to).Sum(p => p.Rows);
+
+    /// <summary>Every part file of the days in range, in read order, with its rows counted from its metadata (its schema checked).</summary>
+    internal IEnumerable<(DateOnly Day, string File, long Rows)> Parts(DateOnly? from = null, DateOnly? to = null)
     {
-        long rows = 0;
-        foreach (var dayDirectory in _dayDirectories.Values)
+        foreach (var (date, dayDirectory) in _dayDirectories)
+        {
+            if (date < from || date > to) continue;
             foreach (var file in EventLogDays.PartFiles(dayDirectory))
             {
-                using var stream = File.OpenRead(file);
-                var reader = OpenPart(file, stream);
-                try
+                long rows = 0;
+                using (var stream = File.OpenRead(file))
                 {
-                    for (var g = 0; g < reader.RowGroupCount; g++)
+                    var reader = OpenPart(file, stream);
+                    try
                     {
-                        using var group = reader.OpenRowGroupReader(g);
-                        rows += group.RowCount;
+                        for (var g = 0; g < reader.RowGroupCount; g++)
+                        {
+                            using var group = reader.OpenRowGroupReader(g);
+                            rows += group.RowCount;
+                        }
+                    }
+                    finally
+                    {
+                        Sync.Close(reader);
                     }
                 }
-                finally
-                {
-                    Sync.Close(reader);
-                }
+                yield return (date, file, rows);
             }
-        return rows;
+        }
     }
 
     private ParquetReader OpenPart(string file, Stream stream)

@@ -81,6 +81,47 @@ public sealed class EventLogWriter : IDisposable
         }
     }
 
+    /// <summary>
+    /// Adds every row of <paramref name="source"/> without reading or rewriting it: each of its part files becomes a
+    /// part of the same day here, under the next free part number, as a hard link (a copy where the file system cannot
+    /// link). Published parts are never written again (a writer only adds new ones), so the two logs can share their
+    /// content; each stays whole when the other is deleted. Reading this log then gives the source's rows in the
+    /// source's order, as appending them row by row would (when this writer holds no rows of those days). The parts
+    /// are visible at once; the source must have this log's extra columns.
+    /// </summary>
+    public void AppendParts(EventLog source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ObjectDisposedException.ThrowIf(_completed, this);
+        if (!source.ExtraColumns.SequenceEqual(ExtraColumns))
+            throw new ArgumentException($"The event log at {source.Directory} has extra columns [{string.Join(", ", source.ExtraColumns)}], " +
+                                        $"not [{string.Join(", ", ExtraColumns)}] like {_directory}.");
+        foreach (var (day, file, rows) in source.Parts())
+        {
+            var dayDirectory = Path.Combine(_directory, EventLogDays.PartitionName(EventLogDays.FromDate(day)));
+            Directory.CreateDirectory(dayDirectory);
+            for (var number = EventLogDays.NextPartNumber(dayDirectory); ; number++)
+            {
+                var final = Path.Combine(dayDirectory, EventLogDays.PartFileName(number));
+                if (File.Exists(final)) continue;
+                if (HardLink.TryCreate(file, final)) break;
+                if (File.Exists(final)) continue;
+                var temp = Path.Combine(dayDirectory, $".part-{Guid.NewGuid():N}.tmp");
+                File.Copy(file, temp);
+                try
+                {
+                    File.Move(temp, final, overwrite: false);
+                    break;
+                }
+                catch (IOException) when (File.Exists(final))
+                {
+                    File.Delete(temp);
+                }
+            }
+            RowsWritten += rows;
+        }
+    }
+
     /// <summary>Flushes every open day and makes the new part files visible.</summary>
     public void Complete()
     {

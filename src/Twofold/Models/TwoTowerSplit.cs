@@ -10,6 +10,9 @@ namespace Twofold.Models;
 internal sealed class TwoTowerSplit
 {
     public required int[] TrainRows { get; init; }
+
+    /// <summary>Every training positive, of which <see cref="TrainRows"/> may be a sample (log Q divides by this).</summary>
+    public required int TrainPositives { get; init; }
     public required int CutDay { get; init; }
     public required bool HasValidation { get; init; }
     public required int[] UserCounts { get; init; }
@@ -22,6 +25,24 @@ internal sealed class TwoTowerSplit
     public static TwoTowerSplit Create(TwoTowerData data, TwoTowerOptions options)
     {
         var events = data.Events;
+        if (data.Sample is { } sample)
+        {
+            // Every row is a training positive drawn from the log; nothing is held out (a capped read needs no validation).
+            var none = Array.Empty<int>();
+            return new TwoTowerSplit
+            {
+                TrainRows = Enumerable.Range(0, events.Count).ToArray(),
+                TrainPositives = sample.TrainPositives,
+                CutDay = int.MaxValue,
+                HasValidation = false,
+                UserCounts = sample.UserCounts,
+                ItemCounts = sample.ItemCounts,
+                TrainByUser = PairIndex.Build(data.UserCount, events.Users, events.Items, none),
+                TrainByItem = PairIndex.Build(data.ItemCount, events.Items, events.Users, none),
+                HeldOutByUser = PairIndex.Build(data.UserCount, events.Users, events.Items, none),
+                HeldOutByItem = PairIndex.Build(data.ItemCount, events.Items, events.Users, none),
+            };
+        }
         var newestDay = int.MinValue;
         for (var r = 0; r < events.Count; r++) newestDay = Math.Max(newestDay, EventLogDays.DayNumber(events.TimesMs[r]));
         var cut = options.ValidationDays == 0 ? int.MaxValue : newestDay - options.ValidationDays + 1;
@@ -46,6 +67,7 @@ internal sealed class TwoTowerSplit
         return new TwoTowerSplit
         {
             TrainRows = train.ToArray(),
+            TrainPositives = train.Count,
             CutDay = cut,
             HasValidation = options.ValidationDays > 0 && heldOut.Count > 0,
             UserCounts = userCounts,

@@ -42,11 +42,16 @@ public static class TwoTowerTrainer
         using var network = new TwoTowerNetwork(data, options);
         var parameters = network.parameters().ToList();
         using var adam = torch.optim.Adam(parameters, lr: options.LearningRate);
-        var batchSize = Math.Min(options.BatchSize, split.TrainRows.Length);
-        using var itemLogQ = torch.tensor(LogQ(split.ItemCounts, split.TrainRows.Length, batchSize, options));
-        using var userLogQ = torch.tensor(LogQ(split.UserCounts, split.TrainRows.Length, batchSize, options));
-        var shuffle = new Random(unchecked((int)(options.Seed * 31 + 7)));
+        var batchSize = Math.Min(options.BatchSize, split.TrainPositives);
+        using var itemLogQ = torch.tensor(LogQ(split.ItemCounts, split.TrainPositives, batchSize, options));
+        using var userLogQ = torch.tensor(LogQ(split.UserCounts, split.TrainPositives, batchSize, options));
+        var shuffle = new Random(ShuffleSeed(options));
         var order = (int[])split.TrainRows.Clone();
+        // A sampled read holds the first slots of the shuffle of every positive, in slot order: epoch e trains on its
+        // e-th run of MaxPositivesPerEpoch rows, and the generator goes on from where that shuffle left it, as a fit on the
+        // whole log does after its first shuffle.
+        var sample = data.Sample;
+        if (sample is not null) ShuffledPrefix.Skip(shuffle, sample.TrainPositives);
         var users = new long[batchSize];
         var items = new long[batchSize];
         var negatives = new long[options.RandomNegatives];
@@ -57,18 +62,19 @@ public static class TwoTowerTrainer
         var sinceBest = 0;
         for (var epoch = 1; epoch <= options.Epochs; epoch++)
         {
-            shuffle.Shuffle(order);
+            if (sample is null) shuffle.Shuffle(order);
             var clock = Stopwatch.StartNew();
             double lossSum = 0;
             long trained = 0;
-            var epochRows = Math.Min(order.Length, options.MaxPositivesPerEpoch ?? int.MaxValue);
+            var first = sample is null ? 0 : Math.Min(order.Length, (epoch - 1) * sample.PerEpoch);
+            var epochRows = Math.Min(order.Length - first, options.MaxPositivesPerEpoch ?? int.MaxValue);
             for (var start = 0; start + 2 <= epochRows; start += batchSize)
             {
                 var n = Math.Min(batchSize, epochRows - start);
                 for (var k = 0; k < n; k++)
                 {
-                    users[k] = data.Events.Users[order[start + k]];
-                    items[k] = data.Events.Items[order[start + k]];
+                    users[k] = data.Events.Users[order[first + start + k]];
+                    items[k] = data.Events.Items[order[first + start + k]];
                 }
                 using var scope = torch.NewDisposeScope();
                 Tensor u = torch.tensor(users.AsSpan(0, n).ToArray());
@@ -118,7 +124,7 @@ public static class TwoTowerTrainer
         }
 
         var report = new TwoTowerReport(epochs, best.Epoch, options.RecallK, split.HasValidation ? split.CutDay : null,
-            split.TrainRows.Length, split.HeldOutByUser.PairCount,
+            split.TrainPositives, split.HeldOutByUser.PairCount,
             split.HasValidation ? RetrievalRecall.Compute(split.HeldOutByUser, split.TrainByUser, data.ItemCount, options.RecallK,
                 CountScorer(split.ItemCounts)) : double.NaN,
             split.HasValidation ? RetrievalRecall.Random(split.HeldOutByUser, split.TrainByUser, data.ItemCount, options.RecallK) : double.NaN,
@@ -145,7 +151,11 @@ public static class TwoTowerTrainer
         return SampledSoftmax.Loss(queries, positives, positiveIds, logQ, negativeEmbeddings, negativeIds, negativeLogQ, options.Temperature);
     }
 
+    /// <summary>The seed of the generator that shuffles the positives and draws the random negatives.</summary>
+    internal static int ShuffleSeed(TwoTowerOptions options) => unchecked((int)(options.Seed * 31 + 7));
+
     /// <summary>log Q(c) = log(B·p(c) + M/N): the expected count of candidate c among a row's B in-batch and M random candidates.</summary>
+
     private static float[] LogQ(int[] counts, int total, int batchSize, TwoTowerOptions options)
     {
         var logQ = new float[counts.Length];

@@ -90,7 +90,7 @@ public sealed class ModelBundle : IDisposable
         var userSimilarity = CollaborativeSimilarity.Compute(graph, Side.User, options.Similarity);
         var itemSimilarity = CollaborativeSimilarity.Compute(graph, Side.Item, options.Similarity);
         progress?.Invoke("two-tower model");
-        var twoTower = TwoTowerTrainer.Fit(TwoTowerData.FromDataset(dataset), options.TwoTower);
+        var twoTower = TwoTowerTrainer.Fit(TwoTowerData.FromDataset(dataset, options.TwoTower), options.TwoTower);
         progress?.Invoke("user-side ranker");
         var userRanker = FeedbackModelTrainer.Fit(dataset, options.Ranker);
         var creatorRanker = userRanker;

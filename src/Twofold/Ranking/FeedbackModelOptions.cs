@@ -58,7 +58,10 @@ public sealed record FeedbackModelOptions
     public DateOnly? TrainFrom { get; init; }
     public DateOnly? TrainTo { get; init; }
 
-    /// <summary>When set, at most this many training impressions are used (a seeded sample).</summary>
+    /// <summary>
+    /// When set, at most this many training impressions are used: a seeded sample drawn while the log is read, so only
+    /// the sample is held (<see cref="FeedbackSamples.Read(Twofold.Data.EventLog, int, int, DateOnly?, DateOnly?, int?, int)"/>).
+    /// </summary>
     public int? MaxSamples { get; init; }
 
     public void Validate()

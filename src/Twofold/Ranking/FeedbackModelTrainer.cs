@@ -39,14 +39,10 @@ public static class FeedbackModelTrainer
         if (items.Any(i => (uint)i.Creator.Value >= (uint)creators))
             throw new ArgumentException($"An item's creator is outside the dataset's {creators} creators.");
         var log = dataset.Events;
-        var samples = FeedbackSamples.Read(log, users, items.Count, options.TrainFrom, options.TrainTo);
+        // The sample is drawn while the log is read (only it is held): the rows a shuffle of every impression seeded
+        // with options.Seed would put first, in log order.
+        var samples = FeedbackSamples.Read(log, users, items.Count, options.TrainFrom, options.TrainTo, options.MaxSamples, options.Seed);
         if (samples.Count == 0) throw new ArgumentException("There are no impressions in the training period.");
-        if (options.MaxSamples is { } max && samples.Count > max)
-        {
-            var rows = Enumerable.Range(0, samples.Count).ToArray();
-            new Random(options.Seed).Shuffle(rows);
-            samples = samples.Select(rows.Take(max).Order().ToArray());
-        }
 
         RecentUserTimeline? timeline = null;
         NeighborLists? similar = null;

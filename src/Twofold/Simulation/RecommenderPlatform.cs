@@ -232,9 +232,9 @@ public sealed class RecommenderPlatform : IArmPlatform
     {
         var catalogue = _context.World.Items.ToItems();
         using var writer = DatasetWriter.Create(path, overwrite: true);
-        foreach (var batch in _context.History.ReadBatches(reuse: true)) writer.Events.Append(batch);
-        if (Directory.Exists(_logDirectory))
-            foreach (var batch in EventLog.Open(_logDirectory).ReadBatches(reuse: true)) writer.Events.Append(batch);
+        // The logs' part files are linked, not rewritten (at 1,000,000 users the warm-up alone is about 120M impressions).
+        writer.Events.AppendParts(_context.History);
+        if (Directory.Exists(_logDirectory)) writer.Events.AppendParts(EventLog.Open(_logDirectory));
         return writer.Commit("simulation",
             Enumerable.Range(0, _users).Select(u => new User(new UserId(u), $"u{u}")).ToList(),
             Enumerable.Range(0, _creators).Select(c => new Creator(new CreatorId(c), $"c{c}")).ToList(), catalogue);
