@@ -191,9 +191,9 @@ public sealed class DualRecPipeline : IDisposable
     }
 
     /// <summary>
-    /// An index over just the servable items' embeddings, answering with catalogue ids: exact, and for the servable set
-    /// itself from <see cref="ItemVectors.QuantisedFrom"/> items the 8-bit first pass with exact re-scoring that
-    /// <see cref="ItemVectors"/> uses (a 1,000,000-user simulated day spent most of its feeds in the float scan).
+    /// The item search of <see cref="ItemVectors"/> over just the servable items' embeddings (from
+    /// <see cref="ItemVectors.QuantisedFrom"/> of them the 8-bit first pass: a 1,000,000-user simulated day spent most
+    /// of its feeds in the float scan), answering with catalogue ids.
     /// </summary>
     private static Func<float[], int, IdFilter?, Neighbor[]> ServableItemSearch(ItemVectors embeddings, IdFilter servable)
     {
@@ -202,23 +202,18 @@ public sealed class DualRecPipeline : IDisposable
         if (items.Length == 0) return (_, _, _) => [];
         var rows = new float[items.Length * dimension];
         for (var r = 0; r < items.Length; r++) embeddings.Row(items[r]).CopyTo(rows.AsSpan(r * dimension));
-        var quantised = items.Length >= ItemVectors.QuantisedFrom ? ItemVectors.Quantised(rows, items.Length, dimension, missing: null) : null;
-        var exact = new Lazy<FlatIndex>(() => new FlatIndex(rows, dimension)); // needed without the quantised set, or for another filter
+        var index = ItemVectors.Build(rows, dimension, new bool[items.Length]);
         return (q, k, f) =>
         {
-            Neighbor[] found;
-            if (f is null || ReferenceEquals(f, servable))
-            {
-                found = quantised?.Search(q, k) ?? exact.Value.Search(q, k);
-            }
-            else
+            IdFilter? rowFilter = null;
+            if (f is not null && !ReferenceEquals(f, servable))
             {
                 // Another filter than the servable set (the coverage probe's new items): translated to rows.
-                var rowFilter = new IdFilter(items.Length);
+                rowFilter = new IdFilter(items.Length);
                 for (var r = 0; r < items.Length; r++)
                     if (f.Contains(items[r])) rowFilter.Set(r);
-                found = exact.Value.Search(q, k, rowFilter);
             }
+            var found = index.Search(q, k, rowFilter);
             for (var n = 0; n < found.Length; n++) found[n] = new Neighbor(items[found[n].Id], found[n].Score);
             return found;
         };

@@ -77,13 +77,13 @@ internal sealed class ItemVectors
     /// The rows with an embedding (row r as id r) in a set searched by an 8-bit first pass with exact re-scoring; null
     /// without AVX-512 (it would scan the same floats).
     /// </summary>
-    /// <param name="missing">Rows to leave out; null for none.</param>
-    internal static CompactVectorSet? Quantised(float[] rows, int count, int dimension, bool[]? missing)
+    /// <param name="missing">Rows to leave out.</param>
+    private static CompactVectorSet? Quantised(float[] rows, int count, int dimension, bool[] missing)
     {
         var set = new CompactVectorSet(dimension, count, CompactVectorSet.QuantisationScales(rows.AsSpan(0, count * dimension), dimension));
         if (!set.IsQuantised) return null;
         for (var r = 0; r < count; r++)
-            if (missing is null || !missing[r]) set.Add(r, rows.AsSpan(r * dimension, dimension));
+            if (!missing[r]) set.Add(r, rows.AsSpan(r * dimension, dimension));
         return set;
     }
 
