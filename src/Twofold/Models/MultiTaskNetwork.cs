@@ -78,8 +78,9 @@ public sealed class MultiTaskNetwork : nn.Module
             var firstRows = torch.tensor(groups.FirstRows());
             var shared = Inputs(input, categorical.index_select(0, firstRows), firstRows, skipField: varying);
             var sharedWeight = torch.cat(new[] { weight.narrow(1, 0, from), weight.narrow(1, from + width, weight.shape[1] - from - width) }, 1);
-            firstLayer = nn.functional.linear(tables[varying].index_select(0, categorical.select(1, varying)), weight.narrow(1, from, width))
-                .add(nn.functional.linear(shared, sharedWeight, bias).index_select(0, torch.tensor(groups.GroupOfRow)), One);
+            // The groups' part spread to their rows, then the varying part added by the same product (addmm: no separate sum).
+            var sharedPart = nn.functional.linear(shared, sharedWeight, bias).index_select(0, torch.tensor(groups.GroupOfRow));
+            firstLayer = torch.addmm(sharedPart, tables[varying].index_select(0, categorical.select(1, varying)), weight.narrow(1, from, width).t(), 1f, 1f);
         }
         else
         {
@@ -165,11 +166,11 @@ public sealed class MultiTaskNetwork : nn.Module
         var tasks = Config.Tasks;
         var expertWidth = e * Config.ExpertHidden;
         var hidden = nn.functional.relu(firstLayer.narrow(1, 0, expertWidth)).view(rows, e, Config.ExpertHidden).transpose(0, 1); // [E, B, H]
-        var outputs = nn.functional.relu(Batched(hidden, Layers(experts, 2))); // [E, B, O]
+        var outputs = Batched(hidden, Layers(experts, 2)).relu_(); // [E, B, O]
         var mixed = e == 1
             ? outputs.expand(tasks, rows, Config.ExpertOutput)
             : torch.bmm(Gates(firstLayer.narrow(1, expertWidth, tasks * e), rows), outputs.transpose(0, 1)).transpose(0, 1); // [B, T, E] x [B, E, O] -> [T, B, O]
-        var towerHidden = nn.functional.relu(Batched(mixed, Layers(towers, 0))); // [T, B, Th]
+        var towerHidden = Batched(mixed, Layers(towers, 0)).relu_(); // [T, B, Th]
         return Batched(towerHidden, Layers(towers, 2)).squeeze(2).t().contiguous(); // [T, B, 1] -> [B, T]
     }
 
@@ -188,16 +189,27 @@ public sealed class MultiTaskNetwork : nn.Module
     private static List<Linear> Layers(ModuleList<Sequential> stacks, int index) => stacks.Select(s => (Linear)s[index]).ToList();
 
     /// <summary>Layer k on input k [N, B, in], for all k at once: [N, B, out].</summary>
+    /// <remarks>
+    /// baddbmm starts from the biases and lets the product add onto them: against bmm followed by an addition, one
+    /// pass over the output fewer and no zeroing of it before the product.
+    /// </remarks>
     private static Tensor Batched(Tensor inputs, IReadOnlyList<Linear> layers) =>
-        torch.bmm(inputs, torch.stack(layers.Select(l => (Tensor)l.weight!).ToList(), 0).transpose(1, 2))
-            .add(torch.stack(layers.Select(l => (Tensor)l.bias!).ToList(), 0).unsqueeze(1), One);
+        BiasPlusProduct(torch.stack(layers.Select(l => (Tensor)l.bias!).ToList(), 0).unsqueeze(1), inputs,
+            torch.stack(layers.Select(l => (Tensor)l.weight!).ToList(), 0).transpose(1, 2));
 
-    // A Scalar argument held for the life of the process. With `+`, TorchSharp makes a temporary Scalar for the alpha
-    // 1; with two dispatcher threads allocating (and collecting) heavily, such calls failed inside libtorch ("Exception
-    // raised from toFloat at c10/core/Scalar.h"; earlier, with index_add's alpha, "INTERNAL ASSERT FAILED at
-    // c10/core/Scalar.h"). The likely cause, not proven, is the temporary's native handle freed by its finalizer
-    // while libtorch still reads it.
-    private static readonly Scalar One = 1.0f.ToScalar();
+    /// <summary>bias + batch1 · batch2 (libtorch's baddbmm; bias broadcast over the batch's rows).</summary>
+    /// <remarks>
+    /// TorchSharp 0.107 hands baddbmm's operands to libtorch rotated: <c>a.baddbmm(b, c)</c> computes c + a · b, not
+    /// a + b · c as documented (both its static and its instance form). Hence the order below; a test pins the
+    /// behaviour (<c>TorchRuntimeTests</c>), so a TorchSharp that fixes it fails there rather than here.
+    /// </remarks>
+    internal static Tensor BiasPlusProduct(Tensor bias, Tensor batch1, Tensor batch2) => batch1.baddbmm(batch2, bias, 1f, 1f);
+
+    // No Scalar objects in the forward: TorchSharp's `+` makes a temporary Scalar for the alpha 1, and with two
+    // dispatcher threads allocating (and collecting) heavily such calls failed inside libtorch ("Exception raised from
+    // toFloat at c10/core/Scalar.h"; earlier, with index_add's alpha, "INTERNAL ASSERT FAILED at c10/core/Scalar.h"),
+    // likely the temporary's native handle freed by its finalizer while libtorch still read it. addmm and baddbmm
+    // pass their factors as plain floats.
 
     /// <summary>The same function as <see cref="Heads"/>, one layer at a time: the reference the fused version is tested against.</summary>
     private Tensor HeadsLayerByLayer(Tensor x)

@@ -38,7 +38,17 @@ public sealed class EmbeddingRetrieval : ICandidateRetrieval
             (query, k, filter) => Admitted(vectors.Search(query, k), filter),
             (queries, k, filter) => [.. vectors.SearchBatch(queries, k).Select(found => Admitted(found, filter))]);
 
-    private static Neighbor[] Admitted(Neighbor[] found, IdFilter? filter) => filter is null ? found : [.. found.Where(n => filter.Contains(n.Id))];
+    private static Neighbor[] Admitted(Neighbor[] found, IdFilter? filter)
+    {
+        if (filter is null) return found;
+        var admitted = 0;
+        foreach (var n in found) if (filter.Contains(n.Id)) admitted++;
+        if (admitted == found.Length) return found; // the set holds only admitted ids: the usual case
+        var kept = new Neighbor[admitted];
+        admitted = 0;
+        foreach (var n in found) if (filter.Contains(n.Id)) kept[admitted++] = n;
+        return kept;
+    }
 
     /// <summary>Over an HNSW index, which chooses per query between graph search and an exact scan of the admitted ids.</summary>
     public static EmbeddingRetrieval OverGraph(Side side, Func<int, float[]?> queryEmbedding, HnswIndex index) =>
@@ -49,7 +59,14 @@ public sealed class EmbeddingRetrieval : ICandidateRetrieval
         if (quota < 1) throw new ArgumentOutOfRangeException(nameof(quota), quota, "The quota must be at least 1.");
         var embedding = _queryEmbedding(query);
         if (embedding is null) return [];
-        return _search(embedding, quota, filter).Select(n => new Candidate(n.Id, n.Score, Source)).ToList();
+        return Candidates(_search(embedding, quota, filter));
+    }
+
+    private Candidate[] Candidates(Neighbor[] found)
+    {
+        var candidates = new Candidate[found.Length];
+        for (var k = 0; k < found.Length; k++) candidates[k] = new Candidate(found[k].Id, found[k].Score, Source);
+        return candidates;
     }
 
     public IReadOnlyList<IReadOnlyList<Candidate>> RetrieveMany(IReadOnlyList<int> queries, int quota, IdFilter? filter)
@@ -64,7 +81,7 @@ public sealed class EmbeddingRetrieval : ICandidateRetrieval
         var found = _searchMany(rows, quota, filter);
         var results = new IReadOnlyList<Candidate>[queries.Count];
         for (int q = 0, next = 0; q < queries.Count; q++)
-            results[q] = embeddings[q] is null ? [] : found[next++].Select(n => new Candidate(n.Id, n.Score, Source)).ToList();
+            results[q] = embeddings[q] is null ? [] : Candidates(found[next++]);
         return results;
     }
 }

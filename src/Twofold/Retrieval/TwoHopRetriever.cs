@@ -86,9 +86,20 @@ public sealed class TwoHopRetriever
         if (excludeHistory)
             foreach (var node in history) scores.Remove(node);
 
-        var source = new RetrievalSource(kind, side);
-        return scores.OrderByDescending(p => p.Value).ThenBy(p => p.Key).Take(quota)
-            .Select(p => new Candidate(p.Key, p.Value, source)).ToList();
+        return Best(scores, quota, new RetrievalSource(kind, side));
+    }
+
+    /// <summary>The <paramref name="quota"/> best-scored nodes, best first and on equal scores the smaller id first.</summary>
+    private static List<Candidate> Best(Dictionary<int, float> scores, int quota, RetrievalSource source)
+    {
+        // Packed (score, id) keys sort as integers, in the order wanted: no comparison delegate per pair.
+        var keys = new ulong[scores.Count];
+        var n = 0;
+        foreach (var (node, score) in scores) keys[n++] = RankKey.Of(score, node);
+        Array.Sort(keys);
+        var best = new List<Candidate>(Math.Min(quota, n));
+        for (var k = 0; k < best.Capacity; k++) best.Add(new Candidate(RankKey.Id(keys[k]), RankKey.Score(keys[k]), source));
+        return best;
     }
 
     /// <summary>A node's history; empty for a node the graph does not cover yet.</summary>

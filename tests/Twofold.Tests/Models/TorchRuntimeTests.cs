@@ -21,6 +21,19 @@ public class TorchRuntimeTests
     }
 
     [Fact]
+    public void The_networks_bias_plus_product_is_baddbmm_with_the_bias_broadcast_over_rows()
+    {
+        TorchRuntime.EnsureLoaded();
+        using var scope = torch.NewDisposeScope();
+        var bias = torch.arange(8f).reshape(2, 1, 4);
+        var batch1 = torch.rand(2, 5, 3);
+        var batch2 = torch.rand(2, 3, 4);
+        var result = MultiTaskNetwork.BiasPlusProduct(bias, batch1, batch2);
+        Assert.Equal(new long[] { 2, 5, 4 }, result.shape);
+        Assert.True(torch.allclose(result, torch.bmm(batch1, batch2) + bias));
+    }
+
+    [Fact]
     public void ShimIsLoadedExactlyWhenTheBuildPutItNextToTheAssembly()
     {
         TorchRuntime.EnsureLoaded();
