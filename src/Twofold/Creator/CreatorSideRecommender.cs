@@ -108,9 +108,14 @@ public sealed class CreatorSideRecommender
             var reservation = reservations[j];
             foreach (var user in reservation.Filled) Available.Remove(user);
             var position = positions[j];
-            var chosen = reservation.AlreadyDispatched
-                ? reservation.Users.Select(u => new DispatchedUser(u, null, null)).ToList()
-                : reservation.Users.Select(u => new DispatchedUser(u, scores[position[u]], candidates[j][position[u] - offsets[j]].Source)).ToList();
+            var chosen = new DispatchedUser[reservation.Users.Count];
+            for (var c = 0; c < chosen.Length; c++)
+            {
+                var user = reservation.Users[c];
+                chosen[c] = reservation.AlreadyDispatched
+                    ? new DispatchedUser(user, null, null)
+                    : new DispatchedUser(user, scores[position[user]], candidates[j][position[user] - offsets[j]].Source);
+            }
             results[fresh[j]] = new Dispatch(queries[j], chosen, reservation.AlreadyDispatched);
         }
         return results;

@@ -10,8 +10,11 @@ namespace Twofold.Storage;
 /// </summary>
 internal sealed class DayLedger
 {
-    // Only active users can be matched, so D_u is a fixed row of Q slots per active user, numbered at opening.
-    private readonly Dictionary<int, int> _slotOf;
+    // Only active users can be matched, so D_u is a fixed row of Q slots per active user, numbered at opening. Users
+    // are dense ids, so the slot of a user is an array read (−1: not active) rather than a lookup in a table of
+    // hundreds of thousands of entries, which every reservation does for each of its ~1,000 ordered candidates.
+    private readonly int[] _slotOf;
+    private readonly int _activeCount;
     private readonly int[] _count;
     private readonly int[] _items;
     private readonly Dictionary<int, int[]> _itemUsers = new();
@@ -19,12 +22,21 @@ internal sealed class DayLedger
     public DayLedger(int capacity, IEnumerable<int> activeUsers)
     {
         Capacity = capacity;
-        _slotOf = new Dictionary<int, int>();
-        foreach (var user in activeUsers) _slotOf.TryAdd(user, _slotOf.Count);
-        if ((long)_slotOf.Count * capacity > Array.MaxLength)
-            throw new ArgumentException($"{_slotOf.Count} active users × Q = {capacity} exceed what one day's ledger can hold in memory.");
-        _count = new int[_slotOf.Count];
-        _items = new int[_slotOf.Count * capacity];
+        var active = activeUsers as IReadOnlyCollection<int> ?? activeUsers.ToList();
+        var largest = -1;
+        foreach (var user in active)
+        {
+            if (user < 0) throw new ArgumentOutOfRangeException(nameof(activeUsers), user, "User ids are not negative.");
+            largest = Math.Max(largest, user);
+        }
+        _slotOf = new int[largest + 1];
+        Array.Fill(_slotOf, -1);
+        foreach (var user in active)
+            if (_slotOf[user] < 0) _slotOf[user] = _activeCount++;
+        if ((long)_activeCount * capacity > Array.MaxLength)
+            throw new ArgumentException($"{_activeCount} active users × Q = {capacity} exceed what one day's ledger can hold in memory.");
+        _count = new int[_activeCount];
+        _items = new int[_activeCount * capacity];
     }
 
     public int Capacity { get; }
@@ -39,7 +51,7 @@ internal sealed class DayLedger
         foreach (var user in candidates)
         {
             if (users.Count == limit) break;
-            if (_slotOf.TryGetValue(user, out var slot) && _count[slot] < Capacity && chosen.Add(user)) users.Add(user);
+            if (SlotOf(user) is var slot and >= 0 && _count[slot] < Capacity && chosen.Add(user)) users.Add(user);
         }
         return [.. users];
     }
@@ -51,7 +63,7 @@ internal sealed class DayLedger
         if (_itemUsers.ContainsKey(item)) throw new InvalidOperationException($"Item {item} is already in the ledger.");
         var seen = new HashSet<int>();
         foreach (var user in users)
-            if (!_slotOf.TryGetValue(user, out var slot) || _count[slot] >= Capacity || !seen.Add(user))
+            if (SlotOf(user) is var slot && (slot < 0 || _count[slot] >= Capacity || !seen.Add(user)))
                 throw new InvalidOperationException($"Item {item} cannot be matched with user {user}: not active, already full, or listed twice.");
         _itemUsers.Add(item, users);
         var filled = new List<int>();
@@ -65,9 +77,12 @@ internal sealed class DayLedger
     }
 
     public IReadOnlyList<int> MatchedItems(int user) =>
-        _slotOf.TryGetValue(user, out var slot) ? _items.AsSpan(slot * Capacity, _count[slot]).ToArray() : [];
+        SlotOf(user) is var slot and >= 0 ? _items.AsSpan(slot * Capacity, _count[slot]).ToArray() : [];
 
     public IReadOnlyList<int> ReservedUsers(int item) => _itemUsers.TryGetValue(item, out var users) ? [.. users] : [];
 
-    public bool IsAvailable(int user) => _slotOf.TryGetValue(user, out var slot) && _count[slot] < Capacity;
+    public bool IsAvailable(int user) => SlotOf(user) is var slot and >= 0 && _count[slot] < Capacity;
+
+    /// <summary>The user's row of D_u, or −1 for a user not active this day (any id, negative or beyond the largest, is asked safely).</summary>
+    private int SlotOf(int user) => (uint)user < (uint)_slotOf.Length ? _slotOf[user] : -1;
 }
