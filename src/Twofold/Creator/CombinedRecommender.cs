@@ -72,8 +72,10 @@ public sealed class CombinedRecommender
 
     /// <summary>
     /// The feeds of several visiting users at once, each exactly what <see cref="Feed"/> gives that user: retrieval
-    /// runs for the users in parallel (every source is read-only while serving), and the ranking models score the
-    /// candidates of all of them in one batched call, which is where a feed's time goes one user at a time.
+    /// runs in parallel over slices of the users (every source is read-only while serving), each source answering a
+    /// slice's users together (<see cref="ICandidateRetrieval.RetrieveMany"/>: the two-tower search of a large
+    /// catalogue shares one pass over its items), and the ranking models score the candidates of all of them in one
+    /// batched call, which is where a feed's time goes one user at a time.
     /// </summary>
     /// <param name="lengths">The feed length k of each user.</param>
     public IReadOnlyList<FeedEntry>[] Feeds(int day, ReadOnlySpan<int> users, ReadOnlySpan<int> lengths, IdFilter? itemFilter = null,
@@ -86,7 +88,12 @@ public sealed class CombinedRecommender
         var queries = users.ToArray();
         var candidates = new List<MergedCandidate>[count];
         var matched = new HashSet<int>?[count];
-        Parallel.For(0, count, p => (candidates[p], matched[p]) = Retrieve(day, queries[p], itemFilter));
+        var slices = Math.Min(count, Environment.ProcessorCount);
+        Parallel.For(0, slices, s =>
+        {
+            var (from, to) = (count * s / slices, count * (s + 1) / slices);
+            Retrieve(day, new ArraySegment<int>(queries, from, to - from), itemFilter, candidates, matched);
+        });
 
         // Every user's candidates as one list of (user, item) pairs, user by user.
         var offsets = new int[count + 1];
@@ -132,19 +139,27 @@ public sealed class CombinedRecommender
         return feeds;
     }
 
-    /// <summary>The union of the user's sources, the cached matches D_u first; and D_u itself (null without a store).</summary>
-    private (List<MergedCandidate> Candidates, HashSet<int>? Matched) Retrieve(int day, int user, IdFilter? itemFilter)
+    /// <summary>
+    /// For each of <paramref name="users"/> (a slice of the feeds' users, at the same positions in the outputs): the
+    /// union of the user's sources, the cached matches D_u first; and D_u itself (null without a store or when empty).
+    /// </summary>
+    private void Retrieve(int day, ArraySegment<int> users, IdFilter? itemFilter, List<MergedCandidate>[] candidates, HashSet<int>?[] matched)
     {
-        var lists = new List<IReadOnlyList<Candidate>>();
-        HashSet<int>? matched = null;
-        if (_store is not null)
+        var perSource = _retrievals.Select(r => r.RetrieveMany(users, _options.QuotaPerSource, itemFilter)).ToList();
+        for (var p = 0; p < users.Count; p++)
         {
-            var cache = _store.MatchedItems(day, user).Where(i => itemFilter is null || itemFilter.Contains(i)).ToList();
-            matched = [.. cache];
-            lists.Add(cache.Select(i => new Candidate(i, 0, MatchesSource)).ToList());
+            var lists = new List<IReadOnlyList<Candidate>>(perSource.Count + 1);
+            HashSet<int>? cached = null;
+            if (_store is not null)
+            {
+                var cache = _store.MatchedItems(day, users[p]).Where(i => itemFilter is null || itemFilter.Contains(i)).ToList();
+                cached = [.. cache];
+                lists.Add(cache.Select(i => new Candidate(i, 0, MatchesSource)).ToList());
+            }
+            foreach (var found in perSource) lists.Add(found[p]);
+            candidates[users.Offset + p] = CandidateUnion.Merge(lists);
+            matched[users.Offset + p] = cached is { Count: > 0 } ? cached : null;
         }
-        lists.AddRange(_retrievals.Select(r => r.Retrieve(user, _options.QuotaPerSource, itemFilter)));
-        return (CandidateUnion.Merge(lists), matched is { Count: > 0 } ? matched : null);
     }
 }
 

@@ -84,8 +84,8 @@ public sealed class DualRecPipeline : IDisposable
 
         var collaborative = new TwoHopRetriever(graph, bundle.UserSimilarity, bundle.ItemSimilarity);
         var contentWalk = new TwoHopRetriever(graph, bundle.UserSimilarity, ContentSimilarity);
-        UserSideTwoTower = new EmbeddingRetrieval(Side.User, u => tower.Embedding(Side.User, u).ToArray(),
-            servableItems is null ? items.Search : ServableItemSearch(items, servableItems));
+        var (search, searchMany) = servableItems is null ? (items.Search, items.SearchMany) : ServableItemSearch(items, servableItems);
+        UserSideTwoTower = new EmbeddingRetrieval(Side.User, u => tower.Embedding(Side.User, u).ToArray(), search, searchMany);
         var userSide = new List<ICandidateRetrieval>
         {
             UserSideTwoTower,
@@ -195,27 +195,31 @@ public sealed class DualRecPipeline : IDisposable
     /// <see cref="ItemVectors.QuantisedFrom"/> of them the 8-bit first pass: a 1,000,000-user simulated day spent most
     /// of its feeds in the float scan), answering with catalogue ids.
     /// </summary>
-    private static Func<float[], int, IdFilter?, Neighbor[]> ServableItemSearch(ItemVectors embeddings, IdFilter servable)
+    private static (Func<float[], int, IdFilter?, Neighbor[]> Search, Func<float[], int, IdFilter?, Neighbor[][]> SearchMany) ServableItemSearch(
+        ItemVectors embeddings, IdFilter servable)
     {
         var dimension = embeddings.Dimension;
         var items = Enumerable.Range(0, Math.Min(servable.Capacity, embeddings.Rows)).Where(i => servable.Contains(i) && embeddings.HasEmbedding(i)).ToArray();
-        if (items.Length == 0) return (_, _, _) => [];
+        if (items.Length == 0) return ((_, _, _) => [], (queries, _, _) => [.. Enumerable.Range(0, queries.Length / dimension).Select(_ => Array.Empty<Neighbor>())]);
         var rows = new float[items.Length * dimension];
         for (var r = 0; r < items.Length; r++) embeddings.Row(items[r]).CopyTo(rows.AsSpan(r * dimension));
         var index = ItemVectors.Build(rows, dimension, new bool[items.Length]);
-        return (q, k, f) =>
+
+        IdFilter? RowFilter(IdFilter? filter)
         {
-            IdFilter? rowFilter = null;
-            if (f is not null && !ReferenceEquals(f, servable))
-            {
-                // Another filter than the servable set (the coverage probe's new items): translated to rows.
-                rowFilter = new IdFilter(items.Length);
-                for (var r = 0; r < items.Length; r++)
-                    if (f.Contains(items[r])) rowFilter.Set(r);
-            }
-            var found = index.Search(q, k, rowFilter);
+            if (filter is null || ReferenceEquals(filter, servable)) return null;
+            // Another filter than the servable set (the coverage probe's new items): translated to rows.
+            var rowFilter = new IdFilter(items.Length);
+            for (var r = 0; r < items.Length; r++)
+                if (filter.Contains(items[r])) rowFilter.Set(r);
+            return rowFilter;
+        }
+        Neighbor[] InCatalogue(Neighbor[] found)
+        {
             for (var n = 0; n < found.Length; n++) found[n] = new Neighbor(items[found[n].Id], found[n].Score);
             return found;
-        };
+        }
+        return ((query, k, filter) => InCatalogue(index.Search(query, k, RowFilter(filter))),
+            (queries, k, filter) => [.. index.SearchMany(queries, k, RowFilter(filter)).Select(InCatalogue)]);
     }
 }

@@ -143,6 +143,27 @@ internal sealed class ItemVectors
             found = _base.Value.Search(query, k + _baseMissing, filter);
             if (_baseMissing > 0) found = [.. found.Where(n => !_missing[n.Id]).Take(k)];
         }
+        return WithRecent(query, found, k, filter);
+    }
+
+    /// <summary>
+    /// <see cref="Search"/> for each of the row-major <paramref name="queries"/>, each answer the same; unfiltered
+    /// searches of a quantised build share one pass over its rows (<see cref="CompactVectorSet.SearchBatch"/>), which
+    /// a batch of feeds is worth: the 8-bit products are the bulk of a large catalogue's search.
+    /// </summary>
+    public Neighbor[][] SearchMany(float[] queries, int k, IdFilter? filter)
+    {
+        var count = queries.Length / Dimension;
+        if (filter is not null || _quantisedBase.Value is not { } quantised)
+            return [.. Enumerable.Range(0, count).Select(q => Search(queries.AsSpan(q * Dimension, Dimension).ToArray(), k, filter))];
+        var found = quantised.SearchBatch(queries, k);
+        for (var q = 0; q < count; q++) found[q] = WithRecent(queries.AsSpan(q * Dimension, Dimension).ToArray(), found[q], k, filter: null);
+        return found;
+    }
+
+    /// <summary>The full build's answer merged with the items added since, best <paramref name="k"/> of both.</summary>
+    private Neighbor[] WithRecent(float[] query, Neighbor[] found, int k, IdFilter? filter)
+    {
         if (_recent is null) return found;
         var recent = _recent.Search(query, filter is null ? Math.Min(k + _recentMissing, _recent.Count) : _recent.Count)
             .Select(n => new Neighbor(n.Id + _baseRows, n.Score))

@@ -1,5 +1,6 @@
 using Twofold.CreatorSide;
 using Twofold.Domain;
+using Twofold.Pipeline;
 using Twofold.Ranking;
 using Twofold.Retrieval;
 using Twofold.Storage;
@@ -52,5 +53,28 @@ public class CombinedRecommenderTests
         var feed = Build(store, 1.0).Feed(0, 7, k: 10, itemFilter: arm);
         Assert.Equal([12, 11, 10], feed.Select(e => e.Item));
         Assert.Throws<ArgumentOutOfRangeException>(() => Build(store, 1.0).Feed(0, 7, k: 0));
+    }
+
+    [Fact]
+    public void Feeds_of_many_users_are_each_users_feed_alone()
+    {
+        // A catalogue large enough for the quantised item search, whose batched search serves the many-user call.
+        const int d = 64, itemCount = ItemVectors.QuantisedFrom + 500, userCount = 9;
+        var items = ItemVectors.Build(SyntheticEmbeddings.Clustered(itemCount, d, seed: 5), d, new bool[itemCount]);
+        var userRows = SyntheticEmbeddings.Clustered(userCount, d, seed: 6, clusters: 3, noise: 1.5);
+        var twoTower = new EmbeddingRetrieval(Side.User, u => userRows.AsSpan(u * d, d).ToArray(), items.Search, items.SearchMany);
+        var store = new InMemoryAvailabilityStore();
+        store.OpenDay(0, 5, Enumerable.Range(0, userCount).ToList());
+        store.Reserve(0, item: 3, [1, 4], 2);
+        var feed = new CombinedRecommender([twoTower], new FormulaPredictor((u, i) => (i * 7 + u) % 101 / 100f),
+            new FormulaPredictor((_, i) => i == 3 ? 0.9f : 0.1f), bias: null, store,
+            new CombinedOptions(1.0, QuotaPerSource: 50) { Alpha = LikeOnly, Beta = LikeOnly });
+
+        var users = Enumerable.Range(0, userCount).Reverse().ToArray();
+        var lengths = users.Select(u => 5 + u).ToArray();
+        var many = feed.Feeds(0, users, lengths);
+        for (var p = 0; p < users.Length; p++)
+            Assert.Equal(feed.Feed(0, users[p], lengths[p]), many[p]);
+        Assert.Contains(many[Array.IndexOf(users, 4)], e => e.Item == 3 && e.FromCreatorSide);
     }
 }

@@ -49,4 +49,36 @@ public class ItemVectorsTests
         var expected = exact.Search(probe, k + count, filter).Where(n => !missing[n.Id]).Take(k).Select(n => n.Id);
         Assert.Equal(expected, vectors.Search(probe, k, filter).Select(n => n.Id));
     }
+
+    [Fact]
+    public void Searching_many_queries_at_once_answers_each_as_alone_before_and_after_growth()
+    {
+        const int d = 64, count = ItemVectors.QuantisedFrom + 300, k = 50, queryCount = 7;
+        var rows = SyntheticEmbeddings.Clustered(count + 40, d, seed: 31);
+        var missing = new bool[count];
+        missing[5] = true;
+        rows.AsSpan(5 * d, d).Clear();
+        var built = ItemVectors.Build(rows.AsSpan(0, count * d).ToArray(), d, missing);
+        // 40 uploads since the build, every fourth without an embedding.
+        var grown = built.Grow(count + 40, (item, row) =>
+        {
+            if (item % 4 == 0) return false;
+            rows.AsSpan(item * d, d).CopyTo(row);
+            return true;
+        });
+        var queries = SyntheticEmbeddings.Clustered(queryCount, d, seed: 32, clusters: 2, noise: 2.0);
+        var filter = new IdFilter(count + 40);
+        for (var i = 0; i < count + 40; i += 2) filter.Set(i);
+
+        foreach (var vectors in new[] { built, grown })
+            foreach (var f in new[] { null, filter })
+            {
+                var together = vectors.SearchMany(queries, k, f);
+                Assert.Equal(queryCount, together.Length);
+                for (var q = 0; q < queryCount; q++)
+                    Assert.Equal(vectors.Search(queries.AsSpan(q * d, d).ToArray(), k, f), together[q]);
+            }
+        // The uploads take part: some query's answer holds one of them.
+        Assert.Contains(grown.SearchMany(queries, k, null), found => found.Any(n => n.Id >= count));
+    }
 }
