@@ -95,27 +95,37 @@ public sealed class FeedbackModel : IFeedbackPredictor, IDisposable
         var tasks = FeedbackSamples.TaskCount;
         var result = new float[users.Length * tasks];
         if (users.IsEmpty) return result; // no native call for an empty request
-        // Callers may predict concurrently (dispatcher threads, service requests): the network is only read, gradients
-        // are off per thread, and the forward holds no temporary Scalar a finalizer could free mid-call
-        // (see MultiTaskNetwork.One).
-        using (torch.no_grad())
-            PredictBatches(users, items, timesMs, asUnknownItems, result);
+        // Callers may predict concurrently (dispatcher threads, service requests), and the batches of one call run in
+        // parallel: the network is only read, gradients are off per thread (libtorch's grad mode is thread-local), and
+        // the forward holds no temporary Scalar a finalizer could free mid-call (see MultiTaskNetwork).
+        var dropItems = asUnknownItems ? Enumerable.Repeat(RowMode.DropItem, Math.Min(PredictBatch, users.Length)).ToArray() : [];
+        var batches = (users.Length + PredictBatch - 1) / PredictBatch;
+        if (batches == 1)
+        {
+            using (torch.no_grad()) PredictRows(users, items, timesMs, dropItems, 0, result);
+            return result;
+        }
+        // A large call (a simulated day's feeds score hundreds of thousands of rows at once) would otherwise keep one
+        // core busy and leave the others idle: the batches are independent and cut at the same rows however many
+        // threads run them, so the result does not depend on the machine.
+        var (userArray, itemArray, timeArray) = (users.ToArray(), items.ToArray(), timesMs.ToArray());
+        Parallel.For(0, batches, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, batch =>
+        {
+            using (torch.no_grad()) PredictRows(userArray, itemArray, timeArray, dropItems, batch * PredictBatch, result);
+        });
         return result;
     }
 
-    private void PredictBatches(ReadOnlySpan<int> users, ReadOnlySpan<int> items, ReadOnlySpan<long> timesMs, bool asUnknownItems, float[] result)
+    /// <summary>Predicts the rows [start, start + <see cref="PredictBatch"/>) of the pairs into their rows of <paramref name="result"/>.</summary>
+    private void PredictRows(ReadOnlySpan<int> users, ReadOnlySpan<int> items, ReadOnlySpan<long> timesMs, RowMode[] dropItems, int start, float[] result)
     {
         var tasks = FeedbackSamples.TaskCount;
-        var dropItems = asUnknownItems ? Enumerable.Repeat(RowMode.DropItem, Math.Min(PredictBatch, users.Length)).ToArray() : [];
-        for (var start = 0; start < users.Length; start += PredictBatch)
-        {
-            var length = Math.Min(PredictBatch, users.Length - start);
-            var input = BuildInput(users.Slice(start, length), items.Slice(start, length),
-                timesMs.IsEmpty ? timesMs : timesMs.Slice(start, length), asUnknownItems ? dropItems.AsSpan(0, length) : ReadOnlySpan<RowMode>.Empty);
-            using var scope = torch.NewDisposeScope();
-            var probabilities = Network.Forward(input).sigmoid().contiguous();
-            probabilities.data<float>().CopyTo(result.AsSpan(start * tasks, length * tasks));
-        }
+        var length = Math.Min(PredictBatch, users.Length - start);
+        var input = BuildInput(users.Slice(start, length), items.Slice(start, length),
+            timesMs.IsEmpty ? timesMs : timesMs.Slice(start, length), dropItems.Length == 0 ? ReadOnlySpan<RowMode>.Empty : dropItems.AsSpan(0, length));
+        using var scope = torch.NewDisposeScope();
+        var probabilities = Network.Forward(input).sigmoid().contiguous();
+        probabilities.data<float>().CopyTo(result.AsSpan(start * tasks, length * tasks));
     }
 
     /// <summary>Per-row changes to the input used in training.</summary>

@@ -94,6 +94,24 @@ public class FeedbackModelTests(FeedbackModelFixture fixture)
     }
 
     [Fact]
+    public void A_call_of_many_batches_predicts_each_batch_as_a_call_of_its_own()
+    {
+        // 2,500 pairs: three batches of the model's 1,024 rows, which run in parallel; each must land in its own rows.
+        var test = fixture.Test;
+        var pick = Enumerable.Range(0, 2_500).Select(r => (r * 11) % test.Count).ToArray();
+        var users = pick.Select(r => test.Users[r]).ToArray();
+        var items = pick.Select(r => test.Items[r]).ToArray();
+        var tasks = fixture.Model.Tasks.Count;
+        var whole = fixture.Model.Predict(users, items);
+        for (var start = 0; start < pick.Length; start += 1_024)
+        {
+            var length = Math.Min(1_024, pick.Length - start);
+            var alone = fixture.Model.Predict(users.AsSpan(start, length), items.AsSpan(start, length));
+            Assert.Equal(alone, whole.AsSpan(start * tasks, length * tasks).ToArray());
+        }
+    }
+
+    [Fact]
     public void Save_and_load_give_identical_predictions_and_damaged_files_are_refused()
     {
         var path = fixture.TempPath("model.bin");
