@@ -27,6 +27,12 @@ public sealed unsafe class ClusteredVectorSet : IVectorSubset
     private readonly int[][] _slotToId;
     private readonly int[] _sizes;
     private readonly int[] _idToSlot;
+    /// <summary>
+    /// Cluster c's slots are numbered from _firstKey[c] in the quantised pass (the members assigned to the clusters
+    /// before it), so a candidate names its cluster and slot without a lookup by id: re-scoring then reads the row and
+    /// the id where the scan found them, not three arrays at random.
+    /// </summary>
+    private readonly int[] _firstKey;
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
 
     /// <summary>An empty set for the ids the clusters were trained on (id i lies in cluster <see cref="VectorClusters.Assignment"/>[i]).</summary>
@@ -52,6 +58,9 @@ public sealed unsafe class ClusteredVectorSet : IVectorSubset
         _sizes = new int[clusters.Count];
         _idToSlot = new int[IdCapacity];
         Array.Fill(_idToSlot, -1);
+        _firstKey = new int[clusters.Count + 1];
+        foreach (var c in clusters.Assignment) _firstKey[c + 1]++;
+        for (int c = 0; c < clusters.Count; c++) _firstKey[c + 1] += _firstKey[c];
     }
 
     public int Dimension { get; }
@@ -199,17 +208,29 @@ public sealed unsafe class ClusteredVectorSet : IVectorSubset
         return [.. taken];
     }
 
-    /// <summary>For each cluster, the queries that probe it (null when none).</summary>
-    private List<int>?[] GroupByCluster(int[][] probed)
+    /// <summary>
+    /// The probed clusters in visiting order, each with the queries that probe it: all queries' nearest clusters
+    /// first, then their second nearest, and so on, so each query meets its best members early and its top-k
+    /// threshold rises before the farther clusters are scanned (fewer candidates pushed).
+    /// </summary>
+    private List<(int Cluster, List<int> Queries)> GroupByCluster(int[][] probed)
     {
         var byCluster = new List<int>?[_clusters.Count];
-        for (int j = 0; j < probed.Length; j++)
-            foreach (int c in probed[j]) (byCluster[c] ??= []).Add(j);
-        return byCluster;
+        var order = new List<(int, List<int>)>();
+        int deepest = probed.Max(p => p.Length);
+        for (int rank = 0; rank < deepest; rank++)
+            for (int j = 0; j < probed.Length; j++)
+            {
+                if (rank >= probed[j].Length) continue;
+                int c = probed[j][rank];
+                if (byCluster[c] is null) order.Add((c, byCluster[c] = []));
+                byCluster[c]!.Add(j);
+            }
+        return order;
     }
 
     /// <summary>The 8-bit pass over the probed clusters for the <paramref name="wanted"/> best ids of each query, re-scored exactly.</summary>
-    private void ScanQuantised(ReadOnlySpan<float> queries, int count, List<int>?[] byCluster, TopKBuffer[] heaps, int wanted)
+    private void ScanQuantised(ReadOnlySpan<float> queries, int count, List<(int Cluster, List<int> Queries)> byCluster, TopKBuffer[] heaps, int wanted)
     {
         var quantized = new QuantizedQuery[count];
         var candidates = new TopKBuffer[count];
@@ -220,32 +241,35 @@ public sealed unsafe class ClusteredVectorSet : IVectorSubset
         }
         var someQueries = new QuantizedQuery[count];
         var someHeaps = new TopKBuffer[count];
-        for (int c = 0; c < byCluster.Length; c++)
+        foreach (var (c, probing) in byCluster)
         {
-            var probing = byCluster[c];
-            if (probing is null) continue;
             for (int i = 0; i < probing.Count; i++)
             {
                 someQueries[i] = quantized[probing[i]];
                 someHeaps[i] = candidates[probing[i]];
             }
-            _quantized![c].ScanBatch(someQueries.AsSpan(0, probing.Count), someHeaps.AsSpan(0, probing.Count), _sizes[c], _slotToId[c]);
+            _quantized![c].ScanBatch(someQueries.AsSpan(0, probing.Count), someHeaps.AsSpan(0, probing.Count), _sizes[c], _firstKey[c]);
         }
         for (int j = 0; j < count; j++)
         {
             var query = queries.Slice(j * Dimension, Dimension);
-            foreach (int id in candidates[j].Ids())
-                heaps[j].Push(TensorPrimitives.Dot(query, _quantized![_clusters.Assignment[id]].Row(_idToSlot[id])), id);
+            foreach (int key in candidates[j].Ids())
+            {
+                int c = Array.BinarySearch(_firstKey, key);
+                // The first cluster starting at or before the key: skip empty clusters that share its start.
+                if (c < 0) c = ~c - 1;
+                else while (_firstKey[c + 1] == key) c++;
+                int slot = key - _firstKey[c];
+                heaps[j].Push(TensorPrimitives.Dot(query, _quantized![c].Row(slot)), _slotToId[c][slot]);
+            }
         }
     }
 
     /// <summary>The exact float scan of the probed clusters (without AVX-512, or without scales).</summary>
-    private void ScanFloats(float* queries, List<int>?[] byCluster, TopKBuffer[] heaps)
+    private void ScanFloats(float* queries, List<(int Cluster, List<int> Queries)> byCluster, TopKBuffer[] heaps)
     {
-        for (int c = 0; c < byCluster.Length; c++)
+        foreach (var (c, probing) in byCluster)
         {
-            var probing = byCluster[c];
-            if (probing is null) continue;
             foreach (int j in probing) _matrices![c].Scan(queries + (long)j * Dimension, _sizes[c], heaps[j], _slotToId[c], null);
         }
     }

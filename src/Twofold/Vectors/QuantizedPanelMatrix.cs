@@ -121,16 +121,16 @@ internal sealed unsafe class QuantizedPanelMatrix
     {
         var quantized = new QuantizedQuery[count];
         for (int j = 0; j < count; j++) quantized[j] = Quantize(queries.Slice(j * Dimension, Dimension));
-        ScanBatch(quantized, heaps, rows, null);
+        ScanBatch(quantized, heaps, rows, 0);
     }
 
     /// <summary>
     /// Approximate scores of rows [0, <paramref name="rows"/>) for each quantised query (matrices with the same scales
-    /// share them); row r enters <paramref name="heaps"/>[j] as <paramref name="ids"/>[r], or as r when null. Panels are
+    /// share them); row r enters <paramref name="heaps"/>[j] as <paramref name="firstKey"/> + r. Panels are
     /// visited in blocks that stay in L1 while every query passes over them.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void ScanBatch(ReadOnlySpan<QuantizedQuery> quantized, ReadOnlySpan<TopKBuffer> heaps, int rows, int[]? ids)
+    public void ScanBatch(ReadOnlySpan<QuantizedQuery> quantized, ReadOnlySpan<TopKBuffer> heaps, int rows, int firstKey)
     {
         int count = quantized.Length;
         int panels = (rows + W - 1) / W;
@@ -171,7 +171,7 @@ internal sealed unsafe class QuantizedPanelMatrix
                             int lane = BitOperations.TrailingZeroCount(mask);
                             mask &= mask - 1;
                             int row = p * W + lane;
-                            if (scores[lane] >= heap.Threshold) heap.Push(scores[lane], ids is null ? row : ids[row]);
+                            if (scores[lane] >= heap.Threshold) heap.Push(scores[lane], firstKey + row);
                         }
                     }
                 }
