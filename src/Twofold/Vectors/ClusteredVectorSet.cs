@@ -28,11 +28,10 @@ public sealed unsafe class ClusteredVectorSet : IVectorSubset
     private readonly int[] _sizes;
     private readonly int[] _idToSlot;
     /// <summary>
-    /// Cluster c's slots are numbered from _firstKey[c] in the quantised pass (the members assigned to the clusters
-    /// before it), so a candidate names its cluster and slot without a lookup by id: re-scoring then reads the row and
-    /// the id where the scan found them, not three arrays at random.
+    /// A candidate of the quantised pass is keyed (cluster &lt;&lt; _slotBits) | slot, so re-scoring reads the row and the id
+    /// where the scan found them instead of looking the id up in three arrays at random.
     /// </summary>
-    private readonly int[] _firstKey;
+    private readonly int _slotBits;
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
 
     /// <summary>An empty set for the ids the clusters were trained on (id i lies in cluster <see cref="VectorClusters.Assignment"/>[i]).</summary>
@@ -58,9 +57,12 @@ public sealed unsafe class ClusteredVectorSet : IVectorSubset
         _sizes = new int[clusters.Count];
         _idToSlot = new int[IdCapacity];
         Array.Fill(_idToSlot, -1);
-        _firstKey = new int[clusters.Count + 1];
-        foreach (var c in clusters.Assignment) _firstKey[c + 1]++;
-        for (int c = 0; c < clusters.Count; c++) _firstKey[c + 1] += _firstKey[c];
+        var members = new int[clusters.Count];
+        foreach (var c in clusters.Assignment) members[c]++;
+        _slotBits = Math.Max(1, 32 - System.Numerics.BitOperations.LeadingZeroCount((uint)members.Max()));
+        int clusterBits = 32 - System.Numerics.BitOperations.LeadingZeroCount((uint)(clusters.Count - 1));
+        if (_slotBits + clusterBits > 31)
+            throw new ArgumentException($"{clusters.Count} clusters of up to {members.Max()} members do not fit a 31-bit candidate key; use more, smaller clusters.", nameof(clusters));
     }
 
     public int Dimension { get; }
@@ -248,18 +250,15 @@ public sealed unsafe class ClusteredVectorSet : IVectorSubset
                 someQueries[i] = quantized[probing[i]];
                 someHeaps[i] = candidates[probing[i]];
             }
-            _quantized![c].ScanBatch(someQueries.AsSpan(0, probing.Count), someHeaps.AsSpan(0, probing.Count), _sizes[c], _firstKey[c]);
+            _quantized![c].ScanBatch(someQueries.AsSpan(0, probing.Count), someHeaps.AsSpan(0, probing.Count), _sizes[c], c << _slotBits);
         }
         for (int j = 0; j < count; j++)
         {
             var query = queries.Slice(j * Dimension, Dimension);
+            int slotMask = (1 << _slotBits) - 1;
             foreach (int key in candidates[j].Ids())
             {
-                int c = Array.BinarySearch(_firstKey, key);
-                // The first cluster starting at or before the key: skip empty clusters that share its start.
-                if (c < 0) c = ~c - 1;
-                else while (_firstKey[c + 1] == key) c++;
-                int slot = key - _firstKey[c];
+                int c = key >> _slotBits, slot = key & slotMask;
                 heaps[j].Push(TensorPrimitives.Dot(query, _quantized![c].Row(slot)), _slotToId[c][slot]);
             }
         }
