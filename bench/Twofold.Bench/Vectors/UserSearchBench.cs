@@ -16,7 +16,9 @@ namespace Twofold.Bench.Vectors;
 /// of probed clusters: recall@k against the reference, the share of the available users scanned, and time per query
 /// one at a time and in batches of 8 and 32. The mirror of <c>item-search</c> for the other tower's queries.
 /// A bundle is read only for its two-tower model; <c>synthetic:USERS</c> takes the embeddings of the dispatch
-/// benchmark's world of that many users (<see cref="DispatchWorld.Embeddings"/>, seed 1).
+/// benchmark's world of that many users (<see cref="DispatchWorld.Embeddings"/>, seed 1). With the environment variable
+/// USER_SEARCH_EXPORT set to a directory it also writes users.npy (all users), available.npy (their ids) and queries.npy
+/// there for the peer (bench/vectors/user_search_peers.py: faiss's IVF on the same vectors).
 /// </summary>
 internal static class UserSearchBench
 {
@@ -61,6 +63,13 @@ internal static class UserSearchBench
         var available = Enumerable.Range(0, userCount).Where(_ => random.NextDouble() < fraction).ToArray();
         var queryRows = new float[queries * dimension];
         for (var q = 0; q < queries; q++) items.AsSpan(random.Next(itemCount) * dimension, dimension).CopyTo(queryRows.AsSpan(q * dimension));
+        if (Environment.GetEnvironmentVariable("USER_SEARCH_EXPORT") is { Length: > 0 } export)
+        {
+            Directory.CreateDirectory(export);
+            Npy.Write<float>(Path.Combine(export, "users.npy"), users, userCount, dimension);
+            Npy.Write<int>(Path.Combine(export, "available.npy"), available, available.Length, 1);
+            Npy.Write<float>(Path.Combine(export, "queries.npy"), queryRows, queries, dimension);
+        }
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{userCount:N0} users ({available.Length:N0} available), {itemCount:N0} items, d = {dimension}, {queries} item queries, k = {k}; read in {clock.Elapsed.TotalSeconds:F1} s; load {Load()}"));
 
