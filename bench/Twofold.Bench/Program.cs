@@ -10,6 +10,7 @@ return args.FirstOrDefault() switch
     "vectors" => Twofold.Bench.Vectors.VectorsBench.Run(args[1..]),
     "ann" => Twofold.Bench.Vectors.AnnCommand.Run(args[1..]),
     "item-search" => Twofold.Bench.Vectors.ItemSearchBench.Run(args[1..]),
+    "user-search" => Twofold.Bench.Vectors.UserSearchBench.Run(args[1..]),
     "stores" => Twofold.Bench.Stores.StoreBench.Run(args[1..]),
     "ranking" => Twofold.Bench.Ranking.RankingBench.Run(args[1..]),
     "dispatch" => Twofold.Bench.Dispatch.DispatchBench.Run(args[1..]),
@@ -21,6 +22,6 @@ return args.FirstOrDefault() switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Twofold.Bench gen-kuairand|activity-score|activity-train|twotower|vectors|ann|item-search|stores|ranking|dispatch|simulate-bench|simulate-warmup|first-training ...");
+    Console.Error.WriteLine("usage: Twofold.Bench gen-kuairand|activity-score|activity-train|twotower|vectors|ann|item-search|user-search|stores|ranking|dispatch|simulate-bench|simulate-warmup|first-training ...");
     return 2;
 }

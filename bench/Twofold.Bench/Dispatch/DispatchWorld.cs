@@ -90,8 +90,7 @@ public sealed class DispatchWorld : IDisposable
         var itemSimilarity = SameClusterNeighbours(items, random);
 
         progress("embeddings");
-        var userEmbeddings = SyntheticEmbeddings.Clustered(users, dimension, seed + 1, clusters: Clusters);
-        var itemEmbeddings = SyntheticEmbeddings.Clustered(items, dimension, seed + 2, clusters: Clusters);
+        var (userEmbeddings, itemEmbeddings) = Embeddings(users, items, dimension, seed);
 
         progress("ranker");
         var options = new FeedbackModelOptions { SampleAugmentation = true, ExtraFeatures = true };
@@ -119,6 +118,10 @@ public sealed class DispatchWorld : IDisposable
     }
 
     public void Dispose() => Ranker.Dispose();
+
+    /// <summary>The world's two-tower embeddings alone (users, items), as <see cref="Generate"/> makes them for the same arguments.</summary>
+    public static (float[] Users, float[] Items) Embeddings(int users, int items, int dimension, int seed) =>
+        (SyntheticEmbeddings.Clustered(users, dimension, seed + 1, clusters: Clusters), SyntheticEmbeddings.Clustered(items, dimension, seed + 2, clusters: Clusters));
 
     /// <summary>For each node, <see cref="SimilarityTopK"/> other nodes of its cluster with scores falling from 0.9.</summary>
     private static NeighborLists SameClusterNeighbours(int nodes, Random random)

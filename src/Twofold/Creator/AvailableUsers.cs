@@ -15,7 +15,9 @@ public sealed class AvailableUsers
     private readonly int _dimension;
 
     /// <param name="userEmbeddings">Row-major user embeddings (users × dimension), or null without a two-tower model.</param>
-    public AvailableUsers(int users, float[]? userEmbeddings = null, int dimension = 0)
+    /// <param name="clustered">When the two-tower search goes through k-means clusters of the users instead of the exact
+    /// scan (<see cref="ClusteredSearchOptions"/>); null scans exactly. The clusters are trained here, once for these embeddings.</param>
+    public AvailableUsers(int users, float[]? userEmbeddings = null, int dimension = 0, ClusteredSearchOptions? clustered = null)
     {
         if (users < 0) throw new ArgumentOutOfRangeException(nameof(users), users, "The user count cannot be negative.");
         if (userEmbeddings is not null && (dimension < 1 || userEmbeddings.Length != (long)users * dimension))
@@ -25,14 +27,19 @@ public sealed class AvailableUsers
         _dimension = dimension;
         // The two-tower scan over the available users is the largest step of a dispatch at a million users: its first
         // pass reads 8-bit copies of the embeddings (a quarter of the bytes) and re-scores the candidates exactly.
-        if (userEmbeddings is not null)
-            Embeddings = new CompactVectorSet(dimension, users, CompactVectorSet.QuantisationScales(userEmbeddings, dimension));
+        // At a million users even that scan dominates a dispatch; the clustered set reads only the users of the clusters
+        // nearest each item (docs/ann.md, "The clustered available set").
+        if (userEmbeddings is null) return;
+        var scales = CompactVectorSet.QuantisationScales(userEmbeddings, dimension);
+        Embeddings = clustered is not null && clustered.Applies(users)
+            ? clustered.Build(userEmbeddings, dimension, scales)
+            : new CompactVectorSet(dimension, users, scales);
     }
 
     public IdFilter Filter { get; }
 
-    /// <summary>The available users' embeddings, compacted; null without user embeddings.</summary>
-    public CompactVectorSet? Embeddings { get; }
+    /// <summary>The available users' embeddings, compacted (whole, or per cluster); null without user embeddings.</summary>
+    public IVectorSubset? Embeddings { get; }
 
     public int Count => Filter.Count;
 

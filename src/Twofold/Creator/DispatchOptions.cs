@@ -1,4 +1,5 @@
 using Twofold.Ranking;
+using Twofold.Vectors;
 
 namespace Twofold.CreatorSide;
 
@@ -18,6 +19,13 @@ public sealed record DispatchOptions
     public int QuotaPerSource { get; init; } = 400;
 
     public bool UseTwoTower { get; init; } = true;
+
+    /// <summary>
+    /// When the two-tower source searches the available users through k-means clusters (an inverted file, probing the
+    /// clusters nearest the item) rather than by the exact scan of them all; <see cref="ClusteredSearchOptions.Never"/>
+    /// keeps the exact scan. docs/ann.md, "The clustered available set", has the recall behind the default.
+    /// </summary>
+    public ClusteredSearchOptions UserSearch { get; init; } = new();
 
     /// <summary>i2i2u through content similarity (DualRec-v3).</summary>
     public bool UseI2I2U { get; init; } = true;
@@ -49,6 +57,7 @@ public sealed record DispatchOptions
         if (Limit < 1) throw new ArgumentException($"DispatchOptions.Limit (L) must be at least 1, not {Limit}.");
         if (Capacity < 1) throw new ArgumentException($"DispatchOptions.Capacity (Q) must be at least 1, not {Capacity}.");
         if (QuotaPerSource < 1) throw new ArgumentException($"DispatchOptions.QuotaPerSource must be at least 1, not {QuotaPerSource}.");
+        UserSearch.Validate();
         Beta.Validate();
     }
 }

@@ -97,7 +97,7 @@ public sealed class DualRecPipeline : IDisposable
             dispatch is { UseUserBias: true } && combined.BoostWithUserBias ? bias : null, dispatch is null ? null : store, combined);
         if (dispatch is null) return;
 
-        var available = grownFrom?.CreatorSide?.Available ?? new AvailableUsers(users, tower.ExportUserEmbeddings(), tower.Dimension);
+        var available = grownFrom?.CreatorSide?.Available ?? new AvailableUsers(users, tower.ExportUserEmbeddings(), tower.Dimension, dispatch.UserSearch);
         var creatorSide = CreatorSideSources(dispatch, available, i => items.HasEmbedding(i) ? items.Row(i).ToArray() : null, contentWalk, collaborative);
         CreatorSide = new CreatorSideRecommender(creatorSide, _creatorRanker, dispatch.UseUserBias ? bias : null, store, available, dispatch);
     }

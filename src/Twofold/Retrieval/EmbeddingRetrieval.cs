@@ -30,10 +30,10 @@ public sealed class EmbeddingRetrieval : ICandidateRetrieval
     public RetrievalSource Source { get; }
 
     /// <summary>
-    /// Over a compacted set that holds exactly the admitted ids (the filter is then already applied). Several queries
-    /// share one pass over the vectors (<see cref="CompactVectorSet.SearchBatch"/>).
+    /// Over a set that holds exactly the admitted ids (the filter is then already applied): the compacted set, or its
+    /// clustered form. Several queries share passes over the vectors (<see cref="IVectorSubset.SearchBatch"/>).
     /// </summary>
-    public static EmbeddingRetrieval OverCompactedSet(Side side, Func<int, float[]?> queryEmbedding, CompactVectorSet vectors) =>
+    public static EmbeddingRetrieval OverCompactedSet(Side side, Func<int, float[]?> queryEmbedding, IVectorSubset vectors) =>
         new(side, queryEmbedding,
             (query, k, filter) => Admitted(vectors.Search(query, k), filter),
             (queries, k, filter) => [.. vectors.SearchBatch(queries, k).Select(found => Admitted(found, filter))]);

@@ -17,7 +17,7 @@ namespace Twofold.Vectors;
 /// k to below the approximate top 2k (docs/ann.md).
 /// </para>
 /// </remarks>
-public sealed unsafe class CompactVectorSet
+public sealed unsafe class CompactVectorSet : IVectorSubset
 {
     /// <summary>Candidates re-scored exactly per result wanted, when the first pass is quantised.</summary>
     public const int CandidateFactor = 2;

@@ -99,7 +99,7 @@ internal sealed unsafe class QuantizedPanelMatrix
     }
 
     /// <summary>The query in the stored units: per group of four dimensions, its four shifted bytes as one int; and the factor back to scores.</summary>
-    private (int[] Groups, float Scale) Quantize(ReadOnlySpan<float> query)
+    public QuantizedQuery Quantize(ReadOnlySpan<float> query)
     {
         float largest = 0;
         for (int t = 0; t < Dimension; t++) largest = Math.Max(largest, Math.Abs(query[t] * _scales[t]));
@@ -110,19 +110,29 @@ internal sealed unsafe class QuantizedPanelMatrix
             int q = t < Dimension ? (int)MathF.Round(query[t] * _scales[t] / step) : 0;
             groups[t / 4] |= (byte)(q + QueryShift) << (8 * (t % 4));
         }
-        return (groups, step);
+        return new QuantizedQuery(groups, step);
     }
 
     /// <summary>
     /// Approximate scores of rows [0, <paramref name="rows"/>) for each query; the best <paramref name="heaps"/>[j].K
-    /// rows (slot numbers, not ids) of query j are kept. Panels are visited in blocks that stay in L1 while every
-    /// query passes over them.
+    /// rows (slot numbers, not ids) of query j are kept.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void ScanBatch(ReadOnlySpan<float> queries, int count, int rows, TopKBuffer[] heaps)
     {
-        var quantized = new (int[] Groups, float Scale)[count];
+        var quantized = new QuantizedQuery[count];
         for (int j = 0; j < count; j++) quantized[j] = Quantize(queries.Slice(j * Dimension, Dimension));
+        ScanBatch(quantized, heaps, rows, 0);
+    }
+
+    /// <summary>
+    /// Approximate scores of rows [0, <paramref name="rows"/>) for each quantised query (matrices with the same scales
+    /// share them); row r enters <paramref name="heaps"/>[j] as <paramref name="firstKey"/> + r. Panels are
+    /// visited in blocks that stay in L1 while every query passes over them.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void ScanBatch(ReadOnlySpan<QuantizedQuery> quantized, ReadOnlySpan<TopKBuffer> heaps, int rows, int firstKey)
+    {
+        int count = quantized.Length;
         int panels = (rows + W - 1) / W;
         int panelBytes = W * _groups * 4;
         int blockPanels = Math.Max(1, 16 * 1024 / panelBytes);
@@ -160,7 +170,8 @@ internal sealed unsafe class QuantizedPanelMatrix
                         {
                             int lane = BitOperations.TrailingZeroCount(mask);
                             mask &= mask - 1;
-                            if (scores[lane] >= heap.Threshold) heap.Push(scores[lane], p * W + lane);
+                            int row = p * W + lane;
+                            if (scores[lane] >= heap.Threshold) heap.Push(scores[lane], firstKey + row);
                         }
                     }
                 }
@@ -168,3 +179,6 @@ internal sealed unsafe class QuantizedPanelMatrix
         }
     }
 }
+
+/// <summary>A query in a <see cref="QuantizedPanelMatrix"/>'s units: four shifted bytes per int, and the factor back to scores.</summary>
+internal readonly record struct QuantizedQuery(int[] Groups, float Scale);

@@ -5,6 +5,7 @@ using Twofold.Ranking;
 using Twofold.Retrieval;
 using Twofold.Storage;
 using Twofold.Tests.Support;
+using Twofold.Vectors;
 
 namespace Twofold.Tests.CreatorSide;
 
@@ -26,12 +27,16 @@ public class CreatorSideRecommenderTests
     private const int Users = 100;
     private static readonly ScoreWeights LikeOnly = new(new Dictionary<FeedbackTask, double> { [FeedbackTask.Like] = 1 });
 
-    private static (CreatorSideRecommender Recommender, InMemoryAvailabilityStore Store) Build(DispatchOptions options, UserBias? bias = null)
+    private static (CreatorSideRecommender Recommender, InMemoryAvailabilityStore Store) Build(DispatchOptions options, UserBias? bias = null, bool clustered = false)
     {
         // Users embed on a line: user u's vector is (1, u/100); items (1, 1) prefer high ids through two-tower,
         // while the model prefers low ids, so the ranking step visibly reorders what retrieval found.
         var embeddings = Enumerable.Range(0, Users).SelectMany(u => new[] { 1f, u / 100f }).ToArray();
-        var available = new AvailableUsers(Users, embeddings, 2);
+        // Clustered: 4 clusters of the line, one probed; the search probes on while the probed clusters hold fewer than
+        // the candidates it re-scores, so it finds what the exact scan finds here.
+        var available = new AvailableUsers(Users, embeddings, 2,
+            clustered ? new ClusteredSearchOptions { From = 1, Clusters = 4, Probes = 1 } : options.UserSearch);
+        Assert.Equal(clustered, available.Embeddings is ClusteredVectorSet);
         var twoTower = EmbeddingRetrieval.OverCompactedSet(Side.Item, _ => [1f, 1f], available.Embeddings!);
         var store = new InMemoryAvailabilityStore();
         var recommender = new CreatorSideRecommender([twoTower], new FormulaPredictor((u, _) => 1f - u / 200f), bias, store, available,
@@ -39,10 +44,12 @@ public class CreatorSideRecommenderTests
         return (recommender, store);
     }
 
-    [Fact]
-    public void Items_go_to_the_best_ranked_available_users_and_full_users_leave_the_available_set()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Items_go_to_the_best_ranked_available_users_and_full_users_leave_the_available_set(bool clustered)
     {
-        var (recommender, store) = Build(new DispatchOptions { Limit = 10, Capacity = 2, QuotaPerSource = 30, UseUserBias = false });
+        var (recommender, store) = Build(new DispatchOptions { Limit = 10, Capacity = 2, QuotaPerSource = 30, UseUserBias = false }, clustered: clustered);
         var active = Enumerable.Range(0, Users).Where(u => u % 3 != 0).ToList();
         recommender.OpenDay(0, active);
 
@@ -65,10 +72,12 @@ public class CreatorSideRecommenderTests
         for (var u = 0; u < Users; u++) Assert.True(store.MatchedItems(0, u).Count <= 2);
     }
 
-    [Fact]
-    public void A_batch_of_items_is_dispatched_within_the_cap_and_a_repeated_item_gets_its_first_users()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_batch_of_items_is_dispatched_within_the_cap_and_a_repeated_item_gets_its_first_users(bool clustered)
     {
-        var (recommender, store) = Build(new DispatchOptions { Limit = 10, Capacity = 2, QuotaPerSource = 40, UseUserBias = false });
+        var (recommender, store) = Build(new DispatchOptions { Limit = 10, Capacity = 2, QuotaPerSource = 40, UseUserBias = false }, clustered: clustered);
         var active = Enumerable.Range(0, Users).Where(u => u % 3 != 0).ToList();
         recommender.OpenDay(0, active);
 

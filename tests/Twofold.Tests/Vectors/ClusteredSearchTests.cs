@@ -1,0 +1,151 @@
+using Twofold.Vectors;
+using static Twofold.Tests.Vectors.VectorTestSupport;
+
+namespace Twofold.Tests.Vectors;
+
+public class ClusteredSearchTests
+{
+    private const int N = 20_000, D = 32, K = 100;
+
+    // Points and queries from different seeds, hence around different centres: the queries are unlike the points,
+    // as item embeddings are unlike the user embeddings they are searched against.
+    private static readonly float[] Points = SyntheticEmbeddings.Clustered(N, D, seed: 61, clusters: 48, normalised: false);
+    private static readonly float[] Queries = SyntheticEmbeddings.Clustered(16, D, seed: 62, clusters: 48, normalised: false);
+    private static readonly VectorClusters Clusters = VectorClusters.Train(Points, D, clusters: 100, seed: 3);
+
+    private static ClusteredVectorSet Filled(int probes, bool quantised, Func<int, bool>? admit = null)
+    {
+        var set = new ClusteredVectorSet(Clusters, probes, quantised ? CompactVectorSet.QuantisationScales(Points, D) : null);
+        for (int id = 0; id < N; id++) if (admit?.Invoke(id) ?? true) set.Add(id, Row(Points, D, id));
+        return set;
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Probing_a_fifth_of_the_clusters_finds_most_of_the_exact_top_k_and_probing_all_finds_all(bool quantised)
+    {
+        var some = Filled(20, quantised);
+        var all = Filled(100, quantised);
+        var recalls = new List<double>();
+        for (int j = 0; j < Queries.Length / D; j++)
+        {
+            var q = Row(Queries, D, j);
+            var expected = NaiveTopK(Points, D, q, K);
+            var found = some.Search(q, K);
+            Assert.Equal(K, found.Length);
+            foreach (var f in found) Assert.Equal(VectorDot(f.Id, q), f.Score, 1e-4);
+            Assert.Equal(found.OrderByDescending(f => f.Score).ThenBy(f => f.Id), found);
+            recalls.Add(Recall(expected, found));
+            // All clusters probed: the exact scan, up to what the 8-bit first pass misses.
+            Assert.True(Recall(expected, all.Search(q, K)) >= (quantised ? 0.98 : 1.0));
+        }
+        Assert.True(recalls.Average() >= 0.9, $"recall@{K} {recalls.Average():F4} probing 20 of 100 clusters");
+        Assert.True(recalls.Average() < 1.0, "probing a fifth of the clusters should miss something, or the test says nothing about probing");
+    }
+
+    [Fact]
+    public void A_removed_id_is_never_returned_even_when_it_would_be_the_best()
+    {
+        var set = Filled(10, quantised: true);
+        var q = Row(Queries, D, 0);
+        var removed = new HashSet<int>();
+        for (int round = 0; round < 50; round++)
+        {
+            var best = set.Search(q, K)[0].Id;
+            Assert.True(set.Remove(best));
+            Assert.False(set.Remove(best));
+            Assert.False(set.Contains(best));
+            removed.Add(best);
+            Assert.DoesNotContain(set.Search(q, K), f => removed.Contains(f.Id));
+        }
+        Assert.Equal(N - removed.Count, set.Count);
+        // The remaining exact top k, from the admitted ids only.
+        var expected = NaiveTopK(Points, D, q, K, id => !removed.Contains(id));
+        Assert.True(Recall(expected, Filled(100, quantised: false, id => !removed.Contains(id)).Search(q, K)) == 1.0);
+    }
+
+    [Fact]
+    public void Few_members_left_are_all_found_beyond_the_probed_clusters()
+    {
+        // 150 ids left, scattered over the clusters: the nearest 2 clusters hold too few, so the search probes on.
+        var random = new Random(5);
+        var kept = Enumerable.Range(0, N).OrderBy(_ => random.Next()).Take(150).ToHashSet();
+        var set = Filled(2, quantised: true, kept.Contains);
+        var q = Row(Queries, D, 1);
+        var found = set.Search(q, K);
+        Assert.Equal(K, found.Length);
+        Assert.True(Recall(NaiveTopK(Points, D, q, K, kept.Contains), found) >= 0.98);
+    }
+
+    [Fact]
+    public void A_reset_day_searches_as_a_freshly_filled_set()
+    {
+        var random = new Random(7);
+        var set = Filled(16, quantised: true);
+        for (int i = 0; i < 5000; i++) set.Remove(random.Next(N));
+        // Reset: empty, then the next day's ids.
+        for (int id = 0; id < N; id++) set.Remove(id);
+        Assert.Equal(0, set.Count);
+        Assert.Empty(set.Search(Row(Queries, D, 0), K));
+        Func<int, bool> nextDay = id => id % 3 != 0;
+        for (int id = 0; id < N; id++) if (nextDay(id)) set.Add(id, Row(Points, D, id));
+        var fresh = Filled(16, quantised: true, nextDay);
+        Assert.Equal(fresh.Count, set.Count);
+        Assert.Equal(fresh.SearchBatch(Queries, K), set.SearchBatch(Queries, K));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_batch_returns_what_each_query_alone_returns(bool quantised)
+    {
+        var set = Filled(12, quantised, id => id % 4 != 1);
+        var batch = set.SearchBatch(Queries, K);
+        for (int j = 0; j < Queries.Length / D; j++) Assert.Equal(set.Search(Row(Queries, D, j), K), batch[j]);
+    }
+
+    [Fact]
+    public void Clusters_are_the_same_for_the_same_seed_and_differ_for_another()
+    {
+        var again = VectorClusters.Train(Points, D, clusters: 100, seed: 3);
+        Assert.Equal(Clusters.Centroids, again.Centroids);
+        Assert.Equal(Clusters.Assignment, again.Assignment);
+        Assert.NotEqual(Clusters.Assignment, VectorClusters.Train(Points, D, clusters: 100, seed: 4).Assignment);
+        var set = new ClusteredVectorSet(again, 8, CompactVectorSet.QuantisationScales(Points, D));
+        for (int id = 0; id < N; id++) set.Add(id, Row(Points, D, id));
+        Assert.Equal(Filled(8, quantised: true).SearchBatch(Queries, K), set.SearchBatch(Queries, K));
+    }
+
+    [Fact]
+    public void Every_point_lies_in_the_cluster_of_its_nearest_centroid()
+    {
+        for (int id = 0; id < N; id += 97)
+        {
+            double Distance(int c)
+            {
+                double s = 0;
+                for (int t = 0; t < D; t++) s += Math.Pow(Points[id * D + t] - Clusters.Centroids[c * D + t], 2);
+                return s;
+            }
+            var nearest = Enumerable.Range(0, Clusters.Count).MinBy(Distance);
+            Assert.True(Distance(Clusters.Assignment[id]) <= Distance(nearest) * (1 + 1e-4) + 1e-6);
+        }
+    }
+
+    [Fact]
+    public void Bad_arguments_are_refused()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ClusteredVectorSet(Clusters, 0));
+        Assert.Equal("quantisationScales", Assert.Throws<ArgumentException>(() => new ClusteredVectorSet(Clusters, 4, [1f, 2f])).ParamName);
+        Assert.Throws<ArgumentException>(() => VectorClusters.Train([], D, 4, 1));
+        Assert.Throws<ArgumentException>(() => new ClusteredSearchOptions { Probes = 0 }.Validate());
+    }
+
+    private static double VectorDot(int id, float[] q)
+    {
+        double s = 0;
+        for (int t = 0; t < D; t++) s += Points[id * D + t] * (double)q[t];
+        return s;
+    }
+}
