@@ -91,7 +91,9 @@ public sealed class VectorClusters
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         var c = tensor(centroids, [clusters, dimension]);
-        var halfNorms = c.square().sum(1).mul(0.5f);
+        // Halved by a tensor, not a scalar argument: no temporary Scalar (see docs/torch.md), as the service may build
+        // these while other threads predict.
+        var halfNorms = c.square().sum(1).mul_(tensor(0.5f));
         var ct = c.t().contiguous();
         int count = rows.Length / dimension;
         for (int start = 0; start < count; start += Chunk)
