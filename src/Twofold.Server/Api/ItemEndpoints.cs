@@ -79,14 +79,14 @@ internal static class ItemEndpoints
         return outcome.Repeat ? Results.Ok(response) : Results.Created($"/items/{Uri.EscapeDataString(response.ItemId)}", response);
     }
 
-    private static IResult Feed(string id, int? k, ServingPlatform platform)
+    private static async Task<IResult> Feed(string id, int? k, ServingPlatform platform)
     {
         if (!int.TryParse(id, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var user))
             return Problems.Field("id", $"'{id}' is not a user id (a non-negative integer).");
         if (k is { } length && (length < 1 || length > platform.MaxFeedLength))
             return Problems.Field("k", $"k must be between 1 and {platform.MaxFeedLength}, not {length}.");
         if (user >= platform.Users) return Problems.NotFound("id", $"User {user} is not one of the bundle's {platform.Users} users.");
-        var feed = platform.Feed(user, k ?? 20);
+        var feed = await platform.FeedAsync(user, k ?? 20);
         var items = feed.Select(e =>
         {
             var item = platform.Item(e.Item);

@@ -44,6 +44,7 @@ public sealed class ServingPlatform : IDisposable
     private readonly SemaphoreSlim _writer = new(1, 1);
     private readonly Channel<PendingUpload> _uploads = Channel.CreateUnbounded<PendingUpload>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _dispatchLoop;
+    private readonly FeedBatcher _feedBatcher;
     private Generation _current;
     private FoldedEvents _folded;
     private int? _contentDimension;
@@ -64,6 +65,7 @@ public sealed class ServingPlatform : IDisposable
         _contentDimension = generation.Catalogue.FirstOrDefault(i => i.ContentEmbedding is not null)?.ContentEmbedding!.Length;
         _datasetItemsByCreator = generation.Catalogue.Take(datasetItems).GroupBy(i => i.Creator.Value).ToDictionary(g => g.Key, g => g.Select(i => i.Id.Value).ToList());
         _dispatchLoop = Task.Run(DispatchLoop);
+        _feedBatcher = new FeedBatcher(Feeds);
     }
 
     public ServiceDatabase Database { get; }
@@ -165,15 +167,19 @@ public sealed class ServingPlatform : IDisposable
 
     // ---- serving ----
 
-    /// <summary>The combined feed of <paramref name="user"/>.</summary>
-    public IReadOnlyList<FeedEntry> Feed(int user, int k)
+    /// <summary>The combined feed of <paramref name="user"/>, served together with the feed requests waiting beside it (<see cref="FeedBatcher"/>).</summary>
+    public Task<IReadOnlyList<FeedEntry>> FeedAsync(int user, int k) => _feedBatcher.FeedAsync(user, k);
+
+    /// <summary>The combined feeds of several users from the serving generation, each as it would be alone.</summary>
+    private IReadOnlyList<FeedEntry>[] Feeds(int[] users, int[] lengths)
     {
         var generation = Acquire();
         try
         {
-            var feed = generation.Pipeline.Feed.Feed(generation.Day, user, k);
-            foreach (var entry in feed) _metrics.FeedEntries.Add(1, new KeyValuePair<string, object?>("source", entry.Source.ToString()));
-            return feed;
+            var feeds = generation.Pipeline.Feed.Feeds(generation.Day, users, lengths);
+            foreach (var feed in feeds)
+                foreach (var entry in feed) _metrics.FeedEntries.Add(1, new KeyValuePair<string, object?>("source", entry.Source.ToString()));
+            return feeds;
         }
         finally
         {
@@ -340,6 +346,7 @@ public sealed class ServingPlatform : IDisposable
 
     public void Dispose()
     {
+        _feedBatcher.Dispose();
         _uploads.Writer.TryComplete();
         try
         {
