@@ -46,8 +46,9 @@ done
 echo "service ready in $(( $(date +%s) - started )) s (bundle load, catalogue, activity prediction, day opened)"
 dim=32 # the content embedding length of generated worlds (tastes.content_dimension)
 
-# Warm-up (JIT, caches), not measured.
+# Warm-up (JIT, caches) of both paths, not measured: feeds, then uploads (their own run id, so the measured uploads are new items).
 USERS=$users DELAY_MS=0 wrk -t2 -c8 -d5s -s bench/serve/feed.lua "http://127.0.0.1:$port" > /dev/null
+RUN=warm-$RANDOM CREATORS=$creators DIM=$dim GENRES=10 DELAY_MS=38 wrk -t1 -c4 -d5s -s bench/serve/upload.lua "http://127.0.0.1:$port" > /dev/null 2>&1
 
 echo "== load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 # Feeds: 26 connections pausing 24 ms (≤ 1,083 requests/s); uploads: 4 connections pausing 38 ms (≤ 105/s).
