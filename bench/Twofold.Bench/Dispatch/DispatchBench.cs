@@ -43,7 +43,7 @@ public static class DispatchBench
         using var world = DispatchWorld.Generate(users, catalogue, Dimension, MeanHistory, seed: 1,
             step => Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  [{build.Elapsed.TotalSeconds,6:F1} s] {step}")));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"world: {users:N0} users, {catalogue:N0} items, d = {Dimension}, {world.Graph.UserToItems.EdgeCount:N0} edges, built in {build.Elapsed.TotalSeconds:F1} s; load {Load()}"));
+            $"world: {users:N0} users, {catalogue:N0} items, d = {Dimension}, {world.Graph.UserToItems.EdgeCount:N0} edges, built in {build.Elapsed.TotalSeconds:F1} s; load {LoadAverage.Read(1)}"));
 
         var random = new Random(2);
         var active = Enumerable.Range(0, users).Where(_ => random.NextDouble() < activeFraction).ToList();
@@ -155,7 +155,7 @@ public static class DispatchBench
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{name,-7} {searchName} {(rate > 0 ? $"arrivals {rate:N0}/s" : "backlog"),-16} threads {threads} batch <= {batch,-3} | open day {openSeconds:F2} s | " +
             $"{count / seconds,7:N0} items/s | CPU {cpuPerItem:F2} ms per item | p50 {Percentile(latencies, 0.5):F1} ms p99 {Percentile(latencies, 0.99):F1} ms | " +
-            $"{candidates:F0} candidates, {matched / (double)count:F1} users per item | available {startAvailable:N0} -> {available.Count:N0} | load {Load()}"));
+            $"{candidates:F0} candidates, {matched / (double)count:F1} users per item | available {startAvailable:N0} -> {available.Count:N0} | load {LoadAverage.Read(1)}"));
         // The day in quarters: the available set shrinks as users reach Q.
         for (var q = 0; q < 4; q++)
         {
@@ -241,5 +241,4 @@ public static class DispatchBench
         return sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];
     }
 
-    private static string Load() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
 }

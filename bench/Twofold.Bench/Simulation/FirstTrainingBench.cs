@@ -34,7 +34,7 @@ public static class FirstTrainingBench
         var options = strategies.Select(s => RecommenderPlatform.ComponentsFor(s, settings.Platform.Bundle))
             .Aggregate((a, b) => a with { CreatorSideRanker = a.CreatorSideRanker || b.CreatorSideRanker, TrainActivity = a.TrainActivity || b.TrainActivity });
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"first-training: {m.Users:N0} users, {m.Items:N0} items, {m.Interactions:N0} impressions; load average {SimulationBench.LoadAverage()}"));
+            $"first-training: {m.Users:N0} users, {m.Items:N0} items, {m.Interactions:N0} impressions; load average {LoadAverage.Read(5)}"));
 
         var stepPeak = 0L;
         using var sampler = new Timer(_ =>

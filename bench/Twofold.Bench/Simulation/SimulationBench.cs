@@ -41,7 +41,7 @@ public static class SimulationBench
         var strategies = settings.Arms.Select(StrategyConfig.Named).ToList();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"simulate-bench: {users:N0} users, {settings.World.Creators:N0} creators, mean session {session}, warm-up {warmUp} days, {days} simulated days, arms {string.Join(" vs ", settings.Arms)}, {Environment.ProcessorCount} cores"));
-        Console.WriteLine($"load average before: {LoadAverage()}");
+        Console.WriteLine($"load average before: {LoadAverage.Read(5)}");
 
         var times = new Dictionary<(int Day, SimulationPhase Phase), TimeSpan>();
         var peak = 0L;
@@ -94,7 +94,7 @@ public static class SimulationBench
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"warm-up {(times.Where(t => t.Key.Phase == SimulationPhase.WarmUp).Aggregate(TimeSpan.Zero, (s, t) => s + t.Value)).TotalSeconds:F1} s, " +
             $"training {times[(0, SimulationPhase.Training)].TotalSeconds:F1} s (of which the shared first bundle {shared.TrainingTime.TotalSeconds:F1} s), peak working set {peak / 1e9:F2} GB"));
-        Console.WriteLine($"load average after: {LoadAverage()}");
+        Console.WriteLine($"load average after: {LoadAverage.Read(5)}");
         return 0;
     }
 
@@ -123,5 +123,4 @@ public static class SimulationBench
         },
     };
 
-    internal static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "unknown";
 }

@@ -47,7 +47,7 @@ internal static class ItemSearchBench
             Npy.Write<float>(Path.Combine(export, "items.npy"), tower.ItemEmbeddings.Span, tower.ItemCount, tower.Dimension);
             Npy.Write<float>(Path.Combine(export, "queries.npy"), vectors.SelectMany(v => v).ToArray(), queries, tower.Dimension);
         }
-        Console.WriteLine($"items {tower.ItemCount:N0}, d = {tower.Dimension}, {queries} user queries, k = {k}; load average {File.ReadAllText("/proc/loadavg")[..14]}");
+        Console.WriteLine($"items {tower.ItemCount:N0}, d = {tower.Dimension}, {queries} user queries, k = {k}; load average {LoadAverage.Read()}");
         static (double Mean, double Cv) Norms(IEnumerable<float[]> rows)
         {
             var norms = rows.Select(r => Math.Sqrt(VectorKernels.Dot(r, r))).ToArray();

@@ -71,7 +71,7 @@ internal static class UserSearchBench
             Npy.Write<float>(Path.Combine(export, "queries.npy"), queryRows, queries, dimension);
         }
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{userCount:N0} users ({available.Length:N0} available), {itemCount:N0} items, d = {dimension}, {queries} item queries, k = {k}; read in {clock.Elapsed.TotalSeconds:F1} s; load {Load()}"));
+            $"{userCount:N0} users ({available.Length:N0} available), {itemCount:N0} items, d = {dimension}, {queries} item queries, k = {k}; read in {clock.Elapsed.TotalSeconds:F1} s; load {LoadAverage.Read(1)}"));
 
         var scales = CompactVectorSet.QuantisationScales(users, dimension);
         var exact = new CompactVectorSet(dimension, userCount);
@@ -142,5 +142,4 @@ internal static class UserSearchBench
         return clock.Elapsed.TotalMilliseconds / (batches * batch);
     }
 
-    private static string Load() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
 }

@@ -133,7 +133,7 @@ internal static class VectorsBench
         var (rows, n, d) = Npy.Read<float>(Path.Combine(dir, "base.npy"));
         var (queries, nq, _) = Npy.Read<float>(Path.Combine(dir, "queries.npy"));
         Console.WriteLine($"# Twofold.Vectors: N = {n}, d = {d}, {nq} queries, k = {K}, one thread");
-        Console.WriteLine($"# Vector512 accelerated: {Vector512.IsHardwareAccelerated}, Vector256: {Vector256.IsHardwareAccelerated}, {Environment.ProcessorCount} cores, load: {Load()}");
+        Console.WriteLine($"# Vector512 accelerated: {Vector512.IsHardwareAccelerated}, Vector256: {Vector256.IsHardwareAccelerated}, {Environment.ProcessorCount} cores, load: {LoadAverage.Read()}");
         var results = new List<Row>();
         var filters = new Dictionary<double, IdFilter>();
         var truth = new Dictionary<double, int[]>();
@@ -232,7 +232,7 @@ internal static class VectorsBench
         var hnsw = HnswIndex.Build(rows, d, options);
         double buildSeconds = buildWatch.Elapsed.TotalSeconds;
         double bytes = hnsw.MemoryBytes / (double)n;
-        Console.WriteLine($"  build: {buildSeconds:F1} s, {n / buildSeconds:F0} inserts/s, {bytes:F0} bytes/vector (M = {options.M}, efConstruction = {options.EfConstruction}), load: {Load()}");
+        Console.WriteLine($"  build: {buildSeconds:F1} s, {n / buildSeconds:F0} inserts/s, {bytes:F0} bytes/vector (M = {options.M}, efConstruction = {options.EfConstruction}), load: {LoadAverage.Read()}");
         var calibration = hnsw.Calibration!;
         Console.WriteLine($"  calibration at build ({calibration.Queries} points as queries, k = {calibration.K}, ef = {calibration.Ef}): recall "
             + string.Join(", ", calibration.Points.Select(p => $"{FractionName(p.Fraction)} admitted {p.Recall:F4}")) + $"; Auto unfiltered: {hnsw.ChooseStrategy(null)}");
@@ -298,7 +298,7 @@ internal static class VectorsBench
         int count = Math.Min(nq, Int(o, "queries", 200));
         var rows = all.AsSpan(0, n * d).ToArray();
         var gt = new FlatIndex(rows, d).SearchBatch(queries.AsSpan(0, count * d), K);
-        Console.WriteLine($"# probe: N = {n}, d = {d}, {count} queries, load {Load()}");
+        Console.WriteLine($"# probe: N = {n}, d = {d}, {count} queries, load {LoadAverage.Read()}");
         Console.WriteLine("| link metric | keep pruned | M | cosine links | efC | build s | ef | QPS | recall@200 |");
         Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|");
         var variants = o.GetValueOrDefault("variants", "InnerProduct:true,InnerProduct:false,Cosine:true,Cosine:false,MipsTransform:true").Split(',');
@@ -347,7 +347,7 @@ internal static class VectorsBench
             var peers = JsonSerializer.Deserialize<List<Row>>(File.ReadAllText(peersPath), new JsonSerializerOptions { PropertyNameCaseInsensitive = true }) ?? [];
             PrintComparison(results, peers);
         }
-        Console.WriteLine($"# done; load: {Load()}");
+        Console.WriteLine($"# done; load: {LoadAverage.Read()}");
     }
 
     private static void PrintComparison(List<Row> ours, List<Row> peers)
@@ -387,10 +387,4 @@ internal static class VectorsBench
     {
         "exact" => 0, "exact filtered" => 1, "compacted" => 2, "graph" => 3, "graph filtered" => 4, _ => 5,
     };
-
-    private static string Load()
-    {
-        try { return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)); }
-        catch (IOException) { return "n/a"; }
-    }
 }
