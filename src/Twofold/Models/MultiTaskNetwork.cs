@@ -68,7 +68,7 @@ public sealed class MultiTaskNetwork : nn.Module
         using var scope = torch.NewDisposeScope();
         var categorical = torch.tensor(input.Categorical, [rows, fields]);
         if (layerByLayer) return HeadsLayerByLayer(Inputs(input, categorical, rowsOf: null, skipField: null)).MoveToOuterDisposeScope();
-        var (weight, bias) = FirstLayer();
+        var fused = Fused();
         Tensor firstLayer;
         if (input.Groups is { } groups)
         {
@@ -77,16 +77,16 @@ public sealed class MultiTaskNetwork : nn.Module
             var (from, width) = (Config.FieldOffset(varying), Config.Fields[varying].Dimension);
             var firstRows = torch.tensor(groups.FirstRows());
             var shared = Inputs(input, categorical.index_select(0, firstRows), firstRows, skipField: varying);
-            var sharedWeight = torch.cat(new[] { weight.narrow(1, 0, from), weight.narrow(1, from + width, weight.shape[1] - from - width) }, 1);
+            var (sharedWeight, varyingWeightT) = fused.Split(from, width);
             // The groups' part spread to their rows, then the varying part added by the same product (addmm: no separate sum).
-            var sharedPart = nn.functional.linear(shared, sharedWeight, bias).index_select(0, torch.tensor(groups.GroupOfRow));
-            firstLayer = torch.addmm(sharedPart, tables[varying].index_select(0, categorical.select(1, varying)), weight.narrow(1, from, width).t(), 1f, 1f);
+            var sharedPart = nn.functional.linear(shared, sharedWeight, fused.FirstBias).index_select(0, torch.tensor(groups.GroupOfRow));
+            firstLayer = torch.addmm(sharedPart, tables[varying].index_select(0, categorical.select(1, varying)), varyingWeightT, 1f, 1f);
         }
         else
         {
-            firstLayer = nn.functional.linear(Inputs(input, categorical, rowsOf: null, skipField: null), weight, bias);
+            firstLayer = nn.functional.linear(Inputs(input, categorical, rowsOf: null, skipField: null), fused.FirstWeight, fused.FirstBias);
         }
-        return Heads(firstLayer, rows).MoveToOuterDisposeScope();
+        return Heads(firstLayer, rows, fused).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -117,13 +117,44 @@ public sealed class MultiTaskNetwork : nn.Module
     }
 
     /// <summary>
-    /// Every layer that reads the input x, as one [out, width] weight and its bias: the experts' first layers, then
-    /// the gates (one product for all of them).
+    /// The layers joined by kind (<see cref="FusedLayers"/>). While training, or with gradients on, joined for this
+    /// call from the current weights; in evaluation mode without gradients, joined once and kept until the mode is set
+    /// again (<see cref="train"/>), which is when weights may change.
     /// </summary>
-    private (Tensor Weight, Tensor Bias) FirstLayer()
+    private FusedLayers Fused()
     {
-        var layers = Layers(experts, 0).Concat(gates).ToList();
-        return (torch.cat(layers.Select(l => (Tensor)l.weight!).ToList(), 0), torch.cat(layers.Select(l => (Tensor)l.bias!).ToList(), 0));
+        if (training || torch.is_grad_enabled()) return JoinLayers(frozen: false);
+        if (Volatile.Read(ref _frozen) is { } kept) return kept;
+        lock (_freezing)
+        {
+            if (_frozen is null)
+                using (torch.no_grad())
+                    Volatile.Write(ref _frozen, JoinLayers(frozen: true));
+            return _frozen!;
+        }
+    }
+
+    private FusedLayers JoinLayers(bool frozen) =>
+        FusedLayers.Of(Layers(experts, 0).Concat(gates).ToList(), Layers(experts, 2), Layers(towers, 0), Layers(towers, 2), frozen);
+
+    private FusedLayers? _frozen;
+    private readonly object _freezing = new();
+
+    /// <summary>Sets the mode and drops the layers joined for inference: weights are only changed outside evaluation (training, loading).</summary>
+    public override void train(bool on = true)
+    {
+        base.train(on);
+        lock (_freezing)
+        {
+            _frozen?.Dispose();
+            _frozen = null;
+        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) _frozen?.Dispose();
+        base.Dispose(disposing);
     }
 
     /// <summary>
@@ -154,24 +185,24 @@ public sealed class MultiTaskNetwork : nn.Module
 
     /// <summary>
     /// Experts, gates and towers from the first layer's output [B, E·H + T·E] (the experts' first layers and the
-    /// gates, see <see cref="FirstLayer"/>), with the layers of each kind applied together: the experts' second
+    /// gates, see <see cref="FusedLayers.FirstWeight"/>), with the layers of each kind applied together: the experts' second
     /// layers and the towers as batched products (bmm) over stacked weights. The same function as applying each layer
     /// alone, in about 15 torch operations instead of about 85, which is what a call on a thousand rows mostly spent
     /// its time on; the weights stay in their own layers, so checkpoints are unchanged and gradients reach them
     /// through the concatenations.
     /// </summary>
-    private Tensor Heads(Tensor firstLayer, long rows)
+    private Tensor Heads(Tensor firstLayer, long rows, FusedLayers fused)
     {
         var e = Config.ExpertCount;
         var tasks = Config.Tasks;
         var expertWidth = e * Config.ExpertHidden;
         var hidden = nn.functional.relu(firstLayer.narrow(1, 0, expertWidth)).view(rows, e, Config.ExpertHidden).transpose(0, 1); // [E, B, H]
-        var outputs = Batched(hidden, Layers(experts, 2)).relu_(); // [E, B, O]
+        var outputs = Batched(hidden, fused.ExpertOutput).relu_(); // [E, B, O]
         var mixed = e == 1
             ? outputs.expand(tasks, rows, Config.ExpertOutput)
             : torch.bmm(Gates(firstLayer.narrow(1, expertWidth, tasks * e), rows), outputs.transpose(0, 1)).transpose(0, 1); // [B, T, E] x [B, E, O] -> [T, B, O]
-        var towerHidden = Batched(mixed, Layers(towers, 0)).relu_(); // [T, B, Th]
-        return Batched(towerHidden, Layers(towers, 2)).squeeze(2).t().contiguous(); // [T, B, 1] -> [B, T]
+        var towerHidden = Batched(mixed, fused.TowerHidden).relu_(); // [T, B, Th]
+        return Batched(towerHidden, fused.TowerOutput).squeeze(2).t().contiguous(); // [T, B, 1] -> [B, T]
     }
 
     /// <summary>
@@ -193,9 +224,7 @@ public sealed class MultiTaskNetwork : nn.Module
     /// baddbmm starts from the biases and lets the product add onto them: against bmm followed by an addition, one
     /// pass over the output fewer and no zeroing of it before the product.
     /// </remarks>
-    private static Tensor Batched(Tensor inputs, IReadOnlyList<Linear> layers) =>
-        BiasPlusProduct(torch.stack(layers.Select(l => (Tensor)l.bias!).ToList(), 0).unsqueeze(1), inputs,
-            torch.stack(layers.Select(l => (Tensor)l.weight!).ToList(), 0).transpose(1, 2));
+    private static Tensor Batched(Tensor inputs, (Tensor Bias, Tensor Weight) layers) => BiasPlusProduct(layers.Bias, inputs, layers.Weight);
 
     /// <summary>bias + batch1 · batch2 (libtorch's baddbmm; bias broadcast over the batch's rows).</summary>
     /// <remarks>

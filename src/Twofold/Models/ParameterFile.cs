@@ -58,5 +58,8 @@ public static class ParameterFile
             using var loaded = torch.tensor(values[p], parameter.shape);
             parameter.copy_(loaded);
         }
+        // Setting the mode again tells modules that keep forms of their weights for inference (MultiTaskNetwork's
+        // joined layers) that the weights changed.
+        module.train(module.training);
     }
 }

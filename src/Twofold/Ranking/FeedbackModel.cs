@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using TorchSharp;
 using Twofold.Data;
 using Twofold.Models;
@@ -125,7 +126,8 @@ public sealed class FeedbackModel : IFeedbackPredictor, IDisposable
             timesMs.IsEmpty ? timesMs : timesMs.Slice(start, length), dropItems.Length == 0 ? ReadOnlySpan<RowMode>.Empty : dropItems.AsSpan(0, length));
         using var scope = torch.NewDisposeScope();
         var probabilities = Network.Forward(input).sigmoid().contiguous();
-        probabilities.data<float>().CopyTo(result.AsSpan(start * tasks, length * tasks));
+        // Straight from the tensor's memory: the element accessor (data<float>) walks an index per element.
+        MemoryMarshal.Cast<byte, float>(probabilities.bytes).CopyTo(result.AsSpan(start * tasks, length * tasks));
     }
 
     /// <summary>Per-row changes to the input used in training.</summary>

@@ -1,3 +1,4 @@
+using TorchSharp;
 using Twofold.Data;
 using Twofold.Models;
 using Twofold.Ranking;
@@ -89,6 +90,45 @@ public class FeedbackModelTrainingTests
             Assert.NotNull(parameter.grad);
             Assert.True(parameter.grad!.abs().sum().item<float>() > 0, $"no gradient reached {name}");
         }
+    }
+
+    [Fact]
+    public void Inference_keeps_the_joined_layers_until_the_mode_is_set_again()
+    {
+        var config = new MultiTaskNetworkConfig([new CategoricalField("a", 30, 4), new CategoricalField("b", 7, 3)], DenseWidth: 2, BagField: null, Tasks: 3,
+            Experts: 2, ExpertHidden: 8, ExpertOutput: 6, TowerHidden: 4);
+        using var network = new MultiTaskNetwork(config, seed: 8);
+        var random = new Random(9);
+        const int rows = 24;
+        var input = new MultiTaskInput(rows,
+            Enumerable.Range(0, rows).SelectMany(r => new long[] { random.Next(30), r % 2 }).ToArray(),
+            Enumerable.Range(0, rows * 2).Select(k => k / 2 % 2 == 0 ? 0.25f : -0.5f).ToArray(), [], []);
+        var grouped = input with { Groups = new RowGroups(0, Enumerable.Range(0, rows).Select(r => (long)(r % 2)).ToArray()) };
+        torch.Tensor Evaluate(MultiTaskInput batch)
+        {
+            using (torch.no_grad()) return network.Forward(batch);
+        }
+
+        using var training = network.Forward(input).detach();
+        network.eval();
+        using var first = Evaluate(input);
+        using var firstGrouped = Evaluate(grouped);
+        using var again = Evaluate(input);
+        Assert.True(first.allclose(training, rtol: 1e-5, atol: 1e-6), "the kept layers compute what the per-call ones do");
+        Assert.True(firstGrouped.allclose(first, rtol: 1e-5, atol: 1e-6));
+        Assert.True(again.equal(first).all().item<bool>(), "a second evaluation gives the same figures");
+
+        // Weights change while training; evaluation afterwards sees the new weights, grouped or not.
+        network.train();
+        using (torch.no_grad())
+            foreach (var parameter in network.parameters()) parameter.mul_(torch.tensor(1.5f));
+        network.eval();
+        using var changed = Evaluate(input);
+        using var changedGrouped = Evaluate(grouped);
+        using var reference = network.Forward(input, layerByLayer: true).detach();
+        Assert.False(changed.allclose(first, rtol: 1e-3, atol: 1e-4), "evaluation still used the joined layers of the old weights");
+        Assert.True(changed.allclose(reference, rtol: 1e-5, atol: 1e-6), $"largest difference {(changed - reference).abs().max().item<float>()}");
+        Assert.True(changedGrouped.allclose(reference, rtol: 1e-5, atol: 1e-6));
     }
 
     [Theory]
