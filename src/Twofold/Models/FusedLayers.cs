@@ -57,7 +57,22 @@ internal sealed class FusedLayers : IDisposable
             TowerOutput = Stack(towerOutputs),
         };
         fused._owned.AddRange(owned);
+        if (frozen) fused.Kernel = KernelOf(fused, expertOutputs.Count, towerHidden.Count);
         return fused;
+    }
+
+    /// <summary>The heads as a CPU kernel (<see cref="HeadsKernel"/>); only for frozen layers, null otherwise.</summary>
+    public HeadsKernel? Kernel { get; private set; }
+
+    private static HeadsKernel KernelOf(FusedLayers fused, int experts, int tasks)
+    {
+        static float[] Values(Tensor t) => t.contiguous().data<float>().ToArray();
+        var (hidden, output) = ((int)fused.ExpertOutput.Weight.shape[1], (int)fused.ExpertOutput.Weight.shape[2]);
+        var towerHidden = (int)fused.TowerHidden.Weight.shape[2];
+        using var scope = torch.NewDisposeScope();
+        return new HeadsKernel(experts, hidden, output, tasks, towerHidden,
+            Values(fused.ExpertOutput.Weight), Values(fused.ExpertOutput.Bias), Values(fused.TowerHidden.Weight), Values(fused.TowerHidden.Bias),
+            Values(fused.TowerOutput.Weight), Values(fused.TowerOutput.Bias));
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -66,9 +67,42 @@ public sealed class MultiTaskNetwork : nn.Module
         if (rows == 0) return torch.empty(0, Config.Tasks);
 
         using var scope = torch.NewDisposeScope();
-        var categorical = torch.tensor(input.Categorical, [rows, fields]);
-        if (layerByLayer) return HeadsLayerByLayer(Inputs(input, categorical, rowsOf: null, skipField: null)).MoveToOuterDisposeScope();
+        if (layerByLayer)
+            return HeadsLayerByLayer(Inputs(input, torch.tensor(input.Categorical, [rows, fields]), rowsOf: null, skipField: null)).MoveToOuterDisposeScope();
         var fused = Fused();
+        return Heads(FirstLayer(input, fused), rows, fused).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Each row's probability of each task, row-major [B, tasks], into <paramref name="probabilities"/> (the sigmoid of
+    /// <see cref="Forward(MultiTaskInput)"/>). In evaluation mode without gradients the heads run as a CPU kernel on
+    /// the layers kept for inference (<see cref="HeadsKernel"/>); otherwise through libtorch.
+    /// </summary>
+    /// <exception cref="ArgumentException">The input does not fit the configuration, or the span is not [B, tasks].</exception>
+    public void Probabilities(MultiTaskInput input, Span<float> probabilities)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        input.Validate(Config);
+        var rows = input.Rows;
+        TensorGuard.SameLength(probabilities.Length, (long)rows * Config.Tasks, nameof(probabilities), "rows × tasks");
+        if (rows == 0) return;
+        using var scope = torch.NewDisposeScope();
+        var fused = Fused();
+        if (fused.Kernel is not { } kernel)
+        {
+            var computed = Heads(FirstLayer(input, fused), rows, fused).sigmoid().contiguous();
+            MemoryMarshal.Cast<byte, float>(computed.bytes).CopyTo(probabilities);
+            return;
+        }
+        var firstLayer = FirstLayer(input, fused).contiguous();
+        kernel.Run(MemoryMarshal.Cast<byte, float>(firstLayer.bytes), rows, probabilities);
+    }
+
+    /// <summary>The first layer's output [B, E·H + T·E] (every layer that reads x, <see cref="FusedLayers.FirstWeight"/>).</summary>
+    private Tensor FirstLayer(MultiTaskInput input, FusedLayers fused)
+    {
+        var rows = input.Rows;
+        var categorical = torch.tensor(input.Categorical, [rows, Config.Fields.Count]);
         Tensor firstLayer;
         if (input.Groups is { } groups)
         {
@@ -86,7 +120,7 @@ public sealed class MultiTaskNetwork : nn.Module
         {
             firstLayer = nn.functional.linear(Inputs(input, categorical, rowsOf: null, skipField: null), fused.FirstWeight, fused.FirstBias);
         }
-        return Heads(firstLayer, rows, fused).MoveToOuterDisposeScope();
+        return firstLayer;
     }
 
     /// <summary>

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using TorchSharp;
 using Twofold.Data;
 using Twofold.Models;
@@ -124,10 +123,7 @@ public sealed class FeedbackModel : IFeedbackPredictor, IDisposable
         var length = Math.Min(PredictBatch, users.Length - start);
         var input = BuildInput(users.Slice(start, length), items.Slice(start, length),
             timesMs.IsEmpty ? timesMs : timesMs.Slice(start, length), dropItems.Length == 0 ? ReadOnlySpan<RowMode>.Empty : dropItems.AsSpan(0, length));
-        using var scope = torch.NewDisposeScope();
-        var probabilities = Network.Forward(input).sigmoid().contiguous();
-        // Straight from the tensor's memory: the element accessor (data<float>) walks an index per element.
-        MemoryMarshal.Cast<byte, float>(probabilities.bytes).CopyTo(result.AsSpan(start * tasks, length * tasks));
+        Network.Probabilities(input, result.AsSpan(start * tasks, length * tasks));
     }
 
     /// <summary>Per-row changes to the input used in training.</summary>

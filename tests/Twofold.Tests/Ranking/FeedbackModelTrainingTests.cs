@@ -92,6 +92,44 @@ public class FeedbackModelTrainingTests
         }
     }
 
+    [Theory]
+    [InlineData(MultiTaskArchitecture.Mmoe, 8, 6, 4)]
+    [InlineData(MultiTaskArchitecture.Mmoe, 64, 32, 16)]
+    [InlineData(MultiTaskArchitecture.SharedBottom, 12, 9, 5)]
+    public void The_inference_kernel_gives_the_probabilities_of_the_libtorch_heads(MultiTaskArchitecture architecture, int hidden, int output, int tower)
+    {
+        var config = new MultiTaskNetworkConfig([new CategoricalField("a", 80, 4), new CategoricalField("b", 7, 3)], DenseWidth: 2, BagField: 0, Tasks: 5,
+            architecture, Experts: 3, ExpertHidden: hidden, ExpertOutput: output, TowerHidden: tower);
+        using var network = new MultiTaskNetwork(config, seed: 11);
+        var random = new Random(12);
+        // More rows than a tile of the kernel (64), not a multiple of its four-row blocks; spread-out inputs so that
+        // some units are cut by the ReLUs and the probabilities are not all near one half.
+        const int rows = 150;
+        var input = new MultiTaskInput(rows,
+            Enumerable.Range(0, rows).SelectMany(_ => new long[] { random.Next(80), random.Next(7) }).ToArray(),
+            Enumerable.Range(0, rows * 2).Select(_ => (float)(random.NextDouble() * 6 - 3)).ToArray(),
+            Enumerable.Range(0, 300).Select(_ => (long)random.Next(80)).ToArray(),
+            Enumerable.Range(0, 300).Select(k => (long)(k % rows)).ToArray());
+        using (torch.no_grad())
+            foreach (var parameter in network.parameters()) parameter.mul_(torch.tensor(8f));
+        var libtorch = new float[rows * 5];
+        using (var expected = network.Forward(input).sigmoid().detach()) expected.data<float>().CopyTo(libtorch);
+        var kernel = new float[rows * 5];
+        network.eval();
+        using (torch.no_grad()) network.Probabilities(input, kernel);
+        Assert.Contains(libtorch, p => p < 0.2f);
+        Assert.Contains(libtorch, p => p > 0.8f);
+        for (var k = 0; k < kernel.Length; k++)
+            Assert.True(Math.Abs(kernel[k] - libtorch[k]) <= 1e-5 + 1e-4 * Math.Abs(libtorch[k]), $"row {k / 5} task {k % 5}: kernel {kernel[k]}, libtorch {libtorch[k]}");
+
+        // The same call while training (or with gradients on) goes through libtorch and agrees.
+        network.train();
+        var training = new float[rows * 5];
+        network.Probabilities(input, training);
+        for (var k = 0; k < kernel.Length; k++) Assert.True(Math.Abs(training[k] - libtorch[k]) <= 1e-6, $"value {k}");
+        Assert.Throws<ArgumentException>(() => network.Probabilities(input, new float[rows * 5 - 1]));
+    }
+
     [Fact]
     public void Inference_keeps_the_joined_layers_until_the_mode_is_set_again()
     {
