@@ -64,6 +64,7 @@ local LATE_US = 1000 -- wrk's timer counts whole milliseconds: a send within 1 m
 pacing_latencies = {} -- microseconds from slot (or early send) to answer, one per matched answer
 pacing_sent = 0
 pacing_late = 0 -- sends more than LATE_US after their slot
+pacing_overdue = 0 -- slots more than LATE_US past when a connection came free to claim them (no connection was free)
 pacing_worst_late_us = 0
 pacing_unmatched = 0 -- answers whose body did not carry a key of an open request
 pacing_unscheduled = 0 -- sends wrk made without calling delay() first (it does after reopening a connection)
@@ -107,11 +108,12 @@ local function ms(us) return string.format("%.2f ms", us / 1000) end
 local function report(name, summary, latency, setups)
   local seconds = summary.duration / 1e6
   local achieved = summary.requests / seconds
-  local latencies, sent, late, worst, unmatched, unscheduled = {}, 0, 0, 0, 0, 0
+  local latencies, sent, late, overdue, worst, unmatched, unscheduled = {}, 0, 0, 0, 0, 0, 0
   for _, thread in ipairs(setups) do
     for _, value in ipairs(thread:get("pacing_latencies")) do latencies[#latencies + 1] = value end
     sent = sent + thread:get("pacing_sent")
     late = late + thread:get("pacing_late")
+    overdue = overdue + thread:get("pacing_overdue")
     worst = math.max(worst, thread:get("pacing_worst_late_us"))
     unmatched = unmatched + thread:get("pacing_unmatched")
     unscheduled = unscheduled + thread:get("pacing_unscheduled")
@@ -125,7 +127,7 @@ local function report(name, summary, latency, setups)
   end
   if achieved < 0.95 * rate then
     print(string.format("%s BELOW THE OFFERED RATE: %.1f /s is %.0f%% of %.0f /s; the service (or the client) did not keep up,"
-      .. " so these latencies are not the latencies at the offered rate", p, achieved, 100 * achieved / rate, rate))
+      .. " and the slots never sent are not timed, so the latencies at the offered rate are worse than these", p, achieved, 100 * achieved / rate, rate))
   end
   if #latencies > 0 then
     print(string.format("%s latency from the scheduled slot: p50 %s, p90 %s, p99 %s, max %s (%d answers timed)",
@@ -134,13 +136,14 @@ local function report(name, summary, latency, setups)
   end
   print(string.format("%s latency from the send (wrk): p50 %s, p90 %s, p99 %s, max %s",
     p, ms(latency:percentile(50)), ms(latency:percentile(90)), ms(latency:percentile(99)), ms(latency.max)))
-  print(string.format("%s sends more than 1 ms after their slot: %d of %d (%.1f%%), the latest %s after it",
-    p, late, sent, sent > 0 and 100 * late / sent or 0, ms(worst)))
+  print(string.format("%s sends more than 1 ms after their slot: %d of %d (%.1f%%), the latest %s after it; slots that"
+    .. " found no connection free: %d (the other late sends: the client's event loop was late)",
+    p, late, sent, sent > 0 and 100 * late / sent or 0, ms(worst), overdue))
   -- The achieved rate hides a backlog that is small beside the run (half a second behind at the end of 15 s is 97%),
   -- so many late sends are flagged too: the answers came more slowly than the schedule asked for them.
   if sent > 0 and late > 0.05 * sent then
     print(string.format("%s LATE SENDS: %.0f%% of the sends left over 1 ms after their slot (every connection still"
-      .. " waiting for an answer, or the client short of CPU): the schedule was not held; the latency from the slot"
+      .. " waiting for an answer, or the client's loop late): the schedule was not held; the latency from the slot"
       .. " counts that wait, wrk's does not", p, 100 * late / sent))
   end
   local errors = summary.errors
@@ -165,6 +168,7 @@ function pacing.stream(spec)
   delay = function()
     local wait_ms = (slot_us(claimed) - now_us()) / 1000
     claimed = claimed + 1
+    if wait_ms < -LATE_US / 1000 then pacing_overdue = pacing_overdue + 1 end
     if wait_ms <= 0 then return 0 end
     return math.floor(wait_ms)
   end
