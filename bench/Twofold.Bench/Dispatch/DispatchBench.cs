@@ -23,7 +23,10 @@ public static class DispatchBench
 {
     private const int Dimension = 64;
     private const int MeanHistory = 20;
-    private const int WarmUp = 100;
+    /// <summary>Items dispatched before the measured day (see Measure).</summary>
+    private const int WarmUp = 2000;
+    /// <summary>Of those, the first ones whose steps are timed alone and whose candidates are counted.</summary>
+    private const int Profiled = 100;
 
     public static int Run(string[] args)
     {
@@ -95,11 +98,16 @@ public static class DispatchBench
         var openSeconds = open.Elapsed.TotalSeconds;
         var startAvailable = available.Count;
 
-        // Candidates ranked per item (the union of the sources), counted on the warm-up items before they are dispatched.
-        var candidates = uploads.Take(WarmUp).Average(item =>
+        // Candidates ranked per item (the union of the sources), counted on the first warm-up items before they are dispatched.
+        var profiled = uploads.Take(Profiled).ToList();
+        var candidates = profiled.Average(item =>
             CandidateUnion.Merge(sources.Select(s => s.Retrieve(item, options.QuotaPerSource, available.Filter))).Count);
-        Phases(sources, world, options, available, uploads.Take(WarmUp).ToList());
+        Phases(sources, world, options, available, profiled);
+        // The warm-up items are dispatched on a day of their own, so the measured day starts with every active user
+        // available and with the code already compiled at its final tier (the first seconds of a process otherwise
+        // run slower code and build a queue that the rest of a short run inherits).
         for (var k = 0; k < WarmUp; k += batch) recommender.DispatchMany(0, uploads.Skip(k).Take(Math.Min(batch, WarmUp - k)).ToList());
+        recommender.OpenDay(1, active);
 
         // Items arrive at `rate` a second (all at once when 0); each dispatcher thread takes every arrived item, up to
         // `batch`, and dispatches them together. An item's latency runs from its arrival (from the start of its batch
@@ -111,6 +119,7 @@ public static class DispatchBench
         var next = 0;
         var gate = new Lock();
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var (pausedBefore, gen2Before) = (GC.GetTotalPauseDuration(), GC.CollectionCount(2));
         var clock = Stopwatch.StartNew();
         double Arrival(int k) => rate > 0 ? k / rate * 1000 : 0;
         var workers = Enumerable.Range(0, threads).Select(_ => Task.Factory.StartNew(() =>
@@ -141,7 +150,7 @@ public static class DispatchBench
                 }
                 var begin = clock.Elapsed.TotalMilliseconds;
                 for (var k = from; k < to; k++) availableBefore[k] = available.Count;
-                var dispatched = recommender.DispatchMany(0, uploads.Skip(WarmUp + from).Take(to - from).ToList());
+                var dispatched = recommender.DispatchMany(1, uploads.Skip(WarmUp + from).Take(to - from).ToList());
                 var end = clock.Elapsed.TotalMilliseconds;
                 for (var k = from; k < to; k++) latencies[k] = end - (rate > 0 ? Arrival(k) : begin);
                 Interlocked.Add(ref matched, dispatched.Sum(d => d.Users.Count));
@@ -156,7 +165,8 @@ public static class DispatchBench
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{name,-7} {searchName} {(rate > 0 ? $"arrivals {rate:N0}/s" : "backlog"),-16} threads {threads} batch <= {batch,-3} | open day {openSeconds:F2} s | " +
             $"{count / seconds,7:N0} items/s | CPU {cpuPerItem:F2} ms per item | p50 {Percentile(latencies, 0.5):F1} ms p99 {Percentile(latencies, 0.99):F1} ms | " +
-            $"{candidates:F0} candidates, {matched / (double)count:F1} users per item | available {startAvailable:N0} -> {available.Count:N0} | load {LoadAverage.Read(1)}"));
+            $"{candidates:F0} candidates, {matched / (double)count:F1} users per item | available {startAvailable:N0} -> {available.Count:N0} | " +
+            $"GC paused {(GC.GetTotalPauseDuration() - pausedBefore).TotalMilliseconds:F0} ms ({GC.CollectionCount(2) - gen2Before} gen 2) | load {LoadAverage.Read(1)}"));
         // The day in quarters: the available set shrinks as users reach Q.
         for (var q = 0; q < 4; q++)
         {

@@ -68,17 +68,44 @@ internal sealed unsafe class HeadsKernel
     /// </summary>
     public void Run(Span<float> firstLayer, int rows, Span<float> probabilities)
     {
-        var width = InputWidth;
-        if (firstLayer.Length != rows * width) throw new ArgumentException($"Expected {rows} × {width} first-layer values, actual {firstLayer.Length}.", nameof(firstLayer));
+        if (firstLayer.Length != rows * InputWidth) throw new ArgumentException($"Expected {rows} × {InputWidth} first-layer values, actual {firstLayer.Length}.", nameof(firstLayer));
+        fixed (float* first = firstLayer) Tiles(rows, probabilities, first, default);
+    }
+
+    /// <summary>
+    /// The same for rows whose first layer is a group's shared part plus one varying embedding's part
+    /// (<see cref="GroupedFirstLayer"/>), formed here tile by tile instead of as a [rows, E·H + T·E] tensor.
+    /// </summary>
+    public void Run(GroupedFirstLayer grouped, int rows, Span<float> probabilities)
+    {
+        grouped.Validate(rows, InputWidth);
+        Tiles(rows, probabilities, null, grouped);
+    }
+
+    private void Tiles(int rows, Span<float> probabilities, float* first, GroupedFirstLayer grouped)
+    {
         if (probabilities.Length != rows * _tasks) throw new ArgumentException($"Expected {rows} × {_tasks} outputs, actual {probabilities.Length}.", nameof(probabilities));
-        var (e, t) = (_experts, _tasks);
+        var (e, t, width) = (_experts, _tasks, InputWidth);
+        // A tile's first layer is formed in its own buffer when grouped, with rows padded to whole vectors.
+        var formedWidth = Padded(width);
+        var varyingWidth = grouped.VaryingWidth;
         var expertsOut = ArrayPool<float>.Shared.Rent(e * TileRows * _outputPadded);
         var mixed = ArrayPool<float>.Shared.Rent(TileRows * t * _outputPadded);
         var towers = ArrayPool<float>.Shared.Rent(t * TileRows * _towerPadded);
         var gates = ArrayPool<float>.Shared.Rent(Math.Max(1, t * e));
+        var formed = first is null ? ArrayPool<float>.Shared.Rent(TileRows * formedWidth) : [];
+        var varyingWeight = first is null ? ArrayPool<float>.Shared.Rent(varyingWidth * formedWidth) : [];
         try
         {
-            fixed (float* first = firstLayer)
+            if (first is null)
+            {
+                varyingWeight.AsSpan(0, varyingWidth * formedWidth).Clear();
+                for (var k = 0; k < varyingWidth; k++) grouped.VaryingWeightT.Slice(k * width, width).CopyTo(varyingWeight.AsSpan(k * formedWidth, width));
+            }
+            fixed (float* formedTile = formed)
+            fixed (float* varyingT = varyingWeight)
+            fixed (float* shared = grouped.SharedPart)
+            fixed (float* table = grouped.Table)
             fixed (float* outs = expertsOut)
             fixed (float* mix = mixed)
             fixed (float* tower = towers)
@@ -93,16 +120,33 @@ internal sealed unsafe class HeadsKernel
                 for (var start = 0; start < rows; start += TileRows)
                 {
                     var tile = Math.Min(TileRows, rows - start);
-                    var input = first + (long)start * width;
+                    float* input;
+                    int stride;
+                    if (first is not null)
+                    {
+                        input = first + (long)start * width;
+                        stride = width;
+                    }
+                    else
+                    {
+                        input = formedTile;
+                        stride = formedWidth;
+                        for (var r = 0; r < tile; r++)
+                        {
+                            var row = formedTile + r * formedWidth;
+                            Buffer.MemoryCopy(shared + grouped.GroupOfRow[start + r] * width, row, width * sizeof(float), width * sizeof(float));
+                            AddProduct(table + grouped.Ids[start + r] * varyingWidth, varyingWidth, varyingT, formedWidth, row);
+                        }
+                    }
                     for (var r = 0; r < tile; r++)
                     {
-                        var row = new Span<float>(input + (long)r * width, e * _hidden);
+                        var row = new Span<float>(input + (long)r * stride, e * _hidden);
                         TensorPrimitives.Max(row, 0f, row);
                     }
                     for (var x = 0; x < e; x++)
-                        Dense(input + x * _hidden, width, tile, _hidden, expertWeight + x * _hidden * _outputPadded, expertBias + x * _outputPadded,
+                        Dense(input + x * _hidden, stride, tile, _hidden, expertWeight + x * _hidden * _outputPadded, expertBias + x * _outputPadded,
                             _outputPadded, outs + x * TileRows * _outputPadded, _outputPadded);
-                    Mix(input + e * _hidden, width, tile, outs, mix, gate);
+                    Mix(input + e * _hidden, stride, tile, outs, mix, gate);
                     for (var k = 0; k < t; k++)
                         Dense(mix + k * _outputPadded, t * _outputPadded, tile, _output, towerWeight + k * _output * _towerPadded, towerBias + k * _towerPadded,
                             _towerPadded, tower + k * TileRows * _towerPadded, _towerPadded);
@@ -119,6 +163,43 @@ internal sealed unsafe class HeadsKernel
             ArrayPool<float>.Shared.Return(mixed);
             ArrayPool<float>.Shared.Return(towers);
             ArrayPool<float>.Shared.Return(gates);
+            if (first is null)
+            {
+                ArrayPool<float>.Shared.Return(formed);
+                ArrayPool<float>.Shared.Return(varyingWeight);
+            }
+        }
+    }
+
+    /// <summary>
+    /// row[:] += Σ_k x[k] · weight[k, :] over a row padded to whole vectors (<paramref name="width"/>), four vectors at
+    /// a time so their chains of multiply-adds run side by side.
+    /// </summary>
+    private static void AddProduct(float* x, int length, float* weight, int width, float* row)
+    {
+        var v = 0;
+        for (; v + 4 * Lanes <= width; v += 4 * Lanes)
+        {
+            var (a0, a1, a2, a3) = (Vector256.Load(row + v), Vector256.Load(row + v + Lanes), Vector256.Load(row + v + 2 * Lanes), Vector256.Load(row + v + 3 * Lanes));
+            for (var k = 0; k < length; k++)
+            {
+                var w = weight + (long)k * width + v;
+                var s = Vector256.Create(x[k]);
+                a0 = Vector256.FusedMultiplyAdd(s, Vector256.Load(w), a0);
+                a1 = Vector256.FusedMultiplyAdd(s, Vector256.Load(w + Lanes), a1);
+                a2 = Vector256.FusedMultiplyAdd(s, Vector256.Load(w + 2 * Lanes), a2);
+                a3 = Vector256.FusedMultiplyAdd(s, Vector256.Load(w + 3 * Lanes), a3);
+            }
+            a0.Store(row + v);
+            a1.Store(row + v + Lanes);
+            a2.Store(row + v + 2 * Lanes);
+            a3.Store(row + v + 3 * Lanes);
+        }
+        for (; v < width; v += Lanes)
+        {
+            var acc = Vector256.Load(row + v);
+            for (var k = 0; k < length; k++) acc = Vector256.FusedMultiplyAdd(Vector256.Create(x[k]), Vector256.Load(weight + (long)k * width + v), acc);
+            acc.Store(row + v);
         }
     }
 
@@ -162,8 +243,9 @@ internal sealed unsafe class HeadsKernel
     }
 
     /// <summary>
-    /// output[r, :] = ReLU(bias + Σ_k input[r, k] · weight[k, :]) for <paramref name="rows"/> rows, four at a time:
-    /// each weight vector loaded once serves four rows' accumulators.
+    /// output[r, :] = ReLU(bias + Σ_k input[r, k] · weight[k, :]) for <paramref name="rows"/> rows, in blocks of four
+    /// rows by two vectors of outputs: each weight vector loaded serves four rows, and the eight accumulators are
+    /// independent chains of multiply-adds (one chain would wait on each addition's latency).
     /// </summary>
     /// <param name="weight">[inWidth, outPadded], row-major.</param>
     private static void Dense(float* input, int inStride, int rows, int inWidth, float* weight, float* bias, int outPadded, float* output, int outStride)
@@ -172,39 +254,81 @@ internal sealed unsafe class HeadsKernel
         for (; r + 4 <= rows; r += 4)
         {
             var in0 = input + (long)r * inStride;
-            var in1 = in0 + inStride;
-            var in2 = in1 + inStride;
-            var in3 = in2 + inStride;
-            for (var v = 0; v < outPadded; v += Lanes)
-            {
-                var b = Vector256.Load(bias + v);
-                var (acc0, acc1, acc2, acc3) = (b, b, b, b);
-                for (var k = 0; k < inWidth; k++)
-                {
-                    var w = Vector256.Load(weight + k * outPadded + v);
-                    acc0 = Vector256.FusedMultiplyAdd(Vector256.Create(in0[k]), w, acc0);
-                    acc1 = Vector256.FusedMultiplyAdd(Vector256.Create(in1[k]), w, acc1);
-                    acc2 = Vector256.FusedMultiplyAdd(Vector256.Create(in2[k]), w, acc2);
-                    acc3 = Vector256.FusedMultiplyAdd(Vector256.Create(in3[k]), w, acc3);
-                }
-                var zero = Vector256<float>.Zero;
-                Vector256.Max(acc0, zero).Store(output + (long)r * outStride + v);
-                Vector256.Max(acc1, zero).Store(output + (long)(r + 1) * outStride + v);
-                Vector256.Max(acc2, zero).Store(output + (long)(r + 2) * outStride + v);
-                Vector256.Max(acc3, zero).Store(output + (long)(r + 3) * outStride + v);
-            }
+            var out0 = output + (long)r * outStride;
+            var v = 0;
+            for (; v + 2 * Lanes <= outPadded; v += 2 * Lanes) FourRowsTwoVectors(in0, inStride, inWidth, weight + v, bias + v, outPadded, out0 + v, outStride);
+            if (v < outPadded) FourRowsOneVector(in0, inStride, inWidth, weight + v, bias + v, outPadded, out0 + v, outStride);
         }
         for (; r < rows; r++)
-        {
-            var row = input + (long)r * inStride;
             for (var v = 0; v < outPadded; v += Lanes)
-            {
-                var acc = Vector256.Load(bias + v);
-                for (var k = 0; k < inWidth; k++)
-                    acc = Vector256.FusedMultiplyAdd(Vector256.Create(row[k]), Vector256.Load(weight + k * outPadded + v), acc);
-                Vector256.Max(acc, Vector256<float>.Zero).Store(output + (long)r * outStride + v);
-            }
+                OneRowOneVector(input + (long)r * inStride, inWidth, weight + v, bias + v, outPadded, output + (long)r * outStride + v);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void FourRowsTwoVectors(float* in0, int inStride, int inWidth, float* weight, float* bias, int weightStride, float* output, int outStride)
+    {
+        var (b0, b1) = (Vector256.Load(bias), Vector256.Load(bias + Lanes));
+        var (a00, a01, a10, a11, a20, a21, a30, a31) = (b0, b1, b0, b1, b0, b1, b0, b1);
+        var in1 = in0 + inStride;
+        var in2 = in1 + inStride;
+        var in3 = in2 + inStride;
+        for (var k = 0; k < inWidth; k++)
+        {
+            var w = weight + (long)k * weightStride;
+            var (w0, w1) = (Vector256.Load(w), Vector256.Load(w + Lanes));
+            var x = Vector256.Create(in0[k]);
+            a00 = Vector256.FusedMultiplyAdd(x, w0, a00);
+            a01 = Vector256.FusedMultiplyAdd(x, w1, a01);
+            x = Vector256.Create(in1[k]);
+            a10 = Vector256.FusedMultiplyAdd(x, w0, a10);
+            a11 = Vector256.FusedMultiplyAdd(x, w1, a11);
+            x = Vector256.Create(in2[k]);
+            a20 = Vector256.FusedMultiplyAdd(x, w0, a20);
+            a21 = Vector256.FusedMultiplyAdd(x, w1, a21);
+            x = Vector256.Create(in3[k]);
+            a30 = Vector256.FusedMultiplyAdd(x, w0, a30);
+            a31 = Vector256.FusedMultiplyAdd(x, w1, a31);
         }
+        var zero = Vector256<float>.Zero;
+        Vector256.Max(a00, zero).Store(output);
+        Vector256.Max(a01, zero).Store(output + Lanes);
+        Vector256.Max(a10, zero).Store(output + outStride);
+        Vector256.Max(a11, zero).Store(output + outStride + Lanes);
+        Vector256.Max(a20, zero).Store(output + 2L * outStride);
+        Vector256.Max(a21, zero).Store(output + 2L * outStride + Lanes);
+        Vector256.Max(a30, zero).Store(output + 3L * outStride);
+        Vector256.Max(a31, zero).Store(output + 3L * outStride + Lanes);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void FourRowsOneVector(float* in0, int inStride, int inWidth, float* weight, float* bias, int weightStride, float* output, int outStride)
+    {
+        var b = Vector256.Load(bias);
+        var (a0, a1, a2, a3) = (b, b, b, b);
+        var in1 = in0 + inStride;
+        var in2 = in1 + inStride;
+        var in3 = in2 + inStride;
+        for (var k = 0; k < inWidth; k++)
+        {
+            var w = Vector256.Load(weight + (long)k * weightStride);
+            a0 = Vector256.FusedMultiplyAdd(Vector256.Create(in0[k]), w, a0);
+            a1 = Vector256.FusedMultiplyAdd(Vector256.Create(in1[k]), w, a1);
+            a2 = Vector256.FusedMultiplyAdd(Vector256.Create(in2[k]), w, a2);
+            a3 = Vector256.FusedMultiplyAdd(Vector256.Create(in3[k]), w, a3);
+        }
+        var zero = Vector256<float>.Zero;
+        Vector256.Max(a0, zero).Store(output);
+        Vector256.Max(a1, zero).Store(output + outStride);
+        Vector256.Max(a2, zero).Store(output + 2L * outStride);
+        Vector256.Max(a3, zero).Store(output + 3L * outStride);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void OneRowOneVector(float* input, int inWidth, float* weight, float* bias, int weightStride, float* output)
+    {
+        var acc = Vector256.Load(bias);
+        for (var k = 0; k < inWidth; k++) acc = Vector256.FusedMultiplyAdd(Vector256.Create(input[k]), Vector256.Load(weight + (long)k * weightStride), acc);
+        Vector256.Max(acc, Vector256<float>.Zero).Store(output);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -213,5 +337,37 @@ internal sealed unsafe class HeadsKernel
         var acc = Vector256<float>.Zero;
         for (var v = 0; v < padded; v += Lanes) acc = Vector256.FusedMultiplyAdd(Vector256.Load(a + v), Vector256.Load(b + v), acc);
         return Vector256.Sum(acc);
+    }
+}
+
+/// <summary>
+/// A first layer W x + b of rows that differ only in one embedded field: per row, its group's part (the other inputs'
+/// product and the bias, [groups, width]) plus the varying field's embedding times that field's columns of W.
+/// </summary>
+/// <param name="SharedPart">[groups, width], row-major.</param>
+/// <param name="GroupOfRow">The group of each row.</param>
+/// <param name="Table">The varying field's embedding table [entries, VaryingWidth], row-major.</param>
+/// <param name="Ids">Each row's entry in <paramref name="Table"/>.</param>
+/// <param name="VaryingWeightT">The varying field's columns of W, transposed: [VaryingWidth, width].</param>
+internal readonly ref struct GroupedFirstLayer(ReadOnlySpan<float> SharedPart, ReadOnlySpan<long> GroupOfRow, ReadOnlySpan<float> Table,
+    ReadOnlySpan<long> Ids, ReadOnlySpan<float> VaryingWeightT, int VaryingWidth)
+{
+    public ReadOnlySpan<float> SharedPart { get; } = SharedPart;
+    public ReadOnlySpan<long> GroupOfRow { get; } = GroupOfRow;
+    public ReadOnlySpan<float> Table { get; } = Table;
+    public ReadOnlySpan<long> Ids { get; } = Ids;
+    public ReadOnlySpan<float> VaryingWeightT { get; } = VaryingWeightT;
+    public int VaryingWidth { get; } = VaryingWidth;
+
+    /// <summary>Checks every index the kernel will follow, so it reads no memory outside these spans.</summary>
+    public void Validate(int rows, int width)
+    {
+        if (GroupOfRow.Length != rows || Ids.Length != rows) throw new ArgumentException($"Expected a group and an id for each of {rows} rows.");
+        if (VaryingWidth < 1 || VaryingWeightT.Length != VaryingWidth * width || SharedPart.Length % width != 0 || Table.Length % VaryingWidth != 0)
+            throw new ArgumentException("The grouped first layer's parts do not fit its width.");
+        var (groups, entries) = (SharedPart.Length / width, Table.Length / VaryingWidth);
+        for (var r = 0; r < rows; r++)
+            if ((ulong)GroupOfRow[r] >= (ulong)groups || (ulong)Ids[r] >= (ulong)entries)
+                throw new ArgumentException($"Row {r} refers to group {GroupOfRow[r]} of {groups} or entry {Ids[r]} of {entries}.");
     }
 }

@@ -94,6 +94,18 @@ public sealed class MultiTaskNetwork : nn.Module
             MemoryMarshal.Cast<byte, float>(computed.bytes).CopyTo(probabilities);
             return;
         }
+        if (input.Groups is { } groups)
+        {
+            // The rows' first layer is formed inside the kernel from the groups' parts and the varying embeddings.
+            var (sharedPart, varyingWeightT) = GroupedParts(input, torch.tensor(input.Categorical, [rows, Config.Fields.Count]), groups, fused);
+            var (varying, fields) = (groups.VaryingField, Config.Fields.Count);
+            var ids = new long[rows];
+            for (var r = 0; r < rows; r++) ids[r] = input.Categorical[r * fields + varying];
+            kernel.Run(new GroupedFirstLayer(MemoryMarshal.Cast<byte, float>(sharedPart.contiguous().bytes), groups.GroupOfRow,
+                MemoryMarshal.Cast<byte, float>(tables[varying].bytes), ids, MemoryMarshal.Cast<byte, float>(varyingWeightT.bytes),
+                Config.Fields[varying].Dimension), rows, probabilities);
+            return;
+        }
         var firstLayer = FirstLayer(input, fused).contiguous();
         kernel.Run(MemoryMarshal.Cast<byte, float>(firstLayer.bytes), rows, probabilities);
     }
@@ -106,21 +118,31 @@ public sealed class MultiTaskNetwork : nn.Module
         Tensor firstLayer;
         if (input.Groups is { } groups)
         {
-            // W x = W_v x_v + W_s x_s: the shared inputs once per group, the varying field per row.
-            var varying = groups.VaryingField;
-            var (from, width) = (Config.FieldOffset(varying), Config.Fields[varying].Dimension);
-            var firstRows = torch.tensor(groups.FirstRows());
-            var shared = Inputs(input, categorical.index_select(0, firstRows), firstRows, skipField: varying);
-            var (sharedWeight, varyingWeightT) = fused.Split(from, width);
             // The groups' part spread to their rows, then the varying part added by the same product (addmm: no separate sum).
-            var sharedPart = nn.functional.linear(shared, sharedWeight, fused.FirstBias).index_select(0, torch.tensor(groups.GroupOfRow));
-            firstLayer = torch.addmm(sharedPart, tables[varying].index_select(0, categorical.select(1, varying)), varyingWeightT, 1f, 1f);
+            var (sharedPart, varyingWeightT) = GroupedParts(input, categorical, groups, fused);
+            var varying = groups.VaryingField;
+            firstLayer = torch.addmm(sharedPart.index_select(0, torch.tensor(groups.GroupOfRow)),
+                tables[varying].index_select(0, categorical.select(1, varying)), varyingWeightT, 1f, 1f);
         }
         else
         {
             firstLayer = nn.functional.linear(Inputs(input, categorical, rowsOf: null, skipField: null), fused.FirstWeight, fused.FirstBias);
         }
         return firstLayer;
+    }
+
+    /// <summary>
+    /// W x + b = W_v x_v + (W_s x_s + b) for rows grouped by all inputs but the varying field v: the second term once per
+    /// group ([groups, E·H + T·E]), and W_v transposed ([width of v, E·H + T·E]).
+    /// </summary>
+    private (Tensor SharedPart, Tensor VaryingWeightT) GroupedParts(MultiTaskInput input, Tensor categorical, RowGroups groups, FusedLayers fused)
+    {
+        var varying = groups.VaryingField;
+        var (from, width) = (Config.FieldOffset(varying), Config.Fields[varying].Dimension);
+        var firstRows = torch.tensor(groups.FirstRows());
+        var shared = Inputs(input, categorical.index_select(0, firstRows), firstRows, skipField: varying);
+        var (sharedWeight, varyingWeightT) = fused.Split(from, width);
+        return (nn.functional.linear(shared, sharedWeight, fused.FirstBias), varyingWeightT);
     }
 
     /// <summary>

@@ -190,7 +190,7 @@ public sealed unsafe class ClusteredVectorSet : IVectorSubset
         int clusters = _clusters.Count;
         var scores = new float[clusters];
         var centroids = _clusters.Centroids.AsSpan();
-        for (int c = 0; c < clusters; c++) scores[c] = _sizes[c] == 0 ? float.NegativeInfinity : TensorPrimitives.Dot(query, centroids.Slice(c * Dimension, Dimension));
+        for (int c = 0; c < clusters; c++) scores[c] = _sizes[c] == 0 ? float.NegativeInfinity : VectorKernels.Dot(query, centroids.Slice(c * Dimension, Dimension));
         var best = new TopKBuffer(Probes);
         for (int c = 0; c < clusters; c++) if (_sizes[c] > 0 && scores[c] >= best.Threshold) best.Push(scores[c], c);
         var chosen = best.ToSortedArray();
@@ -259,7 +259,7 @@ public sealed unsafe class ClusteredVectorSet : IVectorSubset
             foreach (int key in candidates[j].Ids())
             {
                 int c = key >> _slotBits, slot = key & slotMask;
-                heaps[j].Push(TensorPrimitives.Dot(query, _quantized![c].Row(slot)), _slotToId[c][slot]);
+                heaps[j].Push(VectorKernels.Dot(query, _quantized![c].Row(slot)), _slotToId[c][slot]);
             }
         }
     }

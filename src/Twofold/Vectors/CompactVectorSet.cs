@@ -174,7 +174,7 @@ public sealed unsafe class CompactVectorSet : IVectorSubset
         {
             var query = queries.Slice(j * Dimension, Dimension);
             foreach (int slot in candidates[j].Ids())
-                heaps[j].Push(System.Numerics.Tensors.TensorPrimitives.Dot(query, _quantized.Row(slot)), _slotToId[slot]);
+                heaps[j].Push(VectorKernels.Dot(query, _quantized.Row(slot)), _slotToId[slot]);
         }
     }
 

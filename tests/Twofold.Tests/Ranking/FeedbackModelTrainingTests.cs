@@ -130,6 +130,44 @@ public class FeedbackModelTrainingTests
         Assert.Throws<ArgumentException>(() => network.Probabilities(input, new float[rows * 5 - 1]));
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(2)]
+    public void The_inference_kernel_forms_grouped_rows_first_layer_as_libtorch_does(int varying)
+    {
+        var config = new MultiTaskNetworkConfig(
+            [new CategoricalField("a", 90, 5), new CategoricalField("b", 7, 3), new CategoricalField("c", 40, 4)], DenseWidth: 2, BagField: 0, Tasks: 4,
+            Experts: 3, ExpertHidden: 16, ExpertOutput: 8, TowerHidden: 8);
+        using var network = new MultiTaskNetwork(config, seed: 13);
+        var random = new Random(14);
+        const int rows = 140, groups = 3;
+        var groupOfRow = Enumerable.Range(0, rows).Select(r => (long)(r * 5 % groups)).ToArray();
+        var groupIds = Enumerable.Range(0, groups).Select(_ => new long[] { random.Next(90), random.Next(7), random.Next(40) }).ToArray();
+        var categorical = new long[rows * 3];
+        var dense = new float[rows * 2];
+        for (var r = 0; r < rows; r++)
+        {
+            groupIds[groupOfRow[r]].CopyTo(categorical, r * 3);
+            categorical[r * 3 + varying] = random.Next(config.Fields[varying].Cardinality);
+            dense[r * 2] = groupOfRow[r] - 1f;
+            dense[r * 2 + 1] = 0.5f * groupOfRow[r];
+        }
+        var bags = new long[][] { [3, 9], [], [7, 7, 1] };
+        var input = new MultiTaskInput(rows, categorical, dense, bags.SelectMany(b => b).ToArray(),
+            bags.SelectMany((b, k) => b.Select(_ => (long)k)).ToArray(), RowBags: groupOfRow, Groups: new RowGroups(varying, groupOfRow));
+        using (torch.no_grad())
+            foreach (var parameter in network.parameters()) parameter.mul_(torch.tensor(6f));
+        var libtorch = new float[rows * 4];
+        using (var expected = network.Forward(input with { Groups = null }).sigmoid().detach()) expected.data<float>().CopyTo(libtorch);
+        network.eval();
+        var kernel = new float[rows * 4];
+        using (torch.no_grad()) network.Probabilities(input, kernel);
+        Assert.Contains(libtorch, p => p < 0.2f);
+        Assert.Contains(libtorch, p => p > 0.8f);
+        for (var k = 0; k < kernel.Length; k++)
+            Assert.True(Math.Abs(kernel[k] - libtorch[k]) <= 1e-5 + 1e-4 * Math.Abs(libtorch[k]), $"row {k / 4} task {k % 4}: kernel {kernel[k]}, libtorch {libtorch[k]}");
+    }
+
     [Fact]
     public void Inference_keeps_the_joined_layers_until_the_mode_is_set_again()
     {
