@@ -117,36 +117,48 @@ public static class DispatchBench
         var availableBefore = new int[count];
         long matched = 0;
         var next = 0;
-        var gate = new Lock();
+        var released = 0;
+        var gate = new object();
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var (pausedBefore, gen2Before) = (GC.GetTotalPauseDuration(), GC.CollectionCount(2));
         var clock = Stopwatch.StartNew();
         double Arrival(int k) => rate > 0 ? k / rate * 1000 : 0;
+        // Arrivals: one thread releases the items whose time has come, every millisecond (a thread cannot sleep for
+        // less), and wakes the dispatchers; an item released late waits for it in its latency, which runs from its
+        // arrival time. Dispatchers block while nothing has arrived, as a service's dispatcher waits on its queue
+        // (threads spinning for the next arrival took the cores the other dispatcher's batch was running on).
+        var arrivals = new Thread(() =>
+        {
+            while (true)
+            {
+                var now = clock.Elapsed.TotalMilliseconds;
+                lock (gate)
+                {
+                    var upTo = released;
+                    while (upTo < count && Arrival(upTo) <= now) upTo++;
+                    if (upTo > released)
+                    {
+                        released = upTo;
+                        Monitor.PulseAll(gate);
+                    }
+                    if (released == count) return;
+                }
+                Thread.Sleep(1);
+            }
+        }) { IsBackground = true };
+        arrivals.Start();
         var workers = Enumerable.Range(0, threads).Select(_ => Task.Factory.StartNew(() =>
         {
             while (true)
             {
                 int from, to;
-                double wait;
                 lock (gate)
                 {
+                    while (next < count && next >= released) Monitor.Wait(gate);
                     if (next >= count) return;
-                    var now = clock.Elapsed.TotalMilliseconds;
-                    wait = Arrival(next) - now;
-                    from = to = -1;
-                    if (wait <= 0)
-                    {
-                        from = next;
-                        while (next < count && next - from < batch && Arrival(next) <= now) next++;
-                        to = next;
-                    }
-                }
-                if (from < 0)
-                {
-                    // Asleep until the next arrival, as a service's dispatcher waits on its queue: a thread spinning
-                    // here took a core from the other dispatcher's batch (its prediction runs on both cores).
-                    Thread.Sleep(TimeSpan.FromMilliseconds(wait));
-                    continue;
+                    from = next;
+                    to = next = Math.Min(released, from + batch);
+                    if (next == count) Monitor.PulseAll(gate); // the other dispatchers may stop waiting
                 }
                 var begin = clock.Elapsed.TotalMilliseconds;
                 for (var k = from; k < to; k++) availableBefore[k] = available.Count;

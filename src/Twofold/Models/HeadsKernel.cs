@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Twofold.Models;
 
@@ -23,6 +24,7 @@ internal sealed unsafe class HeadsKernel
 {
     private const int Lanes = 8;
     private const int TileRows = 64;
+    private const int PrefetchAhead = 8;
 
     private readonly int _experts, _hidden, _output, _outputPadded, _tasks, _towerHidden, _towerPadded;
     private readonly float[] _expertWeight; // [E, H, O'] (O' = O padded)
@@ -133,6 +135,10 @@ internal sealed unsafe class HeadsKernel
                         stride = formedWidth;
                         for (var r = 0; r < tile; r++)
                         {
+                            // The rows' embeddings lie anywhere in a large table: asking for one a few rows ahead lets
+                            // its cache miss overlap this row's work.
+                            if (Sse.IsSupported && start + r + PrefetchAhead < rows)
+                                Sse.Prefetch0(table + grouped.Ids[start + r + PrefetchAhead] * varyingWidth);
                             var row = formedTile + r * formedWidth;
                             Buffer.MemoryCopy(shared + grouped.GroupOfRow[start + r] * width, row, width * sizeof(float), width * sizeof(float));
                             AddProduct(table + grouped.Ids[start + r] * varyingWidth, varyingWidth, varyingT, formedWidth, row);
