@@ -104,10 +104,12 @@ public sealed class MultiTaskNetwork : nn.Module
             kernel.Run(new GroupedFirstLayer(MemoryMarshal.Cast<byte, float>(sharedPart.contiguous().bytes), groups.GroupOfRow,
                 MemoryMarshal.Cast<byte, float>(tables[varying].bytes), ids, MemoryMarshal.Cast<byte, float>(varyingWeightT.bytes),
                 Config.Fields[varying].Dimension), rows, probabilities);
+            GC.KeepAlive(fused); // the kernel read its tensors' memory through spans, which do not keep them alive
             return;
         }
         var firstLayer = FirstLayer(input, fused).contiguous();
         kernel.Run(MemoryMarshal.Cast<byte, float>(firstLayer.bytes), rows, probabilities);
+        GC.KeepAlive(fused);
     }
 
     /// <summary>The first layer's output [B, E·H + T·E] (every layer that reads x, <see cref="FusedLayers.FirstWeight"/>).</summary>
@@ -190,6 +192,9 @@ public sealed class MultiTaskNetwork : nn.Module
         }
     }
 
+    /// <summary>The layers as a prediction would use them now (kept ones in evaluation mode without gradients); for tests.</summary>
+    internal FusedLayers InferenceLayers() => Fused();
+
     private FusedLayers JoinLayers(bool frozen) =>
         FusedLayers.Of(Layers(experts, 0).Concat(gates).ToList(), Layers(experts, 2), Layers(towers, 0), Layers(towers, 2), frozen);
 
@@ -197,14 +202,14 @@ public sealed class MultiTaskNetwork : nn.Module
     private readonly object _freezing = new();
 
     /// <summary>Sets the mode and drops the layers joined for inference: weights are only changed outside evaluation (training, loading).</summary>
+    /// <remarks>
+    /// The dropped layers are left to their finalizers, not disposed: a prediction running on another thread may be
+    /// reading them (a service's views of a growing catalogue share one network, and each sets its mode).
+    /// </remarks>
     public override void train(bool on = true)
     {
         base.train(on);
-        lock (_freezing)
-        {
-            _frozen?.Dispose();
-            _frozen = null;
-        }
+        lock (_freezing) _frozen = null;
     }
 
     protected override void Dispose(bool disposing)

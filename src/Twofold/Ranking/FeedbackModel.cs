@@ -32,7 +32,9 @@ public sealed class FeedbackModel : IFeedbackPredictor, IDisposable
         Creators = creators;
         ItemTable = items;
         Network = network;
-        Network.eval();
+        // A view over a grown catalogue shares its model's network, already in evaluation mode; setting the mode
+        // again would drop the layers the network keeps for inference while other threads predict with them.
+        if (ownsNetwork) Network.eval();
     }
 
     private readonly bool _ownsNetwork;

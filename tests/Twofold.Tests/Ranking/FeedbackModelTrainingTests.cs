@@ -169,6 +169,23 @@ public class FeedbackModelTrainingTests
     }
 
     [Fact]
+    public void Layers_dropped_when_the_mode_is_set_stay_usable_by_predictions_that_hold_them()
+    {
+        // A service's views of a growing catalogue share one network, and a prediction on another thread may hold
+        // the kept layers when the mode is set: dropping them must not free them under it.
+        var config = new MultiTaskNetworkConfig([new CategoricalField("a", 60, 4), new CategoricalField("b", 7, 3)], DenseWidth: 1, BagField: null, Tasks: 3);
+        using var network = new MultiTaskNetwork(config, seed: 15);
+        network.eval();
+        FusedLayers held;
+        using (torch.no_grad()) held = network.InferenceLayers();
+        using (torch.no_grad()) Assert.Same(held, network.InferenceLayers());
+        network.eval();
+        Assert.False(held.FirstWeight.IsInvalid, "setting the mode freed layers a prediction was using");
+        Assert.False(held.Split(0, 4).VaryingT.IsInvalid);
+        using (torch.no_grad()) Assert.NotSame(held, network.InferenceLayers());
+    }
+
+    [Fact]
     public void Inference_keeps_the_joined_layers_until_the_mode_is_set_again()
     {
         var config = new MultiTaskNetworkConfig([new CategoricalField("a", 30, 4), new CategoricalField("b", 7, 3)], DenseWidth: 2, BagField: null, Tasks: 3,
