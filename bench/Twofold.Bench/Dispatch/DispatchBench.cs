@@ -120,7 +120,7 @@ public static class DispatchBench
         var released = 0;
         var gate = new object();
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
-        var (pausedBefore, gen2Before) = (GC.GetTotalPauseDuration(), GC.CollectionCount(2));
+        var (pausedBefore, gen2Before, allocatedBefore) = (GC.GetTotalPauseDuration(), GC.CollectionCount(2), GC.GetTotalAllocatedBytes());
         var clock = Stopwatch.StartNew();
         double Arrival(int k) => rate > 0 ? k / rate * 1000 : 0;
         // Arrivals: one thread releases the items whose time has come, every millisecond (a thread cannot sleep for
@@ -178,7 +178,7 @@ public static class DispatchBench
             $"{name,-7} {searchName} {(rate > 0 ? $"arrivals {rate:N0}/s" : "backlog"),-16} threads {threads} batch <= {batch,-3} | open day {openSeconds:F2} s | " +
             $"{count / seconds,7:N0} items/s | CPU {cpuPerItem:F2} ms per item | p50 {Percentile(latencies, 0.5):F1} ms p99 {Percentile(latencies, 0.99):F1} ms | " +
             $"{candidates:F0} candidates, {matched / (double)count:F1} users per item | available {startAvailable:N0} -> {available.Count:N0} | " +
-            $"GC paused {(GC.GetTotalPauseDuration() - pausedBefore).TotalMilliseconds:F0} ms ({GC.CollectionCount(2) - gen2Before} gen 2) | load {LoadAverage.Read(1)}"));
+            $"allocated {(GC.GetTotalAllocatedBytes() - allocatedBefore) / 1024.0 / count:F0} KB per item, GC paused {(GC.GetTotalPauseDuration() - pausedBefore).TotalMilliseconds:F0} ms ({GC.CollectionCount(2) - gen2Before} gen 2) | load {LoadAverage.Read(1)}"));
         // The day in quarters: the available set shrinks as users reach Q.
         for (var q = 0; q < 4; q++)
         {
@@ -194,30 +194,37 @@ public static class DispatchBench
     private static void Phases(IReadOnlyList<ICandidateRetrieval> sources, DispatchWorld world, DispatchOptions options, AvailableUsers available, IReadOnlyList<int> items)
     {
         var times = new double[sources.Count + 3];
+        var allocated = new long[sources.Count + 3]; // bytes allocated by this thread in each step
         // Two passes, the first untimed: in the process's first measurement it would time the JIT's first tiers.
         for (var pass = 0; pass < 2; pass++)
         {
             Array.Clear(times);
+            Array.Clear(allocated);
             foreach (var item in items)
             {
                 var lists = new List<IReadOnlyList<Candidate>>();
                 for (var s = 0; s < sources.Count; s++)
                 {
-                    var begin = Stopwatch.GetTimestamp();
+                    var (begin, bytes) = (Stopwatch.GetTimestamp(), GC.GetAllocatedBytesForCurrentThread());
                     lists.Add(sources[s].Retrieve(item, options.QuotaPerSource, available.Filter));
                     times[s] += Stopwatch.GetElapsedTime(begin).TotalMilliseconds;
+                    allocated[s] += GC.GetAllocatedBytesForCurrentThread() - bytes;
                 }
-                var mark = Stopwatch.GetTimestamp();
+                var (mark, before) = (Stopwatch.GetTimestamp(), GC.GetAllocatedBytesForCurrentThread());
                 var union = CandidateUnion.Merge(lists);
                 times[sources.Count] += Stopwatch.GetElapsedTime(mark).TotalMilliseconds;
-                mark = Stopwatch.GetTimestamp();
+                allocated[sources.Count] += GC.GetAllocatedBytesForCurrentThread() - before;
                 var users = union.Select(c => c.Id).ToArray();
-                var predictions = world.Ranker.Predict(users, Enumerable.Repeat(item, users.Length).ToArray());
+                var pairItems = Enumerable.Repeat(item, users.Length).ToArray();
+                (mark, before) = (Stopwatch.GetTimestamp(), GC.GetAllocatedBytesForCurrentThread());
+                var predictions = world.Ranker.Predict(users, pairItems);
                 times[sources.Count + 1] += Stopwatch.GetElapsedTime(mark).TotalMilliseconds;
-                mark = Stopwatch.GetTimestamp();
+                allocated[sources.Count + 1] += GC.GetAllocatedBytesForCurrentThread() - before;
+                (mark, before) = (Stopwatch.GetTimestamp(), GC.GetAllocatedBytesForCurrentThread());
                 var scores = CreatorSideRecommender.Integrate(predictions, world.Ranker.Tasks, options, users, world.Bias);
                 _ = Enumerable.Range(0, users.Length).OrderByDescending(p => scores[p]).ThenBy(p => users[p]).ToList();
                 times[sources.Count + 2] += Stopwatch.GetElapsedTime(mark).TotalMilliseconds;
+                allocated[sources.Count + 2] += GC.GetAllocatedBytesForCurrentThread() - before;
             }
         }
         // The prediction split into the input's assembly and the network's forward, on the last item's candidates; the
@@ -245,7 +252,8 @@ public static class DispatchBench
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"        predict of {lastUsers.Length} rows (fastest of 20): input {build:F3} ms, forward + sigmoid (heads kernel) {forward[1]:F3} ms grouped, {forward[0]:F3} ms ungrouped ({world.Ranker.Network.Config.InputWidth} inputs, bag of {world.Ranker.Options.RecentUsers})"));
         var names = sources.Select(s => s.Source.ToString()).Concat(["union", "predict", "score+sort"]);
-        Console.WriteLine("        per item: " + string.Join(", ", names.Zip(times, (n, t) => string.Create(CultureInfo.InvariantCulture, $"{n} {t / items.Count:F3} ms"))));
+        Console.WriteLine("        per item: " + string.Join(", ", names.Zip(times, allocated).Select(p => string.Create(CultureInfo.InvariantCulture,
+            $"{p.First} {p.Second / items.Count:F3} ms ({p.Third / 1024.0 / items.Count:F0} KB)"))));
     }
 
     /// <summary>exact, clustered (the default settings) or clustered:PROBES.</summary>

@@ -153,7 +153,8 @@ public sealed class FeedbackModel : IFeedbackPredictor, IDisposable
         var denseWidth = config.DenseWidth;
         var categorical = new long[rows * fields];
         var dense = new float[rows * denseWidth];
-        var bagIds = new List<long>(Options.ExtraFeatures ? rows * Options.RecentUsers : 0);
+        // A bag per row from a timeline (training), otherwise one per distinct item (usually a handful).
+        var bagIds = new List<long>(!Options.ExtraFeatures ? 0 : pointInTime is null ? Options.RecentUsers : rows * Options.RecentUsers);
         var bagRows = new List<long>();
         // Without a timeline every row of an item has that item's recent users: one bag per distinct item.
         var rowBags = Options.ExtraFeatures && pointInTime is null ? new long[rows] : null;
