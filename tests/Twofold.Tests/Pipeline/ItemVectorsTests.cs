@@ -4,13 +4,16 @@ using Twofold.Vectors;
 namespace Twofold.Tests.Pipeline;
 
 /// <summary>
-/// A large catalogue's unfiltered item searches take the quantised first pass with exact re-scoring: the same top-k as
-/// the exact scan up to ties at the cut, never a row without an embedding, and exact scores; filtered searches stay exact.
+/// A large catalogue's unfiltered item searches take the quantised first pass with exact re-scoring, over every item or
+/// the probed clusters' members: nearly the exact scan's top-k (recall at least 0.99, 0.95 clustered), never a
+/// row without an embedding, and exact scores; filtered searches stay exact.
 /// </summary>
 public class ItemVectorsTests
 {
-    [Fact]
-    public void Unfiltered_searches_of_a_large_catalogue_find_the_exact_top_k_through_the_quantised_pass()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Unfiltered_searches_of_a_large_catalogue_find_the_exact_top_k_through_the_quantised_pass(bool clustered)
     {
         const int d = 64, count = ItemVectors.QuantisedFrom + 2_000, k = 200;
         var rows = SyntheticEmbeddings.Clustered(count, d, seed: 21);
@@ -20,7 +23,7 @@ public class ItemVectorsTests
             missing[i] = true;
             rows.AsSpan(i * d, d).Clear();
         }
-        var vectors = ItemVectors.Build(rows, d, missing);
+        var vectors = ItemVectors.Build(rows, d, missing, Search(clustered));
         var exact = new FlatIndex(rows, d);
         // Queries from another draw (users are not items), some far from every cluster.
         var queries = SyntheticEmbeddings.Clustered(40, d, seed: 22, clusters: 8, noise: 2.0);
@@ -40,7 +43,9 @@ public class ItemVectorsTests
             });
             hits += found.Count(n => truth.Contains(n.Id));
         }
-        Assert.True(hits / (40.0 * k) >= 0.99, $"recall@{k} {hits / (40.0 * k):F4}");
+        // The clusters lose a little more on these queries, many far from every cluster (0.9775 here; 1.0000 on the
+        // trained 1,000,000-user bundle's user queries, bench/README.md).
+        Assert.True(hits / (40.0 * k) >= (clustered ? 0.95 : 0.99), $"recall@{k} {hits / (40.0 * k):F4}");
 
         // A filter takes the exact index.
         var filter = new IdFilter(count);
@@ -50,15 +55,17 @@ public class ItemVectorsTests
         Assert.Equal(expected, vectors.Search(probe, k, filter).Select(n => n.Id));
     }
 
-    [Fact]
-    public void Searching_many_queries_at_once_answers_each_as_alone_before_and_after_growth()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Searching_many_queries_at_once_answers_each_as_alone_before_and_after_growth(bool clustered)
     {
         const int d = 64, count = ItemVectors.QuantisedFrom + 300, k = 50, queryCount = 7;
         var rows = SyntheticEmbeddings.Clustered(count + 40, d, seed: 31);
         var missing = new bool[count];
         missing[5] = true;
         rows.AsSpan(5 * d, d).Clear();
-        var built = ItemVectors.Build(rows.AsSpan(0, count * d).ToArray(), d, missing);
+        var built = ItemVectors.Build(rows.AsSpan(0, count * d).ToArray(), d, missing, Search(clustered));
         // 40 uploads since the build, every fourth without an embedding.
         var grown = built.Grow(count + 40, (item, row) =>
         {
@@ -81,4 +88,7 @@ public class ItemVectorsTests
         // The uploads take part: some query's answer holds one of them.
         Assert.Contains(grown.SearchMany(queries, k, null), found => found.Any(n => n.Id >= count));
     }
+
+    /// <summary>The clustered search from any size (the feeds' default starts at 200,000 items), or never.</summary>
+    private static ClusteredSearchOptions Search(bool clustered) => clustered ? new ClusteredSearchOptions { From = 1 } : ClusteredSearchOptions.Never;
 }
