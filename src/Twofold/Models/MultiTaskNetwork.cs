@@ -69,9 +69,11 @@ public sealed class MultiTaskNetwork : nn.Module
         using var scope = torch.NewDisposeScope();
         if (layerByLayer)
             return HeadsLayerByLayer(Inputs(input, torch.tensor(input.Categorical, [rows, fields]), rowsOf: null, skipField: null)).MoveToOuterDisposeScope();
-        var fused = Fused();
-        return Heads(FirstLayer(input, fused), rows, fused).MoveToOuterDisposeScope();
+        return Logits(input, Fused()).MoveToOuterDisposeScope();
     }
+
+    /// <summary>Logits [B, tasks] through libtorch: the first layer, then the fused heads.</summary>
+    private Tensor Logits(MultiTaskInput input, FusedLayers fused) => Heads(FirstLayer(input, fused), input.Rows, fused);
 
     /// <summary>
     /// Each row's probability of each task, row-major [B, tasks], into <paramref name="probabilities"/> (the sigmoid of
@@ -90,7 +92,7 @@ public sealed class MultiTaskNetwork : nn.Module
         var fused = Fused();
         if (fused.Kernel is not { } kernel)
         {
-            var computed = Heads(FirstLayer(input, fused), rows, fused).sigmoid().contiguous();
+            var computed = Logits(input, fused).sigmoid().contiguous();
             MemoryMarshal.Cast<byte, float>(computed.bytes).CopyTo(probabilities);
             return;
         }

@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 
 namespace Twofold.Vectors;
 
@@ -252,10 +251,10 @@ public sealed unsafe class ClusteredVectorSet : IVectorSubset
             }
             _quantized![c].ScanBatch(someQueries.AsSpan(0, probing.Count), someHeaps.AsSpan(0, probing.Count), _sizes[c], c << _slotBits);
         }
+        int slotMask = (1 << _slotBits) - 1;
         for (int j = 0; j < count; j++)
         {
             var query = queries.Slice(j * Dimension, Dimension);
-            int slotMask = (1 << _slotBits) - 1;
             foreach (int key in candidates[j].Ids())
             {
                 int c = key >> _slotBits, slot = key & slotMask;
