@@ -17,7 +17,8 @@ namespace Twofold.Bench.Dispatch;
 /// a fraction of the users is predicted active, and items are dispatched until the available set has shrunk.
 /// Usage: dispatch &lt;users&gt; &lt;items to dispatch&gt; [active fraction] [stores: memory,sqlite] [threads] [largest batch]
 /// [arrival rates per second, 0 = all items waiting from the start] [user searches: exact, clustered or clustered:PROBES,
-/// comma-separated; default the pipeline's <see cref="DispatchOptions.UserSearch"/>].
+/// comma-separated; default the pipeline's <see cref="DispatchOptions.UserSearch"/>] [threads one prediction call may use,
+/// comma-separated; default 1, as the service sets it: the dispatchers already keep the cores busy].
 /// </summary>
 public static class DispatchBench
 {
@@ -38,6 +39,7 @@ public static class DispatchBench
         var batch = args.Length > 5 ? int.Parse(args[5], CultureInfo.InvariantCulture) : 32;
         var rates = args.Length > 6 ? args[6].Split(',').Select(r => double.Parse(r, CultureInfo.InvariantCulture)).ToArray() : [0.0, 1000.0];
         var searches = args.Length > 7 ? args[7].Split(',').Select(UserSearch).ToArray() : [new DispatchOptions().UserSearch];
+        var predictionThreads = args.Length > 8 ? args[8].Split(',').Select(t => int.Parse(t, CultureInfo.InvariantCulture)).ToArray() : [1];
         var catalogue = users / 5;
 
         TorchRuntime.EnsureLoaded();
@@ -68,7 +70,12 @@ public static class DispatchBench
                     _ => throw new ArgumentException($"Unknown store '{name}' (memory, sqlite)."),
                 };
                 foreach (var search in searches)
-                foreach (var rate in rates) Measure(name, create, world, active, uploads, threads, batch, rate, search);
+                foreach (var predicting in predictionThreads)
+                foreach (var rate in rates)
+                {
+                    world.Ranker.PredictionThreads = predicting;
+                    Measure(name, create, world, active, uploads, threads, batch, rate, search);
+                }
             }
         }
         finally
@@ -115,10 +122,12 @@ public static class DispatchBench
         var count = uploads.Count - WarmUp;
         var latencies = new double[count];
         var availableBefore = new int[count];
+        var serviceMs = new double[count]; // the wall time of an item's batch, shared among its items
         long matched = 0;
         var next = 0;
         var released = 0;
         var gate = new object();
+        using var pauses = new GcPauses();
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var (pausedBefore, gen2Before, allocatedBefore) = (GC.GetTotalPauseDuration(), GC.CollectionCount(2), GC.GetTotalAllocatedBytes());
         var clock = Stopwatch.StartNew();
@@ -164,7 +173,11 @@ public static class DispatchBench
                 for (var k = from; k < to; k++) availableBefore[k] = available.Count;
                 var dispatched = recommender.DispatchMany(1, uploads.Skip(WarmUp + from).Take(to - from).ToList());
                 var end = clock.Elapsed.TotalMilliseconds;
-                for (var k = from; k < to; k++) latencies[k] = end - (rate > 0 ? Arrival(k) : begin);
+                for (var k = from; k < to; k++)
+                {
+                    latencies[k] = end - (rate > 0 ? Arrival(k) : begin);
+                    serviceMs[k] = (end - begin) / (to - from);
+                }
                 Interlocked.Add(ref matched, dispatched.Sum(d => d.Users.Count));
             }
         }, TaskCreationOptions.LongRunning)).ToArray();
@@ -175,10 +188,10 @@ public static class DispatchBench
         var cpuPerItem = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds / count;
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{name,-7} {searchName} {(rate > 0 ? $"arrivals {rate:N0}/s" : "backlog"),-16} threads {threads} batch <= {batch,-3} | open day {openSeconds:F2} s | " +
+            $"{name,-7} {searchName} {(rate > 0 ? $"arrivals {rate:N0}/s" : "backlog"),-16} threads {threads} batch <= {batch,-3} predicting on {world.Ranker.PredictionThreads} | open day {openSeconds:F2} s | " +
             $"{count / seconds,7:N0} items/s | CPU {cpuPerItem:F2} ms per item | p50 {Percentile(latencies, 0.5):F1} ms p99 {Percentile(latencies, 0.99):F1} ms | " +
             $"{candidates:F0} candidates, {matched / (double)count:F1} users per item | available {startAvailable:N0} -> {available.Count:N0} | " +
-            $"allocated {(GC.GetTotalAllocatedBytes() - allocatedBefore) / 1024.0 / count:F0} KB per item, GC paused {(GC.GetTotalPauseDuration() - pausedBefore).TotalMilliseconds:F0} ms ({GC.CollectionCount(2) - gen2Before} gen 2) | load {LoadAverage.Read(1)}"));
+            $"allocated {(GC.GetTotalAllocatedBytes() - allocatedBefore) / 1024.0 / count:F0} KB per item, GC paused {(GC.GetTotalPauseDuration() - pausedBefore).TotalMilliseconds:F0} ms ({pauses.Summary()}, {GC.CollectionCount(2) - gen2Before} gen 2) | load {LoadAverage.Read(1)}"));
         // The day in quarters: the available set shrinks as users reach Q.
         for (var q = 0; q < 4; q++)
         {
@@ -186,7 +199,7 @@ public static class DispatchBench
             var to = (q + 1) * count / 4;
             var slice = latencies[from..to];
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"        quarter {q + 1}: available {availableBefore[from]:N0} -> {availableBefore[to - 1]:N0} | p50 {Percentile(slice, 0.5):F1} ms p99 {Percentile(slice, 0.99):F1} ms"));
+                $"        quarter {q + 1}: available {availableBefore[from]:N0} -> {availableBefore[to - 1]:N0} | p50 {Percentile(slice, 0.5):F1} ms p99 {Percentile(slice, 0.99):F1} ms | batches took {serviceMs[from..to].Average():F2} ms per item"));
         }
     }
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using System.Threading.Channels;
 using Twofold.CreatorSide;
 using Twofold.Data;
 using Twofold.Domain;
@@ -42,8 +41,7 @@ public sealed class ServingPlatform : IDisposable
     private readonly int _firstDay;
     private readonly Dictionary<int, List<int>> _datasetItemsByCreator;
     private readonly SemaphoreSlim _writer = new(1, 1);
-    private readonly Channel<PendingUpload> _uploads = Channel.CreateUnbounded<PendingUpload>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Task _dispatchLoop;
+    private readonly BatchWorkers<PendingUpload> _dispatcher;
     private readonly FeedBatcher _feedBatcher;
     private Generation _current;
     private FoldedEvents _folded;
@@ -64,7 +62,8 @@ public sealed class ServingPlatform : IDisposable
         _folded = folded;
         _contentDimension = generation.Catalogue.FirstOrDefault(i => i.ContentEmbedding is not null)?.ContentEmbedding!.Length;
         _datasetItemsByCreator = generation.Catalogue.Take(datasetItems).GroupBy(i => i.Creator.Value).ToDictionary(g => g.Key, g => g.Select(i => i.Id.Value).ToList());
-        _dispatchLoop = Task.Run(DispatchLoop);
+        // One dispatcher: the ledger's reservations and the catalogue's growth are applied in upload order.
+        _dispatcher = new BatchWorkers<PendingUpload>("dispatch", threads: 1, MaxBatch, DispatchLocked, Failed);
         _feedBatcher = new FeedBatcher(Feeds);
     }
 
@@ -153,7 +152,12 @@ public sealed class ServingPlatform : IDisposable
         if (!Directory.Exists(directory)) throw new DataFormatException(directory, "the model bundle directory does not exist");
         try
         {
-            return ModelBundle.Load(directory);
+            var bundle = ModelBundle.Load(directory);
+            // Requests already run side by side on every core: a prediction keeps to its request's thread rather
+            // than handing its batches to the pool those requests run on.
+            bundle.UserRanker.PredictionThreads = 1;
+            bundle.CreatorRanker.PredictionThreads = 1;
+            return bundle;
         }
         catch (DataFormatException)
         {
@@ -192,8 +196,8 @@ public sealed class ServingPlatform : IDisposable
     {
         if (Database.FindUpload(request.ExternalId) is { Dispatched: true } known) return Repeat(known);
         var pending = new PendingUpload(request, new TaskCompletionSource<UploadOutcome>(TaskCreationOptions.RunContinuationsAsynchronously));
-        await _uploads.Writer.WriteAsync(pending, cancellation);
-        return await pending.Outcome.Task;
+        if (!_dispatcher.TryAdd(pending)) throw new ObjectDisposedException(nameof(ServingPlatform));
+        return await pending.Outcome.Task.WaitAsync(cancellation);
     }
 
     /// <summary>
@@ -347,15 +351,8 @@ public sealed class ServingPlatform : IDisposable
     public void Dispose()
     {
         _feedBatcher.Dispose();
-        _uploads.Writer.TryComplete();
-        try
-        {
-            _dispatchLoop.Wait(TimeSpan.FromSeconds(30));
-        }
-        catch (AggregateException)
-        {
-            // The loop's failures were reported to the requests waiting on it.
-        }
+        _dispatcher.Complete();
+        _dispatcher.Join(TimeSpan.FromSeconds(30));
         Current.Handle.Retire();
         Store.Dispose();
         Database.Dispose();
@@ -365,28 +362,23 @@ public sealed class ServingPlatform : IDisposable
 
     private sealed record PendingUpload(UploadRequest Request, TaskCompletionSource<UploadOutcome> Outcome);
 
-    private async Task DispatchLoop()
+    /// <summary>Dispatches a batch of uploads holding the database's writer (events are journalled under it too).</summary>
+    private void DispatchLocked(List<PendingUpload> batch)
     {
-        var reader = _uploads.Reader;
-        var batch = new List<PendingUpload>(MaxBatch);
-        while (await reader.WaitToReadAsync())
+        _writer.Wait();
+        try
         {
-            batch.Clear();
-            while (batch.Count < MaxBatch && reader.TryRead(out var pending)) batch.Add(pending);
-            await _writer.WaitAsync();
-            try
-            {
-                DispatchBatch(batch);
-            }
-            catch (Exception e)
-            {
-                foreach (var pending in batch) pending.Outcome.TrySetException(e);
-            }
-            finally
-            {
-                _writer.Release();
-            }
+            DispatchBatch(batch);
         }
+        finally
+        {
+            _writer.Release();
+        }
+    }
+
+    private static void Failed(List<PendingUpload> batch, Exception error)
+    {
+        foreach (var pending in batch) pending.Outcome.TrySetException(error);
     }
 
     private void DispatchBatch(List<PendingUpload> batch)

@@ -48,6 +48,20 @@ public sealed class FeedbackModel : IFeedbackPredictor, IDisposable
 
     public IReadOnlyList<FeedbackTask> Tasks => FeedbackTasks.All;
 
+    /// <summary>
+    /// Threads one prediction call may use for its batches of rows (default: every core), from the calling thread and
+    /// the thread pool. A host whose concurrent requests already keep the cores busy (a service, dispatcher threads)
+    /// sets 1: each call then runs on its caller's thread, without handing batches to pool threads that the other
+    /// requests need. Views made by <see cref="WithCatalogue"/> take the value of their model at that time.
+    /// </summary>
+    public int PredictionThreads
+    {
+        get => _predictionThreads;
+        set => _predictionThreads = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "At least one thread predicts.");
+    }
+
+    private int _predictionThreads = Environment.ProcessorCount;
+
     /// <summary>The item embedding's reserved row, after the items the network was trained with.</summary>
     private int UnknownItem => Network.Config.Fields[ItemField].Cardinality - 1;
 
@@ -102,16 +116,17 @@ public sealed class FeedbackModel : IFeedbackPredictor, IDisposable
         // the forward holds no temporary Scalar a finalizer could free mid-call (see MultiTaskNetwork).
         var dropItems = asUnknownItems ? Enumerable.Repeat(RowMode.DropItem, Math.Min(PredictBatch, users.Length)).ToArray() : [];
         var batches = (users.Length + PredictBatch - 1) / PredictBatch;
-        if (batches == 1)
+        if (batches == 1 || PredictionThreads == 1)
         {
-            using (torch.no_grad()) PredictRows(users, items, timesMs, dropItems, 0, result);
+            using (torch.no_grad())
+                for (var batch = 0; batch < batches; batch++) PredictRows(users, items, timesMs, dropItems, batch * PredictBatch, result);
             return result;
         }
         // A large call (a simulated day's feeds score hundreds of thousands of rows at once) would otherwise keep one
         // core busy and leave the others idle: the batches are independent and cut at the same rows however many
         // threads run them, so the result does not depend on the machine.
         var (userArray, itemArray, timeArray) = (users.ToArray(), items.ToArray(), timesMs.ToArray());
-        Parallel.For(0, batches, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, batch =>
+        Parallel.For(0, batches, new ParallelOptions { MaxDegreeOfParallelism = PredictionThreads }, batch =>
         {
             using (torch.no_grad()) PredictRows(userArray, itemArray, timeArray, dropItems, batch * PredictBatch, result);
         });
@@ -241,7 +256,7 @@ public sealed class FeedbackModel : IFeedbackPredictor, IDisposable
     /// <see cref="ItemFeatureTable.Extend"/>). It shares this model's network: dispose this model, not the view, last.
     /// </summary>
     public FeedbackModel WithCatalogue(IReadOnlyList<Domain.Item> catalogue) =>
-        new(Options, Users, Creators, ItemTable.Extend(catalogue, Creators), Network, ownsNetwork: false);
+        new(Options, Users, Creators, ItemTable.Extend(catalogue, Creators), Network, ownsNetwork: false) { PredictionThreads = PredictionThreads };
 
     public void Dispose()
     {

@@ -109,6 +109,21 @@ public class FeedbackModelTests(FeedbackModelFixture fixture)
             var alone = fixture.Model.Predict(users.AsSpan(start, length), items.AsSpan(start, length));
             Assert.Equal(alone, whole.AsSpan(start * tasks, length * tasks).ToArray());
         }
+
+        // On the caller's thread alone, the same batches in turn give the same rows.
+        var model = fixture.Model;
+        try
+        {
+            model.PredictionThreads = 1;
+            Assert.Equal(whole, model.Predict(users, items));
+            using var view = model.WithCatalogue(fixture.Dataset.ReadItems());
+            Assert.Equal(1, view.PredictionThreads);
+        }
+        finally
+        {
+            model.PredictionThreads = Environment.ProcessorCount;
+        }
+        Assert.Throws<ArgumentOutOfRangeException>(() => model.PredictionThreads = 0);
     }
 
     [Fact]
