@@ -484,7 +484,7 @@ public sealed class ServingPlatform : IDisposable
         Graph.InteractionGraph graph, UserBias bias, DualRecPipeline? grownFrom)
     {
         var pipeline = new DualRecPipeline(handle.Bundle, catalogue, store, DispatchOptions.Version(strategy.DualRecVersion),
-            new CombinedOptions(strategy.Lambda), graph, bias, grownFrom: grownFrom);
+            new CombinedOptions(strategy.Lambda) { Threads = 1 }, graph, bias, grownFrom: grownFrom);
         if (grownFrom is null) pipeline.PrepareItemSearch(); // before the generation serves its first feed
         return new Generation(handle, pipeline, catalogue, day, strategy, pipeline.Graph, bias);
     }

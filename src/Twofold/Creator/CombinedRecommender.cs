@@ -19,8 +19,17 @@ public sealed record CombinedOptions(double Lambda = 1.0, int QuotaPerSource = 2
     /// </summary>
     public bool BoostWithUserBias { get; init; } = true;
 
+    /// <summary>
+    /// Threads one <see cref="CombinedRecommender.Feeds"/> call may use (default: every core): its users' retrieval
+    /// runs in that many slices and their feeds are sorted side by side. A host that serves concurrent requests on
+    /// every core already (the service) sets 1, so a call stays on its own thread (see
+    /// <see cref="Ranking.FeedbackModel.PredictionThreads"/>).
+    /// </summary>
+    public int Threads { get; init; } = Environment.ProcessorCount;
+
     public void Validate()
     {
+        if (Threads < 1) throw new ArgumentException($"CombinedOptions.Threads must be at least 1, not {Threads}.");
         if (!double.IsFinite(Lambda) || Lambda < 0) throw new ArgumentException($"CombinedOptions.Lambda must be a non-negative number, not {Lambda}.");
         if (QuotaPerSource < 1) throw new ArgumentException($"CombinedOptions.QuotaPerSource must be at least 1, not {QuotaPerSource}.");
         if (!double.IsFinite(NewItemBoost) || NewItemBoost < 0) throw new ArgumentException($"CombinedOptions.NewItemBoost must be a non-negative number, not {NewItemBoost}.");
@@ -88,8 +97,9 @@ public sealed class CombinedRecommender
         var queries = users.ToArray();
         var candidates = new List<MergedCandidate>[count];
         var matched = new HashSet<int>?[count];
-        var slices = Math.Min(count, Environment.ProcessorCount);
-        Parallel.For(0, slices, s =>
+        var slices = Math.Min(count, _options.Threads);
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = _options.Threads };
+        Parallel.For(0, slices, parallel, s =>
         {
             var (from, to) = (count * s / slices, count * (s + 1) / slices);
             Retrieve(day, new ArraySegment<int>(queries, from, to - from), itemFilter, candidates, matched);
@@ -129,7 +139,7 @@ public sealed class CombinedRecommender
 
         var feeds = new IReadOnlyList<FeedEntry>[count];
         var ks = lengths.ToArray();
-        Parallel.For(0, count, p =>
+        Parallel.For(0, count, parallel, p =>
         {
             var first = offsets[p];
             var mine = candidates[p];

@@ -94,7 +94,7 @@ internal sealed unsafe class HeadsKernel
         var expertsOut = ArrayPool<float>.Shared.Rent(e * TileRows * _outputPadded);
         var mixed = ArrayPool<float>.Shared.Rent(TileRows * t * _outputPadded);
         var towers = ArrayPool<float>.Shared.Rent(t * TileRows * _towerPadded);
-        var gates = ArrayPool<float>.Shared.Rent(Math.Max(1, t * e));
+        var gates = ArrayPool<float>.Shared.Rent(Math.Max(1, TileRows * t * e));
         var formed = first is null ? ArrayPool<float>.Shared.Rent(TileRows * formedWidth) : [];
         var varyingWeight = first is null ? ArrayPool<float>.Shared.Rent(varyingWidth * formedWidth) : [];
         try
@@ -212,36 +212,45 @@ internal sealed unsafe class HeadsKernel
     /// <summary>
     /// mixed[r, t, :] = Σ_e softmax_e(gate logits of r and t) · expert e's output of r; with one expert, its output for every task.
     /// </summary>
+    /// <param name="gate">Room for the tile's gate weights, [rows, T, E].</param>
     private void Mix(float* logits, int logitStride, int rows, float* expertsOut, float* mixed, float* gate)
     {
         var (e, t, o) = (_experts, _tasks, _outputPadded);
+        if (e == 1)
+        {
+            for (var r = 0; r < rows; r++)
+                for (var k = 0; k < t; k++) Buffer.MemoryCopy(expertsOut + r * o, mixed + ((long)r * t + k) * o, o * sizeof(float), o * sizeof(float));
+            return;
+        }
+        // The tile's softmax numerators in one pass of exponentials (a call per row cost more than its 21 values).
         for (var r = 0; r < rows; r++)
         {
-            var target = mixed + (long)r * t * o;
-            if (e == 1)
-            {
-                for (var k = 0; k < t; k++) Buffer.MemoryCopy(expertsOut + r * o, target + k * o, o * sizeof(float), o * sizeof(float));
-                continue;
-            }
             var row = logits + (long)r * logitStride;
+            var weights = gate + r * t * e;
             for (var k = 0; k < t; k++)
             {
                 var max = float.NegativeInfinity;
                 for (var x = 0; x < e; x++) max = MathF.Max(max, row[k * e + x]);
-                for (var x = 0; x < e; x++) gate[k * e + x] = row[k * e + x] - max;
+                for (var x = 0; x < e; x++) weights[k * e + x] = row[k * e + x] - max;
             }
-            var weights = new Span<float>(gate, t * e);
-            TensorPrimitives.Exp(weights, weights);
+        }
+        var all = new Span<float>(gate, rows * t * e);
+        TensorPrimitives.Exp(all, all);
+        for (var r = 0; r < rows; r++)
+        {
+            var target = mixed + (long)r * t * o;
+            var weights = gate + r * t * e;
             for (var k = 0; k < t; k++)
             {
                 float sum = 0;
-                for (var x = 0; x < e; x++) sum += gate[k * e + x];
+                for (var x = 0; x < e; x++) sum += weights[k * e + x];
                 var inverse = 1f / sum;
+                for (var x = 0; x < e; x++) weights[k * e + x] *= inverse;
                 for (var v = 0; v < o; v += Lanes)
                 {
                     var acc = Vector256<float>.Zero;
                     for (var x = 0; x < e; x++)
-                        acc = Vector256.FusedMultiplyAdd(Vector256.Create(gate[k * e + x] * inverse), Vector256.Load(expertsOut + (x * TileRows + r) * o + v), acc);
+                        acc = Vector256.FusedMultiplyAdd(Vector256.Create(weights[k * e + x]), Vector256.Load(expertsOut + (x * TileRows + r) * o + v), acc);
                     acc.Store(target + k * o + v);
                 }
             }

@@ -66,9 +66,10 @@ public class CombinedRecommenderTests
         var store = new InMemoryAvailabilityStore();
         store.OpenDay(0, 5, Enumerable.Range(0, userCount).ToList());
         store.Reserve(0, item: 3, [1, 4], 2);
-        var feed = new CombinedRecommender([twoTower], new FormulaPredictor((u, i) => (i * 7 + u) % 101 / 100f),
+        CombinedRecommender Recommender(int threads) => new([twoTower], new FormulaPredictor((u, i) => (i * 7 + u) % 101 / 100f),
             new FormulaPredictor((_, i) => i == 3 ? 0.9f : 0.1f), bias: null, store,
-            new CombinedOptions(1.0, QuotaPerSource: 50) { Alpha = LikeOnly, Beta = LikeOnly });
+            new CombinedOptions(1.0, QuotaPerSource: 50) { Alpha = LikeOnly, Beta = LikeOnly, Threads = threads });
+        var feed = Recommender(threads: 2);
 
         var users = Enumerable.Range(0, userCount).Reverse().ToArray();
         var lengths = users.Select(u => 5 + u).ToArray();
@@ -76,5 +77,10 @@ public class CombinedRecommenderTests
         for (var p = 0; p < users.Length; p++)
             Assert.Equal(feed.Feed(0, users[p], lengths[p]), many[p]);
         Assert.Contains(many[Array.IndexOf(users, 4)], e => e.Item == 3 && e.FromCreatorSide);
+
+        // On the caller's thread alone (one slice of users), the same feeds.
+        var alone = Recommender(threads: 1).Feeds(0, users, lengths);
+        for (var p = 0; p < users.Length; p++) Assert.Equal(many[p], alone[p]);
+        Assert.Throws<ArgumentException>(() => Recommender(threads: 0));
     }
 }
