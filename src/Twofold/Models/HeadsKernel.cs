@@ -18,7 +18,8 @@ namespace Twofold.Models;
 /// memory, with weight packing and copies around every product; on a thousand rows those passes cost more than the
 /// multiply-adds. Training keeps the libtorch heads (gradients); this kernel only reads weights frozen for inference.
 /// Vectors of 8 floats (AVX2; AVX-512 hardware runs them as well): layer widths are padded to multiples of 8 with zero
-/// weights, which leave the padded outputs at zero.
+/// weights, which leave the padded outputs at zero. ReLU is the processor's max instruction (`MaxNative`): the values
+/// are finite (inputs are validated), so `Max`'s extra handling of NaN and signed zeros would only cost instructions.
 /// </remarks>
 internal sealed unsafe class HeadsKernel
 {
@@ -97,16 +98,28 @@ internal sealed unsafe class HeadsKernel
         var gates = ArrayPool<float>.Shared.Rent(Math.Max(1, TileRows * t * e));
         var formed = first is null ? ArrayPool<float>.Shared.Rent(TileRows * formedWidth) : [];
         var varyingWeight = first is null ? ArrayPool<float>.Shared.Rent(varyingWidth * formedWidth) : [];
+        var floor = first is null ? ArrayPool<float>.Shared.Rent(formedWidth) : [];
+        var sharedPadded = first is null ? ArrayPool<float>.Shared.Rent(grouped.SharedPart.Length / width * formedWidth) : [];
         try
         {
             if (first is null)
             {
                 varyingWeight.AsSpan(0, varyingWidth * formedWidth).Clear();
                 for (var k = 0; k < varyingWidth; k++) grouped.VaryingWeightT.Slice(k * width, width).CopyTo(varyingWeight.AsSpan(k * formedWidth, width));
+                // The groups' parts padded to whole vectors, so a row's sum reads them with vector loads.
+                for (var g = 0; g < grouped.SharedPart.Length / width; g++)
+                {
+                    grouped.SharedPart.Slice(g * width, width).CopyTo(sharedPadded.AsSpan(g * formedWidth, width));
+                    sharedPadded.AsSpan(g * formedWidth + width, formedWidth - width).Clear();
+                }
+                // The experts' columns get their ReLU as the rows are formed: max with 0 there, with −∞ (no change) elsewhere.
+                floor.AsSpan(0, e * _hidden).Clear();
+                floor.AsSpan(e * _hidden, formedWidth - e * _hidden).Fill(float.NegativeInfinity);
             }
             fixed (float* formedTile = formed)
             fixed (float* varyingT = varyingWeight)
-            fixed (float* shared = grouped.SharedPart)
+            fixed (float* shared = sharedPadded)
+            fixed (float* floors = floor)
             fixed (float* table = grouped.Table)
             fixed (float* outs = expertsOut)
             fixed (float* mix = mixed)
@@ -128,6 +141,11 @@ internal sealed unsafe class HeadsKernel
                     {
                         input = first + (long)start * width;
                         stride = width;
+                        for (var r = 0; r < tile; r++)
+                        {
+                            var row = new Span<float>(input + (long)r * stride, e * _hidden);
+                            TensorPrimitives.Max(row, 0f, row);
+                        }
                     }
                     else
                     {
@@ -139,15 +157,9 @@ internal sealed unsafe class HeadsKernel
                             // its cache miss overlap this row's work.
                             if (Sse.IsSupported && start + r + PrefetchAhead < rows)
                                 Sse.Prefetch0(table + grouped.Ids[start + r + PrefetchAhead] * varyingWidth);
-                            var row = formedTile + r * formedWidth;
-                            Buffer.MemoryCopy(shared + grouped.GroupOfRow[start + r] * width, row, width * sizeof(float), width * sizeof(float));
-                            AddProduct(table + grouped.Ids[start + r] * varyingWidth, varyingWidth, varyingT, formedWidth, row);
+                            FormRow(shared + grouped.GroupOfRow[start + r] * formedWidth, table + grouped.Ids[start + r] * varyingWidth, varyingWidth,
+                                varyingT, formedWidth, floors, formedTile + r * formedWidth);
                         }
-                    }
-                    for (var r = 0; r < tile; r++)
-                    {
-                        var row = new Span<float>(input + (long)r * stride, e * _hidden);
-                        TensorPrimitives.Max(row, 0f, row);
                     }
                     for (var x = 0; x < e; x++)
                         Dense(input + x * _hidden, stride, tile, _hidden, expertWeight + x * _hidden * _outputPadded, expertBias + x * _outputPadded,
@@ -173,20 +185,25 @@ internal sealed unsafe class HeadsKernel
             {
                 ArrayPool<float>.Shared.Return(formed);
                 ArrayPool<float>.Shared.Return(varyingWeight);
+                ArrayPool<float>.Shared.Return(floor);
+                ArrayPool<float>.Shared.Return(sharedPadded);
             }
         }
     }
 
     /// <summary>
-    /// row[:] += Σ_k x[k] · weight[k, :] over a row padded to whole vectors (<paramref name="width"/>), four vectors at
-    /// a time so their chains of multiply-adds run side by side.
+    /// row[:] = max(shared[:] + Σ_k x[k] · weight[k, :], floor[:]) over a row padded to whole vectors
+    /// (<paramref name="width"/>), four vectors at a time so their chains of multiply-adds run side by side. The sum
+    /// starts from the group's part in registers: copying it into the row first made every load of the row wait for
+    /// the copy's stores to retire (a load that spans stores cannot be forwarded from them), and so did the separate
+    /// ReLU pass over the row that <paramref name="floor"/> replaces.
     /// </summary>
-    private static void AddProduct(float* x, int length, float* weight, int width, float* row)
+    private static void FormRow(float* shared, float* x, int length, float* weight, int width, float* floor, float* row)
     {
         var v = 0;
         for (; v + 4 * Lanes <= width; v += 4 * Lanes)
         {
-            var (a0, a1, a2, a3) = (Vector256.Load(row + v), Vector256.Load(row + v + Lanes), Vector256.Load(row + v + 2 * Lanes), Vector256.Load(row + v + 3 * Lanes));
+            var (a0, a1, a2, a3) = (Vector256.Load(shared + v), Vector256.Load(shared + v + Lanes), Vector256.Load(shared + v + 2 * Lanes), Vector256.Load(shared + v + 3 * Lanes));
             for (var k = 0; k < length; k++)
             {
                 var w = weight + (long)k * width + v;
@@ -196,16 +213,16 @@ internal sealed unsafe class HeadsKernel
                 a2 = Vector256.FusedMultiplyAdd(s, Vector256.Load(w + 2 * Lanes), a2);
                 a3 = Vector256.FusedMultiplyAdd(s, Vector256.Load(w + 3 * Lanes), a3);
             }
-            a0.Store(row + v);
-            a1.Store(row + v + Lanes);
-            a2.Store(row + v + 2 * Lanes);
-            a3.Store(row + v + 3 * Lanes);
+            Vector256.MaxNative(a0, Vector256.Load(floor + v)).Store(row + v);
+            Vector256.MaxNative(a1, Vector256.Load(floor + v + Lanes)).Store(row + v + Lanes);
+            Vector256.MaxNative(a2, Vector256.Load(floor + v + 2 * Lanes)).Store(row + v + 2 * Lanes);
+            Vector256.MaxNative(a3, Vector256.Load(floor + v + 3 * Lanes)).Store(row + v + 3 * Lanes);
         }
         for (; v < width; v += Lanes)
         {
-            var acc = Vector256.Load(row + v);
+            var acc = Vector256.Load(shared + v);
             for (var k = 0; k < length; k++) acc = Vector256.FusedMultiplyAdd(Vector256.Create(x[k]), Vector256.Load(weight + (long)k * width + v), acc);
-            acc.Store(row + v);
+            Vector256.MaxNative(acc, Vector256.Load(floor + v)).Store(row + v);
         }
     }
 
@@ -305,14 +322,14 @@ internal sealed unsafe class HeadsKernel
             a31 = Vector256.FusedMultiplyAdd(x, w1, a31);
         }
         var zero = Vector256<float>.Zero;
-        Vector256.Max(a00, zero).Store(output);
-        Vector256.Max(a01, zero).Store(output + Lanes);
-        Vector256.Max(a10, zero).Store(output + outStride);
-        Vector256.Max(a11, zero).Store(output + outStride + Lanes);
-        Vector256.Max(a20, zero).Store(output + 2L * outStride);
-        Vector256.Max(a21, zero).Store(output + 2L * outStride + Lanes);
-        Vector256.Max(a30, zero).Store(output + 3L * outStride);
-        Vector256.Max(a31, zero).Store(output + 3L * outStride + Lanes);
+        Vector256.MaxNative(a00, zero).Store(output);
+        Vector256.MaxNative(a01, zero).Store(output + Lanes);
+        Vector256.MaxNative(a10, zero).Store(output + outStride);
+        Vector256.MaxNative(a11, zero).Store(output + outStride + Lanes);
+        Vector256.MaxNative(a20, zero).Store(output + 2L * outStride);
+        Vector256.MaxNative(a21, zero).Store(output + 2L * outStride + Lanes);
+        Vector256.MaxNative(a30, zero).Store(output + 3L * outStride);
+        Vector256.MaxNative(a31, zero).Store(output + 3L * outStride + Lanes);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -332,10 +349,10 @@ internal sealed unsafe class HeadsKernel
             a3 = Vector256.FusedMultiplyAdd(Vector256.Create(in3[k]), w, a3);
         }
         var zero = Vector256<float>.Zero;
-        Vector256.Max(a0, zero).Store(output);
-        Vector256.Max(a1, zero).Store(output + outStride);
-        Vector256.Max(a2, zero).Store(output + 2L * outStride);
-        Vector256.Max(a3, zero).Store(output + 3L * outStride);
+        Vector256.MaxNative(a0, zero).Store(output);
+        Vector256.MaxNative(a1, zero).Store(output + outStride);
+        Vector256.MaxNative(a2, zero).Store(output + 2L * outStride);
+        Vector256.MaxNative(a3, zero).Store(output + 3L * outStride);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -343,7 +360,7 @@ internal sealed unsafe class HeadsKernel
     {
         var acc = Vector256.Load(bias);
         for (var k = 0; k < inWidth; k++) acc = Vector256.FusedMultiplyAdd(Vector256.Create(input[k]), Vector256.Load(weight + (long)k * weightStride), acc);
-        Vector256.Max(acc, Vector256<float>.Zero).Store(output);
+        Vector256.MaxNative(acc, Vector256<float>.Zero).Store(output);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
