@@ -90,7 +90,8 @@ internal sealed unsafe class HeadsKernel
         if (probabilities.Length != rows * _tasks) throw new ArgumentException($"Expected {rows} × {_tasks} outputs, actual {probabilities.Length}.", nameof(probabilities));
         var (e, t, width) = (_experts, _tasks, InputWidth);
         // A tile's first layer is formed in its own buffer when grouped, with rows padded to whole vectors.
-        var formedWidth = Padded(width);
+        // (to whole blocks of four vectors: a last block of fewer vectors ran as dependent chains of multiply-adds)
+        var formedWidth = (width + 4 * Lanes - 1) / (4 * Lanes) * (4 * Lanes);
         var varyingWidth = grouped.VaryingWidth;
         var expertsOut = ArrayPool<float>.Shared.Rent(e * TileRows * _outputPadded);
         var mixed = ArrayPool<float>.Shared.Rent(TileRows * t * _outputPadded);
@@ -253,22 +254,38 @@ internal sealed unsafe class HeadsKernel
         }
         var all = new Span<float>(gate, rows * t * e);
         TensorPrimitives.Exp(all, all);
+        MixRows(rows, e, t, o, expertsOut, gate, mixed);
+    }
+
+    /// <summary>
+    /// The mixtures from the gates' softmax numerators [rows, T, E] (normalised here) and the experts' outputs
+    /// [E, TileRows, O']. Out of line and with running pointers: inlined into <see cref="Tiles"/>, its loops spilled
+    /// their indices to the stack and recomputed each address, and took a fifth of the kernel's time.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void MixRows(int rows, int e, int t, int o, float* expertsOut, float* gate, float* mixed)
+    {
+        var expertStride = (long)TileRows * o;
+        var target = mixed;
+        var weights = gate;
         for (var r = 0; r < rows; r++)
         {
-            var target = mixed + (long)r * t * o;
-            var weights = gate + r * t * e;
-            for (var k = 0; k < t; k++)
+            var outs = expertsOut + (long)r * o;
+            for (var k = 0; k < t; k++, weights += e, target += o)
             {
                 float sum = 0;
-                for (var x = 0; x < e; x++) sum += weights[k * e + x];
+                for (var x = 0; x < e; x++) sum += weights[x];
                 var inverse = 1f / sum;
-                for (var x = 0; x < e; x++) weights[k * e + x] *= inverse;
                 for (var v = 0; v < o; v += Lanes)
                 {
-                    var acc = Vector256<float>.Zero;
-                    for (var x = 0; x < e; x++)
-                        acc = Vector256.FusedMultiplyAdd(Vector256.Create(weights[k * e + x]), Vector256.Load(expertsOut + (x * TileRows + r) * o + v), acc);
-                    acc.Store(target + k * o + v);
+                    var source = outs + v;
+                    var acc = Vector256.Create(weights[0] * inverse) * Vector256.Load(source);
+                    for (var x = 1; x < e; x++)
+                    {
+                        source += expertStride;
+                        acc = Vector256.FusedMultiplyAdd(Vector256.Create(weights[x] * inverse), Vector256.Load(source), acc);
+                    }
+                    acc.Store(target + v);
                 }
             }
         }
