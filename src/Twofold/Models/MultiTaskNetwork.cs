@@ -188,8 +188,17 @@ public sealed class MultiTaskNetwork : nn.Module
         lock (_freezing)
         {
             if (_frozen is null)
+            {
                 using (torch.no_grad())
                     Volatile.Write(ref _frozen, JoinLayers(frozen: true));
+                // Weights no longer change: the large embedding tables, read at random rows, go to huge pages.
+                foreach (var table in tables)
+                    unsafe
+                    {
+                        var bytes = table.bytes;
+                        fixed (byte* start = bytes) NativeHeap.PreferHugePages(start, bytes.Length);
+                    }
+            }
             return _frozen!;
         }
     }

@@ -34,6 +34,39 @@ internal static partial class NativeHeap
         }
     }
 
+    private const long HugePage = 2 * 1024 * 1024;
+    private const int MadviseHugePage = 14; // MADV_HUGEPAGE
+    private const int MadviseCollapse = 25; // MADV_COLLAPSE (Linux 6.1)
+
+    /// <summary>
+    /// Asks Linux to back the whole 2 MB pages inside a block with huge pages, now (the block's contents are kept).
+    /// For a large table read at random rows: with 4 KB pages nearly every row of a 64 MB embedding table missed the
+    /// TLB, and its page walk stalled the kernel's prefetch of the row (a fifth of the heads kernel's time in
+    /// creator-side dispatch). A tuning: where the system does not allow it (other kernels, transparent huge pages
+    /// off), the block keeps its pages and only runs slower.
+    /// </summary>
+    internal static unsafe void PreferHugePages(void* start, long bytes)
+    {
+        if (!OperatingSystem.IsLinux() || bytes < HugePage) return;
+        var first = ((long)start + HugePage - 1) & ~(HugePage - 1);
+        var end = ((long)start + bytes) & ~(HugePage - 1);
+        if (end <= first) return;
+        try
+        {
+            // Later faults of the range get huge pages (khugepaged keeps them so); the collapse converts the pages
+            // already there at once rather than whenever khugepaged comes by.
+            _ = madvise((void*)first, (nuint)(end - first), MadviseHugePage);
+            _ = madvise((void*)first, (nuint)(end - first), MadviseCollapse);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            // not glibc: no change
+        }
+    }
+
     [LibraryImport("libc.so.6", EntryPoint = "mallopt")]
     private static partial int mallopt(int parameter, int value);
+
+    [LibraryImport("libc.so.6", EntryPoint = "madvise")]
+    private static unsafe partial int madvise(void* start, nuint length, int advice);
 }
