@@ -94,7 +94,7 @@ echo "== load average after:  $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "--- feed (concurrent with uploads)"; show feed "$work/feed.txt"
 echo "--- upload + dispatch (concurrent with feeds)"; show upload "$work/upload.txt"
 head -3 "$work/upload.err" || true
-curl -s "http://127.0.0.1:$port/metrics" | grep -E "^twofold_dispatch_duration_seconds_(sum|count)|^twofold_catalogue_growth_duration_seconds_(sum|count)|^twofold_reservations_total" || true
+curl -s "http://127.0.0.1:$port/metrics" | grep -E "^twofold_dispatch_duration_seconds_(sum|count)|^twofold_catalogue_growth_duration_seconds_(sum|count)|^twofold_reservations_total|^dotnet_gc_collections_total|^dotnet_gc_pause_time_seconds_total" || true
 
 # The peer: the same HTTP stack without recommendation work, at the feed's rate.
 sleep 2

@@ -70,6 +70,7 @@ public static class TwofoldService
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddAspNetCoreInstrumentation()
             .AddMeter(ServiceMetrics.MeterName)
+            .AddMeter("System.Runtime") // the runtime's own: GC collections and pause time, heap, CPU, thread pool
             .AddPrometheusExporter());
 
         var app = builder.Build();

@@ -186,6 +186,7 @@ public sealed class ApiTests(BundleFixture fixture)
         Assert.Contains("twofold_dispatches_total", metrics);
         Assert.Contains("twofold_reservations_total", metrics);
         Assert.Contains("twofold_feed_entries_total", metrics);
+        Assert.Contains("dotnet_gc_pause_time_seconds_total", metrics); // the runtime's own meter
         Assert.Contains("http_server_request_duration_seconds_bucket", metrics);
         Assert.Contains("http_route=\"/users/{id}/feed\"", metrics);
 
