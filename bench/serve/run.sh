@@ -84,6 +84,9 @@ feeds 5s > /dev/null
 uploads warm-$RANDOM 5s > /dev/null 2>&1
 sleep 2
 
+# The runtime's GC counters (System.Runtime meter) as "name{generation} value" lines; subtracted around the measured run.
+gc_counters() { curl -s "http://127.0.0.1:$port/metrics" | sed -n -e 's/^dotnet_gc_collections_total{.*gc_heap_generation="\(gen[0-9]\)".*} \(.*\)/collections \1 \2/p' -e 's/^dotnet_gc_pause_time_seconds_total{.*} \(.*\)/pause seconds \1/p'; }
+gc_before=$(gc_counters)
 echo "== load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 feeds "${seconds}s" > "$work/feed.txt" &
 feed=$!
@@ -94,7 +97,10 @@ echo "== load average after:  $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "--- feed (concurrent with uploads)"; show feed "$work/feed.txt"
 echo "--- upload + dispatch (concurrent with feeds)"; show upload "$work/upload.txt"
 head -3 "$work/upload.err" || true
-curl -s "http://127.0.0.1:$port/metrics" | grep -E "^twofold_dispatch_duration_seconds_(sum|count)|^twofold_catalogue_growth_duration_seconds_(sum|count)|^twofold_reservations_total|^dotnet_gc_collections_total|^dotnet_gc_pause_time_seconds_total" || true
+curl -s "http://127.0.0.1:$port/metrics" | grep -E "^twofold_dispatch_duration_seconds_(sum|count)|^twofold_catalogue_growth_duration_seconds_(sum|count)|^twofold_reservations_total" || true
+echo "garbage collection during the measured run (runtime metrics, after − before):"
+awk 'NR == FNR { before[$1 " " $2] = $3; next } { printf "  %s %s %s\n", $1, $2, $3 - before[$1 " " $2] }' \
+  <(echo "$gc_before") <(gc_counters)
 
 # The peer: the same HTTP stack without recommendation work, at the feed's rate.
 sleep 2
