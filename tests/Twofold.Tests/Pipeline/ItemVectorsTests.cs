@@ -89,6 +89,46 @@ public class ItemVectorsTests
         Assert.Contains(grown.SearchMany(queries, k, null), found => found.Any(n => n.Id >= count));
     }
 
+    [Fact]
+    public void Uploads_over_many_growths_are_searched_exactly_across_the_blocks_they_are_kept_in()
+    {
+        // 700 uploads after a build of 500 items, in growths of 37 (the recent items span sealed blocks and a partial
+        // one), every fifth without an embedding; and a branch grown from an older generation.
+        const int d = 16, count = 500, uploads = 700, k = 30;
+        var rows = SyntheticEmbeddings.Clustered(count + uploads, d, seed: 41);
+        var missing = new bool[count + uploads];
+        for (var i = count; i < count + uploads; i += 5) missing[i] = true;
+        bool Fill(int item, Span<float> row)
+        {
+            if (missing[item]) return false;
+            rows.AsSpan(item * d, d).CopyTo(row);
+            return true;
+        }
+        var vectors = ItemVectors.Build(rows.AsSpan(0, count * d).ToArray(), d, new bool[count]);
+        ItemVectors? older = null;
+        for (var size = count + 37; size < count + uploads; size += 37)
+        {
+            vectors = vectors.Grow(size, Fill);
+            if (size == count + 37 * 9) older = vectors;
+        }
+        vectors = vectors.Grow(count + uploads, Fill);
+        var branch = older!.Grow(count + 37 * 9 + 300, Fill);
+
+        var queries = SyntheticEmbeddings.Clustered(5, d, seed: 42, clusters: 2, noise: 2.0);
+        var filter = new IdFilter(count + uploads);
+        for (var i = 1; i < count + uploads; i += 3) filter.Set(i);
+        foreach (var (grown, rowsNow) in new[] { (vectors, count + uploads), (branch, count + 37 * 9 + 300) })
+            foreach (var f in new[] { null, filter })
+                for (var q = 0; q < 5; q++)
+                {
+                    var query = queries.AsSpan(q * d, d).ToArray();
+                    var expected = Enumerable.Range(0, rowsNow).Where(i => !missing[i] && (f is null || f.Contains(i)))
+                        .Select(i => (Id: i, Score: VectorKernels.Dot(query, rows.AsSpan(i * d, d))))
+                        .OrderByDescending(n => n.Score).ThenBy(n => n.Id).Take(k).Select(n => n.Id);
+                    Assert.Equal(expected, grown.Search(query, k, f).Select(n => n.Id));
+                }
+    }
+
     /// <summary>The clustered search from any size (the feeds' default starts at 200,000 items), or never.</summary>
     private static ClusteredSearchOptions Search(bool clustered) => clustered ? new ClusteredSearchOptions { From = 1 } : ClusteredSearchOptions.Never;
 }
