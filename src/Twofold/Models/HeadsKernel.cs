@@ -89,8 +89,8 @@ internal sealed unsafe class HeadsKernel
     {
         if (probabilities.Length != rows * _tasks) throw new ArgumentException($"Expected {rows} × {_tasks} outputs, actual {probabilities.Length}.", nameof(probabilities));
         var (e, t, width) = (_experts, _tasks, InputWidth);
-        // A tile's first layer is formed in its own buffer when grouped, with rows padded to whole vectors.
-        // (to whole blocks of four vectors: a last block of fewer vectors ran as dependent chains of multiply-adds)
+        // A tile's first layer is formed in its own buffer when grouped, with rows padded to whole blocks of four
+        // vectors (a last block of fewer vectors ran as dependent chains of multiply-adds).
         var formedWidth = (width + 4 * Lanes - 1) / (4 * Lanes) * (4 * Lanes);
         var varyingWidth = grouped.VaryingWidth;
         var expertsOut = ArrayPool<float>.Shared.Rent(e * TileRows * _outputPadded);
@@ -193,16 +193,15 @@ internal sealed unsafe class HeadsKernel
     }
 
     /// <summary>
-    /// row[:] = max(shared[:] + Σ_k x[k] · weight[k, :], floor[:]) over a row padded to whole vectors
-    /// (<paramref name="width"/>), four vectors at a time so their chains of multiply-adds run side by side. The sum
+    /// row[:] = max(shared[:] + Σ_k x[k] · weight[k, :], floor[:]) over a row padded to whole blocks of four vectors
+    /// (<paramref name="width"/>), a block at a time so its four chains of multiply-adds run side by side. The sum
     /// starts from the group's part in registers: copying it into the row first made every load of the row wait for
     /// the copy's stores to retire (a load that spans stores cannot be forwarded from them), and so did the separate
     /// ReLU pass over the row that <paramref name="floor"/> replaces.
     /// </summary>
     private static void FormRow(float* shared, float* x, int length, float* weight, int width, float* floor, float* row)
     {
-        var v = 0;
-        for (; v + 4 * Lanes <= width; v += 4 * Lanes)
+        for (var v = 0; v < width; v += 4 * Lanes)
         {
             var (a0, a1, a2, a3) = (Vector256.Load(shared + v), Vector256.Load(shared + v + Lanes), Vector256.Load(shared + v + 2 * Lanes), Vector256.Load(shared + v + 3 * Lanes));
             for (var k = 0; k < length; k++)
@@ -218,12 +217,6 @@ internal sealed unsafe class HeadsKernel
             Vector256.MaxNative(a1, Vector256.Load(floor + v + Lanes)).Store(row + v + Lanes);
             Vector256.MaxNative(a2, Vector256.Load(floor + v + 2 * Lanes)).Store(row + v + 2 * Lanes);
             Vector256.MaxNative(a3, Vector256.Load(floor + v + 3 * Lanes)).Store(row + v + 3 * Lanes);
-        }
-        for (; v < width; v += Lanes)
-        {
-            var acc = Vector256.Load(shared + v);
-            for (var k = 0; k < length; k++) acc = Vector256.FusedMultiplyAdd(Vector256.Create(x[k]), Vector256.Load(weight + (long)k * width + v), acc);
-            Vector256.MaxNative(acc, Vector256.Load(floor + v)).Store(row + v);
         }
     }
 
