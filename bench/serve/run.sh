@@ -85,7 +85,7 @@ uploads warm-$RANDOM 5s > /dev/null 2>&1
 sleep 2
 
 # The runtime's GC counters (System.Runtime meter) as "name{generation} value" lines; subtracted around the measured run.
-gc_counters() { curl -s "http://127.0.0.1:$port/metrics" | sed -n -e 's/^dotnet_gc_collections_total{.*gc_heap_generation="\(gen[0-9]\)".*} \(.*\)/collections \1 \2/p' -e 's/^dotnet_gc_pause_time_seconds_total{.*} \(.*\)/pause seconds \1/p'; }
+gc_counters() { curl -s "http://127.0.0.1:$port/metrics" | sed -n -e 's/^dotnet_gc_collections_total{.*gc_heap_generation="\(gen[0-9]\)".*} \(.*\)/collections \1 \2/p' -e 's/^dotnet_gc_pause_time_seconds_total{.*} \(.*\)/pause seconds \1/p' -e 's/^twofold_gc_pause_duration_seconds_bucket{.*le="\([0-9.+Inf]*\)".*} \(.*\)/pauses_up_to_seconds \1 \2/p'; }
 gc_before=$(gc_counters)
 echo "== load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 feeds "${seconds}s" > "$work/feed.txt" &
@@ -98,7 +98,7 @@ echo "--- feed (concurrent with uploads)"; show feed "$work/feed.txt"
 echo "--- upload + dispatch (concurrent with feeds)"; show upload "$work/upload.txt"
 head -3 "$work/upload.err" || true
 curl -s "http://127.0.0.1:$port/metrics" | grep -E "^twofold_dispatch_duration_seconds_(sum|count)|^twofold_catalogue_growth_duration_seconds_(sum|count)|^twofold_reservations_total" || true
-echo "garbage collection during the measured run (runtime metrics, after − before):"
+echo "garbage collection during the measured run (metrics, after − before; pauses_up_to_seconds: pauses no longer than that):"
 awk 'NR == FNR { before[$1 " " $2] = $3; next } { printf "  %s %s %s\n", $1, $2, $3 - before[$1 " " $2] }' \
   <(echo "$gc_before") <(gc_counters)
 

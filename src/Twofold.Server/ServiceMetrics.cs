@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Twofold.Diagnostics;
 
 namespace Twofold.Server;
 
@@ -25,7 +26,13 @@ public sealed class ServiceMetrics : IDisposable
         FeedEntries = _meter.CreateCounter<long>("twofold.feed.entries", "{entry}", "Feed slots served, by retrieval source.");
         Refreshes = _meter.CreateCounter<long>("twofold.refreshes", "{refresh}", "Daily refreshes run.");
         Reloads = _meter.CreateCounter<long>("twofold.bundle_reloads", "{reload}", "Model bundles loaded while serving.");
+        // Each pause of the collector stops every request; the runtime's own metrics give only their sum.
+        var gcPauses = _meter.CreateHistogram<double>("twofold.gc.pause.duration", "s", "Each pause of the garbage collector (all threads stopped).",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1] });
+        _gcPauses = new GcPauses(milliseconds => gcPauses.Record(milliseconds / 1000));
     }
+
+    private readonly GcPauses _gcPauses;
 
     public Counter<long> Dispatches { get; }
     public Counter<long> Reservations { get; }
@@ -36,5 +43,9 @@ public sealed class ServiceMetrics : IDisposable
     public Counter<long> Refreshes { get; }
     public Counter<long> Reloads { get; }
 
-    public void Dispose() => _meter.Dispose();
+    public void Dispose()
+    {
+        _gcPauses.Dispose();
+        _meter.Dispose();
+    }
 }

@@ -187,6 +187,14 @@ public sealed class ApiTests(BundleFixture fixture)
         Assert.Contains("twofold_reservations_total", metrics);
         Assert.Contains("twofold_feed_entries_total", metrics);
         Assert.Contains("dotnet_gc_pause_time_seconds_total", metrics); // the runtime's own meter
+        // Each collector pause is recorded (the runtime hands its events to the listener a little later).
+        GC.Collect();
+        for (var wait = 0; wait < 50 && !metrics.Contains("twofold_gc_pause_duration_seconds_bucket", StringComparison.Ordinal); wait++)
+        {
+            await Task.Delay(100);
+            metrics = await service.Client.GetStringAsync("/metrics");
+        }
+        Assert.Contains("twofold_gc_pause_duration_seconds_bucket", metrics);
         Assert.Contains("http_server_request_duration_seconds_bucket", metrics);
         Assert.Contains("http_route=\"/users/{id}/feed\"", metrics);
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using TorchSharp;
 using Twofold.CreatorSide;
+using Twofold.Diagnostics;
 using Twofold.Models;
 using Twofold.Pipeline;
 using Twofold.Retrieval;
@@ -127,7 +128,8 @@ public static class DispatchBench
         var next = 0;
         var released = 0;
         var gate = new object();
-        using var pauses = new GcPauses();
+        var pauses = new System.Collections.Concurrent.ConcurrentQueue<double>();
+        using var listener = new GcPauses(pauses.Enqueue);
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var (pausedBefore, gen2Before, allocatedBefore) = (GC.GetTotalPauseDuration(), GC.CollectionCount(2), GC.GetTotalAllocatedBytes());
         var clock = Stopwatch.StartNew();
@@ -191,7 +193,7 @@ public static class DispatchBench
             $"{name,-7} {searchName} {(rate > 0 ? $"arrivals {rate:N0}/s" : "backlog"),-16} threads {threads} batch <= {batch,-3} predicting on {world.Ranker.PredictionThreads} | open day {openSeconds:F2} s | " +
             $"{count / seconds,7:N0} items/s | CPU {cpuPerItem:F2} ms per item | p50 {Percentile(latencies, 0.5):F1} ms p99 {Percentile(latencies, 0.99):F1} ms | " +
             $"{candidates:F0} candidates, {matched / (double)count:F1} users per item | available {startAvailable:N0} -> {available.Count:N0} | " +
-            $"allocated {(GC.GetTotalAllocatedBytes() - allocatedBefore) / 1024.0 / count:F0} KB per item, GC paused {(GC.GetTotalPauseDuration() - pausedBefore).TotalMilliseconds:F0} ms ({pauses.Summary()}, {GC.CollectionCount(2) - gen2Before} gen 2) | load {LoadAverage.Read(1)}"));
+            $"allocated {(GC.GetTotalAllocatedBytes() - allocatedBefore) / 1024.0 / count:F0} KB per item, GC paused {(GC.GetTotalPauseDuration() - pausedBefore).TotalMilliseconds:F0} ms ({PauseSummary(pauses)}, {GC.CollectionCount(2) - gen2Before} gen 2) | load {LoadAverage.Read(1)}"));
         // The day in quarters: the available set shrinks as users reach Q.
         for (var q = 0; q < 4; q++)
         {
@@ -201,6 +203,15 @@ public static class DispatchBench
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"        quarter {q + 1}: available {availableBefore[from]:N0} -> {availableBefore[to - 1]:N0} | p50 {Percentile(slice, 0.5):F1} ms p99 {Percentile(slice, 0.99):F1} ms | batches took {serviceMs[from..to].Average():F2} ms per item"));
         }
+    }
+
+    /// <summary>"N GC pauses, p90 X ms, longest Y ms".</summary>
+    private static string PauseSummary(IEnumerable<double> pausesMs)
+    {
+        var pauses = pausesMs.Order().ToList();
+        if (pauses.Count == 0) return "no GC pauses";
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{pauses.Count} GC pauses, p90 {pauses[(int)(0.9 * (pauses.Count - 1))]:F1} ms, longest {pauses[^1]:F1} ms");
     }
 
     /// <summary>Where a dispatch's time goes: each step of <see cref="CreatorSideRecommender.Dispatch"/> timed alone (no reservation).</summary>
