@@ -215,7 +215,7 @@ public sealed class MultiTaskNetwork : nn.Module
     /// <summary>Sets the mode and drops the layers joined for inference: weights are only changed outside evaluation (training, loading).</summary>
     /// <remarks>
     /// The dropped layers are left to their finalizers, not disposed: a prediction running on another thread may be
-    /// reading them (a service's views of a growing catalogue share one network, and each sets its mode).
+    /// reading them (a service's views of a growing catalogue share one network, and loading or training sets the mode).
     /// </remarks>
     public override void train(bool on = true)
     {

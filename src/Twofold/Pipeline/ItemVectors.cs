@@ -35,12 +35,16 @@ internal sealed class ItemVectors
     // only the last, partial block is rebuilt by a growth. One index over all of them, rebuilt by each growth, had
     // allocated about a megabyte per upload after a few thousand uploads (on the pinned heap, collected with gen 2).
     private const int RecentBlockRows = 256;
-    private readonly FlatIndex[] _recentBlocks;
-    private readonly int[] _recentBlockMissing;
+    private readonly RecentBlock[] _recentBlocks;
     private readonly int _sealedBlocks;
+    private readonly int _recentRows;
+    private readonly int _recentMissing;
+
+    /// <summary>An index over rows [Ids[0], Ids[0] + Index.Count) and how many of them have no embedding.</summary>
+    private sealed record RecentBlock(FlatIndex Index, int[] Ids, int Missing);
 
     private ItemVectors(float[] buffer, bool[] missing, int rows, int dimension, HandedOutRows shared, Lazy<FlatIndex> baseIndex,
-        Lazy<IVectorSubset?> quantisedBase, int baseRows, int baseMissing, IReadOnlyList<FlatIndex> sealedBlocks)
+        Lazy<IVectorSubset?> quantisedBase, int baseRows, int baseMissing, IReadOnlyList<RecentBlock> sealedBlocks)
     {
         _quantisedBase = quantisedBase;
         _buffer = buffer;
@@ -51,16 +55,17 @@ internal sealed class ItemVectors
         _base = baseIndex;
         _baseRows = baseRows;
         _baseMissing = baseMissing;
-        var recentRows = Math.Max(0, rows - baseRows);
-        _sealedBlocks = recentRows / RecentBlockRows;
+        _recentRows = Math.Max(0, rows - baseRows);
+        _sealedBlocks = _recentRows / RecentBlockRows;
         var blocks = sealedBlocks.Take(_sealedBlocks).ToList(); // a block's rows never change once written
-        for (var b = blocks.Count; b < (recentRows + RecentBlockRows - 1) / RecentBlockRows; b++)
+        for (var b = blocks.Count; b < (_recentRows + RecentBlockRows - 1) / RecentBlockRows; b++)
         {
-            var (first, count) = (baseRows + b * RecentBlockRows, Math.Min(RecentBlockRows, rows - baseRows - b * RecentBlockRows));
-            blocks.Add(new FlatIndex(buffer.AsSpan(first * dimension, count * dimension), dimension));
+            var (first, count) = (baseRows + b * RecentBlockRows, Math.Min(RecentBlockRows, _recentRows - b * RecentBlockRows));
+            blocks.Add(new RecentBlock(new FlatIndex(buffer.AsSpan(first * dimension, count * dimension), dimension),
+                [.. Enumerable.Range(first, count)], missing.AsSpan(first, count).Count(true)));
         }
         _recentBlocks = [.. blocks];
-        _recentBlockMissing = [.. Enumerable.Range(0, blocks.Count).Select(b => missing.AsSpan(baseRows + b * RecentBlockRows, blocks[b].Count).Count(true))];
+        _recentMissing = blocks.Sum(b => b.Missing);
     }
 
     public int Rows { get; }
@@ -151,7 +156,7 @@ internal sealed class ItemVectors
             }
             shared.Rows = rows;
             return new ItemVectors(buffer, missing, rows, Dimension, shared, _base, _quantisedBase, _baseRows, _baseMissing,
-                new ArraySegment<FlatIndex>(_recentBlocks, 0, _sealedBlocks));
+                new ArraySegment<RecentBlock>(_recentBlocks, 0, _sealedBlocks));
         }
     }
 
@@ -200,17 +205,13 @@ internal sealed class ItemVectors
     private Neighbor[] WithRecent(float[] query, Neighbor[] found, int k, IdFilter? filter)
     {
         if (_recentBlocks.Length == 0) return found;
-        IEnumerable<Neighbor> merged = found;
-        for (var b = 0; b < _recentBlocks.Length; b++)
-        {
-            var block = _recentBlocks[b];
-            var offset = _baseRows + b * RecentBlockRows;
-            // Each block's best k with an embedding (the rows without one are searched for and dropped) or, filtered, all its rows.
-            var wanted = filter is null ? Math.Min(k + _recentBlockMissing[b], block.Count) : block.Count;
-            merged = merged.Concat(block.Search(query, wanted)
-                .Select(n => new Neighbor(n.Id + offset, n.Score))
-                .Where(n => !_missing[n.Id] && (filter is null || (n.Id < filter.Capacity && filter.Contains(n.Id)))));
-        }
-        return merged.OrderByDescending(n => n.Score).ThenBy(n => n.Id).Take(k).ToArray();
+        // One top list over the full build's answer and every block's rows: room for the rows without an embedding
+        // (scored, then dropped) or, filtered, for all the recent rows (the filter is applied after).
+        var best = new TopKBuffer(k + (filter is null ? _recentMissing : _recentRows));
+        foreach (var n in found) best.Push(n.Score, n.Id);
+        foreach (var block in _recentBlocks) block.Index.ScanInto(query, best, block.Ids);
+        return [.. best.ToSortedArray()
+            .Where(n => n.Id < _baseRows || (!_missing[n.Id] && (filter is null || (n.Id < filter.Capacity && filter.Contains(n.Id)))))
+            .Take(k)];
     }
 }

@@ -45,6 +45,17 @@ public sealed unsafe class FlatIndex
         return heap.ToSortedArray();
     }
 
+    /// <summary>
+    /// Every row's score with <paramref name="query"/> into <paramref name="buffer"/>, row r reported as
+    /// <paramref name="ids"/>[r]: for a caller that merges several indexes into one top-k.
+    /// </summary>
+    internal void ScanInto(ReadOnlySpan<float> query, TopKBuffer buffer, int[] ids)
+    {
+        Validation.CheckVector(query, Dimension, nameof(query));
+        if (ids.Length != Count) throw new ArgumentException($"Expected an id for each of {Count} rows, got {ids.Length}.", nameof(ids));
+        fixed (float* q = query) _matrix.Scan(q, Count, buffer, ids, null);
+    }
+
     /// <summary>Exact top-k for each of the row-major <paramref name="queries"/> (blocked; faster per query than one at a time).</summary>
     public Neighbor[][] SearchBatch(ReadOnlySpan<float> queries, int k, IdFilter? filter = null)
     {
