@@ -30,9 +30,11 @@ namespace Twofold.Storage;
 public sealed class SqliteAvailabilityStore : IAvailabilityStore
 {
     private const int SchemaVersion = 2;
+    private static readonly TimeSpan CheckpointInterval = TimeSpan.FromMilliseconds(500);
     private readonly Lock _gate = new();
     private readonly List<PendingReservation> _queue = [];
     private readonly SqliteConnection _connection;
+    private readonly WalCheckpointer _checkpointer;
     private readonly Dictionary<int, LoadedDay> _days = new();
     private long _appliedThrough;
     private long _seenDataVersion = -1;
@@ -51,8 +53,10 @@ public sealed class SqliteAvailabilityStore : IAvailabilityStore
         try
         {
             _connection.Open();
-            Execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;");
+            // The log is copied back into the file by the checkpointer's thread, never by a commit (see WalCheckpointer).
+            Execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = 0;");
             CreateSchema();
+            _checkpointer = new WalCheckpointer(connectionString, CheckpointInterval);
         }
         catch
         {
@@ -62,6 +66,9 @@ public sealed class SqliteAvailabilityStore : IAvailabilityStore
     }
 
     public string Path { get; }
+
+    /// <summary>Checkpoints of the write-ahead log run so far (see <see cref="WalCheckpointer"/>).</summary>
+    internal int CheckpointsCompleted => _checkpointer.Completed;
 
     public void OpenDay(int day, int capacity, IReadOnlyCollection<int> activeUsers)
     {
@@ -196,6 +203,7 @@ public sealed class SqliteAvailabilityStore : IAvailabilityStore
 
     public void Dispose()
     {
+        _checkpointer.Dispose();
         lock (_gate) _connection.Dispose();
     }
 
