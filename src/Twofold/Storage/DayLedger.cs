@@ -5,7 +5,7 @@ namespace Twofold.Storage;
 /// <summary>
 /// One day of the availability ledger in process memory: the predicted-active users, |D_u| and D_u for each of
 /// them, and the users of each dispatched item. The rule that chooses a reservation's users lives here once; the
-/// in-memory store applies its choices directly, the SQLite store after appending them to its durable ledger.
+/// in-memory store applies its choices directly, the SQLite store once they are committed to its durable ledger.
 /// Not thread-safe: each store serialises access.
 /// </summary>
 internal sealed class DayLedger
@@ -43,18 +43,25 @@ internal sealed class DayLedger
 
     public bool TryGetReservation(int item, out int[] users) => _itemUsers.TryGetValue(item, out users!);
 
-    /// <summary>The users a reservation would take: candidates in order, skipping inactive, full and repeated users.</summary>
-    public int[] Choose(IReadOnlyList<int> candidates, int limit)
+    /// <summary>
+    /// The users a reservation would take: candidates in order, skipping inactive, full and repeated users. Reservations
+    /// already chosen but not applied yet (<paramref name="pending"/>) count towards the users' totals.
+    /// </summary>
+    public int[] Choose(IReadOnlyList<int> candidates, int limit, PendingReservations? pending = null)
     {
         var users = new List<int>(Math.Min(limit, candidates.Count));
         var chosen = new HashSet<int>();
         foreach (var user in candidates)
         {
             if (users.Count == limit) break;
-            if (SlotOf(user) is var slot and >= 0 && _count[slot] < Capacity && chosen.Add(user)) users.Add(user);
+            if (SlotOf(user) is var slot and >= 0 && _count[slot] + (pending?.Added(user) ?? 0) < Capacity && chosen.Add(user)) users.Add(user);
         }
         return [.. users];
     }
+
+    /// <summary>The users of <paramref name="users"/> that the pending reservations, this one included, bring to the cap.</summary>
+    public int[] Filled(int[] users, PendingReservations pending) =>
+        users.Where(user => _count[_slotOf[user]] + pending.Added(user) == Capacity).ToArray();
 
     /// <summary>Records a reservation chosen by <see cref="Choose"/> (or replayed from a durable ledger); returns the users it filled.</summary>
     public int[] Apply(int item, int[] users)
@@ -85,4 +92,26 @@ internal sealed class DayLedger
 
     /// <summary>The user's row of D_u, or −1 for a user not active this day (any id, negative or beyond the largest, is asked safely).</summary>
     private int SlotOf(int user) => (uint)user < (uint)_slotOf.Length ? _slotOf[user] : -1;
+}
+
+/// <summary>
+/// Reservations chosen on one day but not applied to its <see cref="DayLedger"/> yet: what the SQLite store decides
+/// for a batch before it commits, so that each request of the batch sees the ones before it while readers of the ledger
+/// still see only what is durable.
+/// </summary>
+internal sealed class PendingReservations
+{
+    private readonly Dictionary<int, int> _added = new();
+    private readonly Dictionary<int, int[]> _reservations = new();
+
+    /// <summary>How many pending reservations hold <paramref name="user"/>.</summary>
+    public int Added(int user) => _added.GetValueOrDefault(user);
+
+    public bool TryGetReservation(int item, out int[] users) => _reservations.TryGetValue(item, out users!);
+
+    public void Add(int item, int[] users)
+    {
+        _reservations.Add(item, users);
+        foreach (var user in users) _added[user] = Added(user) + 1;
+    }
 }

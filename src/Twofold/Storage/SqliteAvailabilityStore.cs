@@ -24,6 +24,10 @@ namespace Twofold.Storage;
 /// Reservations from several threads that arrive while a commit is being written are committed together in the next
 /// transaction (group commit), each returning only once its row is durable: one fsync then serves many reservations,
 /// and a crash loses a whole group or nothing of it.
+/// Reads never wait for a commit: they have a connection of their own, and the ledger in memory is changed only under
+/// a short lock of its own, once rows are durable (a batch is decided against <see cref="PendingReservations"/>, not
+/// against the ledger readers see), so a reader sees every reservation committed before it asked and nothing that
+/// could still be lost. The log is copied back into the file off the commits' path (<see cref="WalCheckpointer"/>).
 /// The views <c>dispatched</c>, <c>matches</c> and <c>counts</c> show the ledger per item, per match and per user
 /// for inspection with any SQLite client.
 /// </remarks>
@@ -31,13 +35,21 @@ public sealed class SqliteAvailabilityStore : IAvailabilityStore
 {
     private const int SchemaVersion = 2;
     private static readonly TimeSpan CheckpointInterval = TimeSpan.FromMilliseconds(500);
-    private readonly Lock _gate = new();
+
+    // Lock order: a connection's gate before the state's, never the other way, and never both connections' gates.
+    /// <summary>The writer connection: one group commit at a time, and opening days.</summary>
+    private readonly Lock _writeGate = new();
+    /// <summary>The reader connection, and what it last saw of the file (the two fields below).</summary>
+    private readonly Lock _readGate = new();
+    /// <summary>The days in memory: the dictionary and every day's ledger and position.</summary>
+    private readonly Lock _state = new();
     private readonly List<PendingReservation> _queue = [];
-    private readonly SqliteConnection _connection;
+    private readonly SqliteConnection _writer;
+    private readonly SqliteConnection _reader;
     private readonly WalCheckpointer _checkpointer;
     private readonly Dictionary<int, LoadedDay> _days = new();
-    private long _appliedThrough;
-    private long _seenDataVersion = -1;
+    private long _readerDataVersion = -1;
+    private long _readerLastRow;
 
     public SqliteAvailabilityStore(string path)
     {
@@ -49,18 +61,21 @@ public sealed class SqliteAvailabilityStore : IAvailabilityStore
             Pooling = false,
             DefaultTimeout = 60,
         }.ToString();
-        _connection = new SqliteConnection(connectionString);
+        _writer = new SqliteConnection(connectionString);
+        _reader = new SqliteConnection(connectionString);
         try
         {
-            _connection.Open();
+            _writer.Open();
             // The log is copied back into the file by the checkpointer's thread, never by a commit (see WalCheckpointer).
             Execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = 0;");
             CreateSchema();
+            _reader.Open();
             _checkpointer = new WalCheckpointer(connectionString, CheckpointInterval);
         }
         catch
         {
-            _connection.Dispose();
+            _reader.Dispose();
+            _writer.Dispose();
             throw;
         }
     }
@@ -73,9 +88,9 @@ public sealed class SqliteAvailabilityStore : IAvailabilityStore
     public void OpenDay(int day, int capacity, IReadOnlyCollection<int> activeUsers)
     {
         ReservationRules.CheckOpen(day, capacity, activeUsers);
-        lock (_gate)
+        lock (_writeGate)
         {
-            using var transaction = _connection.BeginTransaction(deferred: false);
+            using var transaction = _writer.BeginTransaction(deferred: false);
             var open = Capacity(transaction, day);
             if (open is not null)
             {
@@ -98,7 +113,7 @@ public sealed class SqliteAvailabilityStore : IAvailabilityStore
         foreach (var request in requests) ReservationRules.CheckReserve(day, request.Item, request.Candidates, limit);
         var pending = requests.Select(r => new PendingReservation(day, r.Item, r.Candidates, limit)).ToList();
         lock (_queue) _queue.AddRange(pending);
-        lock (_gate)
+        lock (_writeGate)
         {
             // Group commit: whoever holds the gate commits every reservation queued meanwhile in one transaction,
             // so dispatchers on several threads share one fsync. Requests already committed by an earlier holder
@@ -117,54 +132,40 @@ public sealed class SqliteAvailabilityStore : IAvailabilityStore
             batch = [.. _queue];
             _queue.Clear();
         }
-        var touched = new HashSet<int>();
         try
         {
             // The immediate transaction takes the file's write lock first, so the state read below is final.
-            using var transaction = _connection.BeginTransaction(deferred: false);
-            CatchUp(transaction);
-            using var append = Command(transaction, "INSERT INTO ledger (day, item, users) VALUES ($day, $item, $users) RETURNING seq",
-                ("$day", 0), ("$item", 0), ("$users", ""));
-            var appended = new List<(LoadedDay Day, long Sequence)>();
-            foreach (var request in batch)
+            using var transaction = _writer.BeginTransaction(deferred: false);
+            var last = LastRow(transaction);
+            var days = new Dictionary<int, LoadedDay>();
+            foreach (var day in batch.Select(r => r.Day).Distinct())
             {
-                LoadedDay loaded;
                 try
                 {
-                    loaded = Load(transaction, request.Day);
+                    days[day] = Current(transaction, day, last);
                 }
                 catch (InvalidOperationException e)
                 {
-                    request.Error = e; // this day is not open: only this request fails
-                    continue;
+                    foreach (var request in batch.Where(r => r.Day == day)) request.Error = e; // this day is not open: only its requests fail
                 }
-                if (loaded.Ledger.TryGetReservation(request.Item, out var existing))
-                {
-                    request.Result = new Reservation(request.Item, [.. existing], [], AlreadyDispatched: true);
-                    continue;
-                }
-                var users = loaded.Ledger.Choose(request.Candidates, request.Limit);
+            }
+            var decided = Decide(batch.Where(r => r.Error is null), days);
+            using var append = Command(transaction, "INSERT INTO ledger (day, item, users) VALUES ($day, $item, $users) RETURNING seq",
+                ("$day", 0), ("$item", 0), ("$users", ""));
+            var appended = new List<(int Day, long Row, int Item, int[] Users)>();
+            foreach (var (request, users) in decided)
+            {
                 append.Parameters["$day"].Value = request.Day;
                 append.Parameters["$item"].Value = request.Item;
                 append.Parameters["$users"].Value = Json(users);
-                var sequence = Convert.ToInt64(append.ExecuteScalar(), CultureInfo.InvariantCulture);
-                // Applied before the commit so later requests of the batch see these users' new counts; undone below
-                // (the day is reloaded from the file) if the commit fails.
-                touched.Add(request.Day);
-                var filled = loaded.Ledger.Apply(request.Item, users);
-                appended.Add((loaded, sequence));
-                request.Result = new Reservation(request.Item, [.. users], filled, AlreadyDispatched: false);
+                appended.Add((request.Day, Convert.ToInt64(append.ExecuteScalar(), CultureInfo.InvariantCulture), request.Item, users));
             }
             transaction.Commit();
-            foreach (var (loaded, sequence) in appended)
-            {
-                loaded.Through = sequence;
-                _appliedThrough = sequence;
-            }
+            if (appended.Count > 0) ApplyCommitted(last, appended);
         }
         catch (Exception e)
         {
-            foreach (var day in touched) _days.Remove(day);
+            // Nothing in memory changed before the commit, so a failed one leaves only its requests to fail.
             foreach (var request in batch)
             {
                 request.Result = null;
@@ -177,34 +178,176 @@ public sealed class SqliteAvailabilityStore : IAvailabilityStore
         }
     }
 
-    public IReadOnlyList<int> MatchedItems(int day, int user)
+    /// <summary>
+    /// Each request's users, in queue order, each seeing the ones before it; the requests that reserve something new
+    /// are returned with their users (the others already have their result).
+    /// </summary>
+    private List<(PendingReservation Request, int[] Users)> Decide(IEnumerable<PendingReservation> requests, Dictionary<int, LoadedDay> days)
     {
-        lock (_gate) return Current(day).MatchedItems(user);
+        var decided = new List<(PendingReservation, int[])>();
+        var pendingByDay = new Dictionary<int, PendingReservations>();
+        lock (_state)
+            foreach (var request in requests)
+            {
+                var ledger = days[request.Day].Ledger;
+                if (!pendingByDay.TryGetValue(request.Day, out var pending)) pendingByDay[request.Day] = pending = new PendingReservations();
+                if (ledger.TryGetReservation(request.Item, out var existing) || pending.TryGetReservation(request.Item, out existing))
+                {
+                    request.Result = new Reservation(request.Item, [.. existing], [], AlreadyDispatched: true);
+                    continue;
+                }
+                var users = ledger.Choose(request.Candidates, request.Limit, pending);
+                pending.Add(request.Item, users);
+                request.Result = new Reservation(request.Item, [.. users], ledger.Filled(users, pending), AlreadyDispatched: false);
+                decided.Add((request, users));
+            }
+        return decided;
     }
 
-    public IReadOnlyList<int> ReservedUsers(int day, int item)
+    /// <summary>
+    /// Applies a batch's rows, now durable, to the days in memory. Rows after <paramref name="last"/> are all this batch's,
+    /// so every day that was current at <paramref name="last"/> becomes current at the batch's last row; a reader may have
+    /// applied them first, from the file.
+    /// </summary>
+    private void ApplyCommitted(long last, List<(int Day, long Row, int Item, int[] Users)> appended)
     {
-        lock (_gate) return Current(day).ReservedUsers(item);
+        var through = appended[^1].Row;
+        lock (_state)
+            foreach (var (day, loaded) in _days)
+            {
+                if (loaded.Through < last || loaded.Through >= through) continue;
+                foreach (var row in appended)
+                    if (row.Day == day) loaded.Ledger.Apply(row.Item, row.Users);
+                loaded.Through = through;
+            }
     }
 
-    public bool IsAvailable(int day, int user)
-    {
-        lock (_gate) return Current(day).IsAvailable(user);
-    }
+    public IReadOnlyList<int> MatchedItems(int day, int user) => Read(day, ledger => ledger.MatchedItems(user));
 
-    public IReadOnlyList<int> AvailableAmong(int day, IEnumerable<int> users)
-    {
-        lock (_gate)
-        {
-            var ledger = Current(day);
-            return users.Where(ledger.IsAvailable).ToList();
-        }
-    }
+    public IReadOnlyList<int> ReservedUsers(int day, int item) => Read(day, ledger => ledger.ReservedUsers(item));
+
+    public bool IsAvailable(int day, int user) => Read(day, ledger => ledger.IsAvailable(user));
+
+    public IReadOnlyList<int> AvailableAmong(int day, IEnumerable<int> users) => Read(day, ledger => users.Where(ledger.IsAvailable).ToList());
 
     public void Dispose()
     {
         _checkpointer.Dispose();
-        lock (_gate) _connection.Dispose();
+        lock (_writeGate) _writer.Dispose();
+        lock (_readGate) _reader.Dispose();
+    }
+
+    /// <summary>
+    /// Reads the day as of now: with every row committed before the call, by this process or another, and nothing more.
+    /// </summary>
+    /// <remarks>
+    /// The usual read costs one <c>PRAGMA data_version</c> on the reader's connection, which changes only when another
+    /// connection (this store's writer too) commits; a short read transaction then finds the last row and applies what
+    /// the writer has not applied yet.
+    /// </remarks>
+    private T Read<T>(int day, Func<DayLedger, T> read)
+    {
+        lock (_readGate)
+            while (true)
+            {
+                var version = DataVersion(_reader);
+                if (version != _readerDataVersion)
+                {
+                    using var transaction = _reader.BeginTransaction(deferred: true);
+                    _readerLastRow = LastRow(transaction);
+                    Current(transaction, day, _readerLastRow);
+                    transaction.Commit();
+                    _readerDataVersion = version;
+                }
+                lock (_state)
+                    if (_days.TryGetValue(day, out var loaded) && loaded.Through >= _readerLastRow) return read(loaded.Ledger);
+                // The day is not in memory yet, or was dropped after a failed catch-up: read it from the file.
+                _readerDataVersion = -1;
+            }
+    }
+
+    /// <summary>
+    /// The day in memory with every row through <paramref name="last"/> (the transaction's last row) applied: read from
+    /// the file on first use, and brought up to date with the rows appended since, which also brings the other days
+    /// held in memory along.
+    /// </summary>
+    private LoadedDay Current(SqliteTransaction transaction, int day, long last)
+    {
+        while (true)
+        {
+            LoadedDay? loaded;
+            lock (_state) _days.TryGetValue(day, out loaded);
+            if (loaded is null)
+            {
+                var read = ReadDay(transaction, day, last);
+                lock (_state)
+                    if (!_days.TryGetValue(day, out loaded)) _days[day] = loaded = read;
+            }
+            if (loaded.Through >= last) return loaded;
+            CatchUp(transaction, last);
+        }
+    }
+
+    /// <summary>
+    /// Applies the rows after the earliest position of the days in memory, through <paramref name="last"/>, to every day
+    /// at or after that position. A day read meanwhile from an older state is left for the next round (its rows between
+    /// would be missing), so each day's rows are applied once each, in order, without gaps.
+    /// </summary>
+    private void CatchUp(SqliteTransaction transaction, long last)
+    {
+        long after;
+        lock (_state) after = _days.Values.Min(d => d.Through);
+        var rows = new List<(long Row, int Day, int Item, string Users)>();
+        using (var query = Command(transaction, "SELECT seq, day, item, users FROM ledger WHERE seq > $after AND seq <= $last ORDER BY seq",
+                   ("$after", after), ("$last", last)))
+        using (var reader = query.ExecuteReader())
+            while (reader.Read()) rows.Add((reader.GetInt64(0), reader.GetInt32(1), reader.GetInt32(2), reader.GetString(3)));
+        lock (_state)
+            foreach (var (day, loaded) in _days.ToList())
+            {
+                if (loaded.Through < after || loaded.Through >= last) continue;
+                try
+                {
+                    foreach (var row in rows)
+                        if (row.Day == day && row.Row > loaded.Through) ApplyRow(loaded.Ledger, row.Row, row.Item, row.Users);
+                }
+                catch
+                {
+                    _days.Remove(day); // half caught up: read again from the file when next asked for
+                    throw;
+                }
+                loaded.Through = last;
+            }
+    }
+
+    /// <summary>The day as of the transaction's state, whose last row is <paramref name="last"/>.</summary>
+    private LoadedDay ReadDay(SqliteTransaction transaction, int day, long last)
+    {
+        DayLedger ledger;
+        using (var query = Command(transaction, "SELECT capacity, active FROM days WHERE day = $day", ("$day", day)))
+        using (var reader = query.ExecuteReader())
+        {
+            if (!reader.Read()) throw ReservationRules.DayNotOpen(day);
+            ledger = new DayLedger(reader.GetInt32(0), Unpack((byte[])reader.GetValue(1)));
+        }
+        using (var rows = Command(transaction, "SELECT seq, item, users FROM ledger WHERE day = $day AND seq <= $last ORDER BY seq",
+                   ("$day", day), ("$last", last)))
+        using (var reader = rows.ExecuteReader())
+            while (reader.Read()) ApplyRow(ledger, reader.GetInt64(0), reader.GetInt32(1), reader.GetString(2));
+        return new LoadedDay(ledger) { Through = last };
+    }
+
+    private long LastRow(SqliteTransaction transaction)
+    {
+        using var query = Command(transaction, "SELECT coalesce(max(seq), 0) FROM ledger");
+        return Convert.ToInt64(query.ExecuteScalar(), CultureInfo.InvariantCulture);
+    }
+
+    private static long DataVersion(SqliteConnection connection)
+    {
+        using var pragma = connection.CreateCommand();
+        pragma.CommandText = "PRAGMA data_version";
+        return Convert.ToInt64(pragma.ExecuteScalar(), CultureInfo.InvariantCulture);
     }
 
     private void CreateSchema()
@@ -217,7 +360,7 @@ public sealed class SqliteAvailabilityStore : IAvailabilityStore
                 throw new InvalidDataException($"{Path}: availability store schema version {version} is not supported (expected {SchemaVersion}).");
             if (version is not null) return;
         }
-        using var transaction = _connection.BeginTransaction(deferred: false);
+        using var transaction = _writer.BeginTransaction(deferred: false);
         Execute($"""
             CREATE TABLE IF NOT EXISTS days (day INTEGER PRIMARY KEY, capacity INTEGER NOT NULL, active BLOB NOT NULL);
             CREATE TABLE IF NOT EXISTS ledger (seq INTEGER PRIMARY KEY, day INTEGER NOT NULL, item INTEGER NOT NULL, users TEXT NOT NULL,
@@ -228,68 +371,6 @@ public sealed class SqliteAvailabilityStore : IAvailabilityStore
             INSERT INTO schema_info SELECT {SchemaVersion} WHERE NOT EXISTS (SELECT 1 FROM schema_info);
             """, transaction);
         transaction.Commit();
-    }
-
-    /// <summary>The day's ledger in process, with the rows other processes appended since applied.</summary>
-    /// <remarks>The usual read costs one <c>PRAGMA data_version</c>; a transaction is opened only to catch up or to load the day.</remarks>
-    private DayLedger Current(int day)
-    {
-        if (DataVersion(null) == _seenDataVersion && _days.TryGetValue(day, out var loaded)) return loaded.Ledger;
-        using var transaction = _connection.BeginTransaction(deferred: true);
-        CatchUp(transaction);
-        var ledger = Load(transaction, day).Ledger;
-        transaction.Commit();
-        return ledger;
-    }
-
-    private long DataVersion(SqliteTransaction? transaction)
-    {
-        using var pragma = Command(transaction, "PRAGMA data_version");
-        return Convert.ToInt64(pragma.ExecuteScalar(), CultureInfo.InvariantCulture);
-    }
-
-    /// <summary>Applies rows appended since the last one this store saw to the days it holds in memory.</summary>
-    private void CatchUp(SqliteTransaction transaction)
-    {
-        // data_version changes only when another connection commits, so the usual case costs no query of the ledger.
-        var version = DataVersion(transaction);
-        if (version == _seenDataVersion) return;
-        _seenDataVersion = version;
-        using var query = Command(transaction, "SELECT seq, day, item, users FROM ledger WHERE seq > $after ORDER BY seq", ("$after", _appliedThrough));
-        using var reader = query.ExecuteReader();
-        while (reader.Read())
-        {
-            var sequence = reader.GetInt64(0);
-            if (_days.TryGetValue(reader.GetInt32(1), out var loaded) && sequence > loaded.Through)
-            {
-                ApplyRow(loaded.Ledger, sequence, reader.GetInt32(2), reader.GetString(3));
-                loaded.Through = sequence;
-            }
-            _appliedThrough = sequence;
-        }
-    }
-
-    /// <summary>The day in memory; on first use, read from the file and its ledger rows replayed in commit order.</summary>
-    private LoadedDay Load(SqliteTransaction transaction, int day)
-    {
-        if (_days.TryGetValue(day, out var loaded)) return loaded;
-        DayLedger ledger;
-        using (var query = Command(transaction, "SELECT capacity, active FROM days WHERE day = $day", ("$day", day)))
-        using (var reader = query.ExecuteReader())
-        {
-            if (!reader.Read()) throw ReservationRules.DayNotOpen(day);
-            ledger = new DayLedger(reader.GetInt32(0), Unpack((byte[])reader.GetValue(1)));
-        }
-        loaded = new LoadedDay(ledger);
-        using (var rows = Command(transaction, "SELECT seq, item, users FROM ledger WHERE day = $day ORDER BY seq", ("$day", day)))
-        using (var reader = rows.ExecuteReader())
-            while (reader.Read())
-            {
-                loaded.Through = reader.GetInt64(0);
-                ApplyRow(ledger, loaded.Through, reader.GetInt32(1), reader.GetString(2));
-            }
-        _days[day] = loaded;
-        return loaded;
     }
 
     private void ApplyRow(DayLedger ledger, long sequence, int item, string users)
@@ -341,9 +422,10 @@ public sealed class SqliteAvailabilityStore : IAvailabilityStore
         return users;
     }
 
+    /// <summary>A command on the transaction's connection, or on the writer's outside a transaction.</summary>
     private SqliteCommand Command(SqliteTransaction? transaction, string sql, params (string Name, object Value)[] parameters)
     {
-        var command = _connection.CreateCommand();
+        var command = (transaction?.Connection ?? _writer).CreateCommand();
         command.Transaction = transaction;
         command.CommandText = sql;
         foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
@@ -371,7 +453,7 @@ public sealed class SqliteAvailabilityStore : IAvailabilityStore
     {
         public DayLedger Ledger { get; } = ledger;
 
-        /// <summary>The last ledger row applied to this day.</summary>
+        /// <summary>The ledger position this day is current at: every one of its rows up to this one is applied, none after.</summary>
         public long Through { get; set; }
     }
 }

@@ -225,6 +225,90 @@ public sealed class SqliteAvailabilityStoreTests : AvailabilityStoreContract
     }
 
     /// <summary>
+    /// Two stores on one file (as two processes would be) reserve from four threads each while readers on both read D_u:
+    /// the cap holds across them, every read is a prefix of what is read later, and both end with the same ledger.
+    /// </summary>
+    [Fact]
+    public async Task Two_stores_reserving_and_reading_concurrently_share_the_cap_and_agree()
+    {
+        const int users = 20_000, items = 1_200, capacity = 5, limit = 40;
+        using var first = CreateStore();
+        using var second = CreateStore();
+        first.OpenDay(0, capacity, Enumerable.Range(0, users).ToList());
+        var stores = new[] { first, second };
+        var next = -1;
+        var reservations = new ConcurrentDictionary<int, Reservation>();
+        var writers = Enumerable.Range(0, 8).Select(t => Task.Run(() =>
+        {
+            var random = new Random(t);
+            for (int item; (item = Interlocked.Increment(ref next)) < items;)
+            {
+                var candidates = Enumerable.Range(0, 2 * limit).Select(_ => (int)(users * Math.Pow(random.NextDouble(), 3))).ToList();
+                reservations[item] = stores[t % 2].Reserve(0, item, candidates, limit);
+            }
+        })).ToArray();
+        var readers = Enumerable.Range(0, 2).Select(r => Task.Run(() =>
+        {
+            var seen = new Dictionary<int, IReadOnlyList<int>>();
+            var random = new Random(100 + r);
+            while (Volatile.Read(ref next) < items)
+            {
+                var user = (int)(users * Math.Pow(random.NextDouble(), 3));
+                var matched = stores[r].MatchedItems(0, user);
+                Assert.True(matched.Count <= capacity, $"user {user} holds {matched.Count} items");
+                if (seen.TryGetValue(user, out var earlier)) Assert.Equal(earlier, matched.Take(earlier.Count));
+                seen[user] = matched;
+            }
+        })).ToArray();
+        await Task.WhenAll(writers.Concat(readers));
+
+        Assert.Equal(items, reservations.Count);
+        Assert.All(reservations.Values, reservation => Assert.False(reservation.AlreadyDispatched));
+        var perUser = reservations.Values.SelectMany(r => r.Users.Select(u => (User: u, r.Item))).ToLookup(m => m.User, m => m.Item);
+        Assert.Contains(perUser, holds => holds.Count() == capacity); // the cap was reached, so it was tested
+        for (var user = 0; user < users; user++)
+        {
+            Assert.Equal(perUser[user].Order(), first.MatchedItems(0, user).Order());
+            Assert.Equal(first.MatchedItems(0, user), second.MatchedItems(0, user));
+        }
+        // With the day in memory in both, one's next reservation is seen by the other's next read.
+        var quiet = Enumerable.Range(0, users).First(user => !perUser[user].Any());
+        first.Reserve(0, items, [quiet], limit);
+        Assert.Equal([items], second.MatchedItems(0, quiet));
+    }
+
+    /// <summary>
+    /// A reservation waiting for the file (here another connection holds its write lock, as a slow disk or another process
+    /// would) holds up other reservations, not reads: D_u is read meanwhile, without the reservation that is not durable yet.
+    /// </summary>
+    [Fact]
+    public async Task Reads_do_not_wait_for_a_reservation_that_waits_for_the_file()
+    {
+        using var store = CreateStore();
+        store.OpenDay(0, 2, [1, 2, 3]);
+        store.Reserve(0, 10, [1], 5);
+        Assert.Equal([10], store.MatchedItems(0, 1));
+        using var other = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Directory.Combine("ledger.db")};Pooling=False");
+        other.Open();
+        var holding = other.BeginTransaction(deferred: false);
+        var reserving = Task.Run(() => store.Reserve(0, 11, [1, 2], 5));
+        await Task.Delay(300); // long enough for the reservation to be waiting for the file's write lock
+        Assert.False(reserving.IsCompleted);
+
+        var reading = Task.Run(() => (Items: store.MatchedItems(0, 1), Available: store.IsAvailable(0, 2)));
+        var answered = await Task.WhenAny(reading, Task.Delay(TimeSpan.FromSeconds(10))) == reading;
+        holding.Rollback();
+        Assert.True(answered, "a read waited for the reservation in progress");
+        var read = await reading;
+        Assert.Equal([10], read.Items);
+        Assert.True(read.Available);
+
+        Assert.Equal([1, 2], (await reserving).Users);
+        Assert.Equal([10, 11], store.MatchedItems(0, 1));
+        Assert.Equal([2], store.Reserve(0, 12, [1, 2, 3], 1).Users); // user 1 is full with the two
+    }
+
+    /// <summary>
     /// Commits never copy the log back (the automatic checkpoint is off); the store's checkpointer does, so after each of
     /// its rounds the log is reused from its start and the file stays the size of what was written between rounds. Left
     /// to grow, it would hold all three rounds' reservations.
