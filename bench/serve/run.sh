@@ -7,7 +7,8 @@
 # well as wrk's own, timed from the send; a stream whose achieved rate is below 95% of the offered one is flagged.
 # The world and bundle are built once per size under the work dir and reused by later runs.
 usage="Usage: bench/serve/run.sh [users=1000000] [creators=users/10] [days=8] [seconds=30] [work dir=\$TMPDIR/twofold-bench-serve]
-  env: FEED_RATE=1000 UPLOAD_RATE=100 (requests a second offered), FEED_CONNECTIONS=64 UPLOAD_CONNECTIONS=16, PORT=5099"
+  env: FEED_RATE=1000 UPLOAD_RATE=100 (requests a second offered), FEED_CONNECTIONS=64 UPLOAD_CONNECTIONS=16, PORT=5099,
+       PERF_RECORD=<file>: a CPU profile of the service over the measured run (Linux perf, with the JIT's symbols)"
 set -euo pipefail
 if [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]]; then echo "$usage"; exit 0; fi
 fail() { echo "bench/serve/run.sh: $1" >&2; echo "$usage" >&2; exit 2; }
@@ -58,6 +59,12 @@ if [ ! -f "$bundle/manifest.json" ]; then
   /usr/bin/time -f "train: %e s wall, %M KB peak" $twofold train "$world" --out "$bundle" --config bench/serve/bundle.json --overwrite | tail -3
 fi
 
+profile=${PERF_RECORD:-}
+if [ -n "$profile" ]; then
+  command -v perf > /dev/null || fail "PERF_RECORD needs Linux perf (Debian: linux-perf)"
+  # The JIT writes /tmp/perf-<pid>.map, so perf can name managed frames; without W^X its code is not in a memfd mapping.
+  export DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0
+fi
 data=$(mktemp -d "$work/state-XXXXXX")
 $twofold serve --bundle "$bundle" --data "$data" --urls "http://127.0.0.1:$port" > "$work/serve.log" 2>&1 &
 server=$!
@@ -86,14 +93,31 @@ sleep 2
 
 # The runtime's GC counters (System.Runtime meter) as "name{generation} value" lines; subtracted around the measured run.
 gc_counters() { curl -s "http://127.0.0.1:$port/metrics" | sed -n -e 's/^dotnet_gc_collections_total{.*gc_heap_generation="\(gen[0-9]\)".*} \(.*\)/collections \1 \2/p' -e 's/^dotnet_gc_pause_time_seconds_total{.*} \(.*\)/pause seconds \1/p' -e 's/^twofold_gc_pause_duration_seconds_bucket{.*le="\([0-9.+Inf]*\)".*} \(.*\)/pauses_up_to_seconds \1 \2/p'; }
+# CPU over the measured run: the service's own (utime + stime of its process, in clock ticks) and the machine's
+# (/proc/stat's first line: user nice system idle iowait irq softirq steal), to tell a saturated machine from a slow service.
+service_ticks() { awk '{ print $14 + $15 }' "/proc/$server/stat"; }
+machine_ticks() { head -1 /proc/stat; }
 gc_before=$(gc_counters)
 echo "== load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+service_before=$(service_ticks) machine_before=$(machine_ticks) run_started=$(date +%s.%N)
 feeds "${seconds}s" > "$work/feed.txt" &
 feed=$!
 uploads $RANDOM "${seconds}s" > "$work/upload.txt" 2> "$work/upload.err" &
 upload=$!
-wait $feed $upload
+recording=""
+if [ -n "$profile" ]; then
+  perf record -F 199 -g -p $server -o "$profile" -- sleep "$seconds" > /dev/null 2>&1 &
+  recording=$!
+fi
+wait $feed $upload $recording
+service_after=$(service_ticks) machine_after=$(machine_ticks) run_ended=$(date +%s.%N)
 echo "== load average after:  $(cut -d' ' -f1-3 /proc/loadavg)"
+awk -v hz="$(getconf CLK_TCK)" -v cores="$(nproc)" -v s0="$service_before" -v s1="$service_after" -v t0="$run_started" -v t1="$run_ended" \
+    -v m0="$machine_before" -v m1="$machine_after" 'BEGIN {
+  split(m0, a, " "); split(m1, b, " "); total = 0
+  for (k = 2; k <= 9; k++) { d[k] = b[k] - a[k]; total += d[k] }
+  printf "CPU during the run: service %.2f of %d cores; machine busy %.0f%% (idle %.0f%%, iowait %.0f%%, steal %.0f%%)\n",
+    (s1 - s0) / hz / (t1 - t0), cores, 100 * (total - d[5] - d[6]) / total, 100 * d[5] / total, 100 * d[6] / total, 100 * d[9] / total }'
 echo "--- feed (concurrent with uploads)"; show feed "$work/feed.txt"
 echo "--- upload + dispatch (concurrent with feeds)"; show upload "$work/upload.txt"
 head -3 "$work/upload.err" || true

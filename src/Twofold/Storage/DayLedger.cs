@@ -51,10 +51,11 @@ internal sealed class DayLedger
     {
         var users = new List<int>(Math.Min(limit, candidates.Count));
         var chosen = new HashSet<int>();
+        var added = pending is { IsEmpty: false } ? pending : null; // the first request of a batch looks nothing up
         foreach (var user in candidates)
         {
             if (users.Count == limit) break;
-            if (SlotOf(user) is var slot and >= 0 && _count[slot] + (pending?.Added(user) ?? 0) < Capacity && chosen.Add(user)) users.Add(user);
+            if (SlotOf(user) is var slot and >= 0 && _count[slot] + (added?.Added(user) ?? 0) < Capacity && chosen.Add(user)) users.Add(user);
         }
         return [.. users];
     }
@@ -103,6 +104,8 @@ internal sealed class PendingReservations
 {
     private readonly Dictionary<int, int> _added = new();
     private readonly Dictionary<int, int[]> _reservations = new();
+
+    public bool IsEmpty => _added.Count == 0;
 
     /// <summary>How many pending reservations hold <paramref name="user"/>.</summary>
     public int Added(int user) => _added.GetValueOrDefault(user);
