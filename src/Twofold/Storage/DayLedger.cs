@@ -60,9 +60,15 @@ internal sealed class DayLedger
         return [.. users];
     }
 
-    /// <summary>The users of <paramref name="users"/> that the pending reservations, this one included, bring to the cap.</summary>
-    public int[] Filled(int[] users, PendingReservations pending) =>
-        users.Where(user => _count[_slotOf[user]] + pending.Added(user) == Capacity).ToArray();
+    /// <summary>The users of a reservation just chosen (not yet among <paramref name="pending"/>) that it brings to the cap.</summary>
+    public int[] Filled(int[] users, PendingReservations pending)
+    {
+        var added = pending.IsEmpty ? null : pending;
+        var filled = new List<int>();
+        foreach (var user in users)
+            if (_count[_slotOf[user]] + (added?.Added(user) ?? 0) + 1 == Capacity) filled.Add(user);
+        return [.. filled];
+    }
 
     /// <summary>Records a reservation chosen by <see cref="Choose"/> (or replayed from a durable ledger); returns the users it filled.</summary>
     public int[] Apply(int item, int[] users)

@@ -27,14 +27,13 @@ namespace Twofold.Storage;
 /// Reads never wait for a commit: they have a connection of their own, and the ledger in memory is changed only under
 /// a short lock of its own, once rows are durable (a batch is decided against <see cref="PendingReservations"/>, not
 /// against the ledger readers see), so a reader sees every reservation committed before it asked and nothing that
-/// could still be lost. The log is copied back into the file off the commits' path (<see cref="WalCheckpointer"/>).
+/// could still be lost.
 /// The views <c>dispatched</c>, <c>matches</c> and <c>counts</c> show the ledger per item, per match and per user
 /// for inspection with any SQLite client.
 /// </remarks>
 public sealed class SqliteAvailabilityStore : IAvailabilityStore
 {
     private const int SchemaVersion = 2;
-    private static readonly TimeSpan CheckpointInterval = TimeSpan.FromMilliseconds(500);
 
     // Lock order: a connection's gate before the state's, never the other way, and never both connections' gates.
     /// <summary>The writer connection: one group commit at a time, and opening days.</summary>
@@ -46,7 +45,6 @@ public sealed class SqliteAvailabilityStore : IAvailabilityStore
     private readonly List<PendingReservation> _queue = [];
     private readonly SqliteConnection _writer;
     private readonly SqliteConnection _reader;
-    private readonly WalCheckpointer _checkpointer;
     private readonly Dictionary<int, LoadedDay> _days = new();
     private long _readerDataVersion = -1;
     private long _readerLastRow;
@@ -66,11 +64,9 @@ public sealed class SqliteAvailabilityStore : IAvailabilityStore
         try
         {
             _writer.Open();
-            // The log is copied back into the file by the checkpointer's thread, never by a commit (see WalCheckpointer).
-            Execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = 0;");
+            Execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;");
             CreateSchema();
             _reader.Open();
-            _checkpointer = new WalCheckpointer(connectionString, CheckpointInterval);
         }
         catch
         {
@@ -81,9 +77,6 @@ public sealed class SqliteAvailabilityStore : IAvailabilityStore
     }
 
     public string Path { get; }
-
-    /// <summary>Checkpoints of the write-ahead log run so far (see <see cref="WalCheckpointer"/>).</summary>
-    internal int CheckpointsCompleted => _checkpointer.Completed;
 
     public void OpenDay(int day, int capacity, IReadOnlyCollection<int> activeUsers)
     {
@@ -186,9 +179,11 @@ public sealed class SqliteAvailabilityStore : IAvailabilityStore
     {
         var decided = new List<(PendingReservation, int[])>();
         var pendingByDay = new Dictionary<int, PendingReservations>();
+        var ordered = requests.ToList();
         lock (_state)
-            foreach (var request in requests)
+            for (var k = 0; k < ordered.Count; k++)
             {
+                var request = ordered[k];
                 var ledger = days[request.Day].Ledger;
                 if (!pendingByDay.TryGetValue(request.Day, out var pending)) pendingByDay[request.Day] = pending = new PendingReservations();
                 if (ledger.TryGetReservation(request.Item, out var existing) || pending.TryGetReservation(request.Item, out existing))
@@ -197,8 +192,8 @@ public sealed class SqliteAvailabilityStore : IAvailabilityStore
                     continue;
                 }
                 var users = ledger.Choose(request.Candidates, request.Limit, pending);
-                pending.Add(request.Item, users);
                 request.Result = new Reservation(request.Item, [.. users], ledger.Filled(users, pending), AlreadyDispatched: false);
+                if (k < ordered.Count - 1) pending.Add(request.Item, users); // only later requests look
                 decided.Add((request, users));
             }
         return decided;
@@ -232,7 +227,6 @@ public sealed class SqliteAvailabilityStore : IAvailabilityStore
 
     public void Dispose()
     {
-        _checkpointer.Dispose();
         lock (_writeGate) _writer.Dispose();
         lock (_readGate) _reader.Dispose();
     }

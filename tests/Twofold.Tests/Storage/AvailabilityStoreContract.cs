@@ -308,37 +308,6 @@ public sealed class SqliteAvailabilityStoreTests : AvailabilityStoreContract
         Assert.Equal([2], store.Reserve(0, 12, [1, 2, 3], 1).Users); // user 1 is full with the two
     }
 
-    /// <summary>
-    /// Commits never copy the log back (the automatic checkpoint is off); the store's checkpointer does, so after each of
-    /// its rounds the log is reused from its start and the file stays the size of what was written between rounds. Left
-    /// to grow, it would hold all three rounds' reservations.
-    /// </summary>
-    [Fact]
-    public void The_write_ahead_log_is_checkpointed_off_the_commits_and_stays_bounded()
-    {
-        const int rounds = 3, perRound = 150;
-        using var store = new SqliteAvailabilityStore(Directory.Combine("ledger.db"));
-        store.OpenDay(0, rounds * perRound, Enumerable.Range(0, 1_000).ToList());
-        var log = new FileInfo(store.Path + "-wal");
-        long firstRound = 0;
-        for (var round = 0; round < rounds; round++)
-        {
-            var before = store.CheckpointsCompleted;
-            for (var item = round * perRound; item < (round + 1) * perRound; item++) store.Reserve(0, item, Enumerable.Range(0, 200).ToList(), 200);
-            log.Refresh();
-            if (round == 0) firstRound = log.Length;
-            var waited = Stopwatch.StartNew();
-            while (store.CheckpointsCompleted < before + 2 && waited.Elapsed < TimeSpan.FromSeconds(20)) Thread.Sleep(20);
-            Assert.True(store.CheckpointsCompleted >= before + 2, "the checkpointer did not run within 20 s");
-        }
-        // A round's reservations write at least a page of log each; after three rounds the log is still about one round's
-        // size, where it would be three times that if nothing copied it back.
-        Assert.True(firstRound > perRound * 4096L, $"a round wrote only {firstRound} bytes of log");
-        log.Refresh();
-        Assert.True(log.Length < 2 * firstRound, $"the log grew to {log.Length} bytes over {rounds} rounds of {firstRound}");
-        Assert.Equal(rounds * perRound, store.MatchedItems(0, 7).Count);
-    }
-
     [Fact]
     public void A_damaged_ledger_row_is_reported_with_the_file_and_row()
     {
