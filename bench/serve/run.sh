@@ -92,7 +92,10 @@ uploads warm-$RANDOM 5s > /dev/null 2>&1
 sleep 2
 
 # The runtime's GC counters (System.Runtime meter) as "name{generation} value" lines; subtracted around the measured run.
-gc_counters() { curl -s "http://127.0.0.1:$port/metrics" | sed -n -e 's/^dotnet_gc_collections_total{.*gc_heap_generation="\(gen[0-9]\)".*} \(.*\)/collections \1 \2/p' -e 's/^dotnet_gc_pause_time_seconds_total{.*} \(.*\)/pause seconds \1/p' -e 's/^twofold_gc_pause_duration_seconds_bucket{.*le="\([0-9.+Inf]*\)".*} \(.*\)/pauses_up_to_seconds \1 \2/p'; }
+# With the upload path's histograms (a catalogue growth, a dispatch: each upload's share of its batch), to tell which
+# one an upload's stall was in.
+gc_counters() { curl -s "http://127.0.0.1:$port/metrics" | sed -n -e 's/^dotnet_gc_collections_total{.*gc_heap_generation="\(gen[0-9]\)".*} \(.*\)/collections \1 \2/p' -e 's/^dotnet_gc_pause_time_seconds_total{.*} \(.*\)/pause seconds \1/p' -e 's/^twofold_gc_pause_duration_seconds_bucket{.*le="\([0-9.+Inf]*\)".*} \(.*\)/pauses_up_to_seconds \1 \2/p' \
+  -e 's/^twofold_catalogue_growth_duration_seconds_bucket{.*le="\([0-9.+Inf]*\)".*} \(.*\)/growths_up_to_seconds \1 \2/p' -e 's/^twofold_dispatch_duration_seconds_bucket{.*le="\([0-9.+Inf]*\)".*} \(.*\)/dispatches_up_to_seconds \1 \2/p'; }
 # CPU over the measured run: the service's own (utime + stime of its process, in clock ticks) and the machine's
 # (/proc/stat's first line: user nice system idle iowait irq softirq steal), to tell a saturated machine from a slow service.
 service_ticks() { awk '{ print $14 + $15 }' "/proc/$server/stat"; }
@@ -122,7 +125,7 @@ echo "--- feed (concurrent with uploads)"; show feed "$work/feed.txt"
 echo "--- upload + dispatch (concurrent with feeds)"; show upload "$work/upload.txt"
 head -3 "$work/upload.err" || true
 curl -s "http://127.0.0.1:$port/metrics" | grep -E "^twofold_dispatch_duration_seconds_(sum|count)|^twofold_catalogue_growth_duration_seconds_(sum|count)|^twofold_reservations_total" || true
-echo "garbage collection during the measured run (metrics, after − before; pauses_up_to_seconds: pauses no longer than that):"
+echo "garbage collection and the upload path during the measured run (metrics, after − before; *_up_to_seconds: how many took no longer than that):"
 awk 'NR == FNR { before[$1 " " $2] = $3; next } { printf "  %s %s %s\n", $1, $2, $3 - before[$1 " " $2] }' \
   <(echo "$gc_before") <(gc_counters)
 
