@@ -290,7 +290,7 @@ public sealed class SqliteAvailabilityStore : IAvailabilityStore
     private void CatchUp(SqliteTransaction transaction, long last)
     {
         long after;
-        lock (_state) after = _days.Values.Min(d => d.Through);
+        lock (_state) after = _days.Count == 0 ? last : _days.Values.Min(d => d.Through); // empty: a failed catch-up dropped the day
         var rows = new List<(long Row, int Day, int Item, string Users)>();
         using (var query = Command(transaction, "SELECT seq, day, item, users FROM ledger WHERE seq > $after AND seq <= $last ORDER BY seq",
                    ("$after", after), ("$last", last)))
