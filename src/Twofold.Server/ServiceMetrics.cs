@@ -22,6 +22,9 @@ public sealed class ServiceMetrics : IDisposable
         GrowDuration = _meter.CreateHistogram<double>("twofold.catalogue_growth.duration", "s",
             "Time to grow the pipeline's catalogue by one batch of uploads (before its items are dispatched).",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.002, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2, 0.5, 1, 2, 5] });
+        UploadStages = _meter.CreateHistogram<double>("twofold.upload.stage.duration", "s",
+            "Time an upload spent in a stage on the service's side (stage: queue = waiting for the dispatcher, record = its batch written to service.db, answered = from queued to answered).",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.002, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2, 0.5, 1, 2, 5] });
         Events = _meter.CreateCounter<long>("twofold.events", "{event}", "Events acknowledged (durably journaled).");
         FeedEntries = _meter.CreateCounter<long>("twofold.feed.entries", "{entry}", "Feed slots served, by retrieval source.");
         Refreshes = _meter.CreateCounter<long>("twofold.refreshes", "{refresh}", "Daily refreshes run.");
@@ -38,6 +41,12 @@ public sealed class ServiceMetrics : IDisposable
     public Counter<long> Reservations { get; }
     public Histogram<double> DispatchDuration { get; }
     public Histogram<double> GrowDuration { get; }
+
+    /// <summary>An upload's stages (tag <c>stage</c>), to place a slow upload in its queue, its recording or elsewhere.</summary>
+    public Histogram<double> UploadStages { get; }
+
+    public void RecordUploadStage(string stage, TimeSpan duration) =>
+        UploadStages.Record(duration.TotalSeconds, new KeyValuePair<string, object?>("stage", stage));
     public Counter<long> Events { get; }
     public Counter<long> FeedEntries { get; }
     public Counter<long> Refreshes { get; }

@@ -360,7 +360,11 @@ public sealed class ServingPlatform : IDisposable
 
     // ---- the dispatch loop ----
 
-    private sealed record PendingUpload(UploadRequest Request, TaskCompletionSource<UploadOutcome> Outcome);
+    private sealed record PendingUpload(UploadRequest Request, TaskCompletionSource<UploadOutcome> Outcome)
+    {
+        /// <summary>When the upload was queued for the dispatcher (<see cref="Stopwatch.GetTimestamp"/>).</summary>
+        public long Queued { get; } = Stopwatch.GetTimestamp();
+    }
 
     /// <summary>Dispatches a batch of uploads holding the database's writer (events are journalled under it too).</summary>
     private void DispatchLocked(List<PendingUpload> batch)
@@ -382,6 +386,19 @@ public sealed class ServingPlatform : IDisposable
     }
 
     private void DispatchBatch(List<PendingUpload> batch)
+    {
+        foreach (var pending in batch) _metrics.RecordUploadStage("queue", Stopwatch.GetElapsedTime(pending.Queued));
+        try
+        {
+            DispatchFresh(batch);
+        }
+        finally
+        {
+            foreach (var pending in batch) _metrics.RecordUploadStage("answered", Stopwatch.GetElapsedTime(pending.Queued));
+        }
+    }
+
+    private void DispatchFresh(List<PendingUpload> batch)
     {
         var day = Current.Day;
         var fresh = new List<UploadRecord>();
@@ -412,10 +429,12 @@ public sealed class ServingPlatform : IDisposable
         if (fresh.Count == 0) return;
 
         // The uploads are durable before anything is reserved for them: a crash after this point re-dispatches them at start-up.
+        var clock = Stopwatch.StartNew();
         Database.InsertUploads(fresh);
+        _metrics.RecordUploadStage("record", clock.Elapsed);
         _catalogue.AddRange(fresh.ConvertAll(u => u.ToItem()));
         var generation = Current;
-        var clock = Stopwatch.StartNew();
+        clock.Restart();
         var grown = Build(generation.Handle, _catalogue.Snapshot(), Store, generation.Day, generation.Strategy, generation.Graph, generation.Bias, generation.Pipeline);
         Publish(grown);
         _metrics.GrowDuration.Record(clock.Elapsed.TotalSeconds);
