@@ -23,7 +23,7 @@ public sealed class ServiceMetrics : IDisposable
             "Time to grow the pipeline's catalogue by one batch of uploads (before its items are dispatched).",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.002, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2, 0.5, 1, 2, 5] });
         UploadStages = _meter.CreateHistogram<double>("twofold.upload.stage.duration", "s",
-            "Time an upload spent in a stage on the service's side (stage: queue = waiting for the dispatcher, record = its batch written to service.db, answered = from queued to answered).",
+            "Time an upload spent in a stage on the service's side (stage: queue = waiting for the dispatcher, record = its batch written to service.db, match = its batch's retrieval, ranking and reservation, mark = its batch's dispatch written to service.db, answered = from queued to answered; all but queue and answered once per batch).",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.002, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2, 0.5, 1, 2, 5] });
         Events = _meter.CreateCounter<long>("twofold.events", "{event}", "Events acknowledged (durably journaled).");
         FeedEntries = _meter.CreateCounter<long>("twofold.feed.entries", "{entry}", "Feed slots served, by retrieval source.");

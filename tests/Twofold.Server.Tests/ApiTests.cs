@@ -186,7 +186,7 @@ public sealed class ApiTests(BundleFixture fixture)
         Assert.Contains("twofold_dispatches_total", metrics);
         Assert.Contains("twofold_reservations_total", metrics);
         Assert.Contains("twofold_feed_entries_total", metrics);
-        foreach (var stage in new[] { "queue", "record", "answered" }) // the upload's stages, each timed once
+        foreach (var stage in new[] { "queue", "record", "match", "mark", "answered" }) // the upload's stages, each timed once
             Assert.Matches($"twofold_upload_stage_duration_seconds_count{{[^}}]*stage=\"{stage}\"[^}}]*}} 1\\b", metrics);
         Assert.Contains("dotnet_gc_pause_time_seconds_total", metrics); // the runtime's own meter
         // Each collector pause is recorded (the runtime hands its events to the listener a little later).

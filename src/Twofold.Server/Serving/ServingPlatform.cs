@@ -457,6 +457,8 @@ public sealed class ServingPlatform : IDisposable
         if (uploads.Count == 0) return records;
         var clock = Stopwatch.StartNew();
         var dispatches = generation.Pipeline.CreatorSide!.DispatchMany(generation.Day, [.. uploads.Select(u => u.Item)]);
+        var matched = clock.Elapsed;
+        _metrics.RecordUploadStage("match", matched);
         for (var u = 0; u < uploads.Count; u++)
         {
             var dispatch = dispatches[u];
@@ -468,6 +470,7 @@ public sealed class ServingPlatform : IDisposable
             if (!dispatch.AlreadyDispatched) _metrics.Reservations.Add(dispatch.Users.Count);
             records.Add(uploads[u] with { Day = generation.Day, Dispatched = true, Matched = dispatch.Users.Count, Sources = json });
         }
+        _metrics.RecordUploadStage("mark", clock.Elapsed - matched);
         var share = clock.Elapsed.TotalSeconds / uploads.Count;
         for (var u = 0; u < uploads.Count; u++) _metrics.DispatchDuration.Record(share);
         return records;
