@@ -47,6 +47,7 @@ public sealed class ServiceMetrics : IDisposable
 
     public void RecordUploadStage(string stage, TimeSpan duration) =>
         UploadStages.Record(duration.TotalSeconds, new KeyValuePair<string, object?>("stage", stage));
+
     public Counter<long> Events { get; }
     public Counter<long> FeedEntries { get; }
     public Counter<long> Refreshes { get; }

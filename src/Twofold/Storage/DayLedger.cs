@@ -60,18 +60,21 @@ internal sealed class DayLedger
         return [.. users];
     }
 
-    /// <summary>The users of a reservation just chosen (not yet among <paramref name="pending"/>) that it brings to the cap.</summary>
-    public int[] Filled(int[] users, PendingReservations pending)
+    /// <summary>
+    /// The users of a reservation just chosen, not yet applied nor among <paramref name="pending"/>, that it brings to
+    /// the cap (they leave the available set).
+    /// </summary>
+    public int[] Filled(int[] users, PendingReservations? pending = null)
     {
-        var added = pending.IsEmpty ? null : pending;
+        var added = pending is { IsEmpty: false } ? pending : null;
         var filled = new List<int>();
         foreach (var user in users)
             if (_count[_slotOf[user]] + (added?.Added(user) ?? 0) + 1 == Capacity) filled.Add(user);
         return [.. filled];
     }
 
-    /// <summary>Records a reservation chosen by <see cref="Choose"/> (or replayed from a durable ledger); returns the users it filled.</summary>
-    public int[] Apply(int item, int[] users)
+    /// <summary>Records a reservation chosen by <see cref="Choose"/> (or replayed from a durable ledger).</summary>
+    public void Apply(int item, int[] users)
     {
         // Checked before anything changes, so a damaged durable ledger is refused whole rather than half-replayed.
         if (_itemUsers.ContainsKey(item)) throw new InvalidOperationException($"Item {item} is already in the ledger.");
@@ -80,14 +83,11 @@ internal sealed class DayLedger
             if (SlotOf(user) is var slot && (slot < 0 || _count[slot] >= Capacity || !seen.Add(user)))
                 throw new InvalidOperationException($"Item {item} cannot be matched with user {user}: not active, already full, or listed twice.");
         _itemUsers.Add(item, users);
-        var filled = new List<int>();
         foreach (var user in users)
         {
             var slot = _slotOf[user];
             _items[slot * Capacity + _count[slot]++] = item;
-            if (_count[slot] == Capacity) filled.Add(user);
         }
-        return [.. filled];
     }
 
     public IReadOnlyList<int> MatchedItems(int user) =>

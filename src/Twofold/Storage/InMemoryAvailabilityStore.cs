@@ -42,7 +42,8 @@ public sealed class InMemoryAvailabilityStore : IAvailabilityStore
     {
         if (ledger.TryGetReservation(item, out var existing)) return new Reservation(item, [.. existing], [], AlreadyDispatched: true);
         var users = ledger.Choose(candidates, limit);
-        var filled = ledger.Apply(item, users);
+        var filled = ledger.Filled(users);
+        ledger.Apply(item, users);
         return new Reservation(item, [.. users], filled, AlreadyDispatched: false);
     }
 
