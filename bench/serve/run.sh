@@ -8,7 +8,8 @@
 # The world and bundle are built once per size under the work dir and reused by later runs.
 usage="Usage: bench/serve/run.sh [users=1000000] [creators=users/10] [days=8] [seconds=30] [work dir=\$TMPDIR/twofold-bench-serve]
   env: FEED_RATE=1000 UPLOAD_RATE=100 (requests a second offered), FEED_CONNECTIONS=64 UPLOAD_CONNECTIONS=16, PORT=5099,
-       PERF_RECORD=<file>: a CPU profile of the service over the measured run (Linux perf, with the JIT's symbols)"
+       ROUNDS=1: measured runs against the same service, one after the other (the day goes on: more items, fewer users available),
+       PERF_RECORD=<file>: a CPU profile of the service over the (last) measured run (Linux perf, with the JIT's symbols)"
 set -euo pipefail
 if [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]]; then echo "$usage"; exit 0; fi
 fail() { echo "bench/serve/run.sh: $1" >&2; echo "$usage" >&2; exit 2; }
@@ -30,6 +31,8 @@ feed_rate=${FEED_RATE:-1000}
 whole "FEED_RATE" "$feed_rate" 1
 upload_rate=${UPLOAD_RATE:-100}
 whole "UPLOAD_RATE" "$upload_rate" 1
+rounds=${ROUNDS:-1}
+whole "ROUNDS" "$rounds" 1
 feed_threads=2 upload_threads=1
 feed_connections=${FEED_CONNECTIONS:-64}
 whole "FEED_CONNECTIONS" "$feed_connections" $feed_threads
@@ -102,34 +105,46 @@ gc_counters() { curl -s "http://127.0.0.1:$port/metrics" | sed -n -e 's/^dotnet_
 # (/proc/stat's first line: user nice system idle iowait irq softirq steal), to tell a saturated machine from a slow service.
 service_ticks() { awk '{ print $14 + $15 }' "/proc/$server/stat"; }
 machine_ticks() { head -1 /proc/stat; }
-gc_before=$(gc_counters)
-echo "== load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-service_before=$(service_ticks) machine_before=$(machine_ticks) run_started=$(date +%s.%N)
-feeds "${seconds}s" > "$work/feed.txt" &
-feed=$!
-uploads $RANDOM "${seconds}s" > "$work/upload.txt" 2> "$work/upload.err" &
-upload=$!
-recording=""
-if [ -n "$profile" ]; then
-  perf record -F 199 -g -p $server -o "$profile" -- sleep "$seconds" > /dev/null 2>&1 &
-  recording=$!
-fi
-wait $feed $upload $recording
-service_after=$(service_ticks) machine_after=$(machine_ticks) run_ended=$(date +%s.%N)
-echo "== load average after:  $(cut -d' ' -f1-3 /proc/loadavg)"
-awk -v hz="$(getconf CLK_TCK)" -v cores="$(nproc)" -v s0="$service_before" -v s1="$service_after" -v t0="$run_started" -v t1="$run_ended" \
-    -v m0="$machine_before" -v m1="$machine_after" 'BEGIN {
-  split(m0, a, " "); split(m1, b, " "); total = 0
-  for (k = 2; k <= 9; k++) { d[k] = b[k] - a[k]; total += d[k] }
-  printf "CPU during the run: service %.2f of %d cores; machine busy %.0f%% (idle %.0f%%, iowait %.0f%%, steal %.0f%%)\n",
-    (s1 - s0) / hz / (t1 - t0), cores, 100 * (total - d[5] - d[6]) / total, 100 * d[5] / total, 100 * d[6] / total, 100 * d[9] / total }'
-echo "--- feed (concurrent with uploads)"; show feed "$work/feed.txt"
-echo "--- upload + dispatch (concurrent with feeds)"; show upload "$work/upload.txt"
-head -3 "$work/upload.err" || true
-curl -s "http://127.0.0.1:$port/metrics" | grep -E "^twofold_dispatch_duration_seconds_(sum|count)|^twofold_catalogue_growth_duration_seconds_(sum|count)|^twofold_reservations_total" || true
-echo "garbage collection and the upload path during the measured run (metrics, after − before; *_up_to_seconds: how many took no longer than that):"
-awk 'NR == FNR { before[$1 " " $2] = $3; next } { printf "  %s %s %s\n", $1, $2, $3 - before[$1 " " $2] }' \
-  <(echo "$gc_before") <(gc_counters)
+# Sectors written to the block device holding the state directory (its whole disk when it is a partition).
+device=$(basename "$(df --output=source "$data" | tail -1)")
+[ -e "/sys/class/block/$device/partition" ] && device=$(basename "$(readlink -f "/sys/class/block/$device/..")")
+disk_sectors() { awk -v d="$device" '$3 == d { print $10 }' /proc/diskstats; }
+measure() {
+  gc_before=$(gc_counters)
+  echo "=== measured run $1 of $rounds"
+  echo "== load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+  service_before=$(service_ticks) machine_before=$(machine_ticks) disk_before=$(disk_sectors) run_started=$(date +%s.%N)
+  feeds "${seconds}s" > "$work/feed.txt" &
+  feed=$!
+  uploads "r$1-$RANDOM" "${seconds}s" > "$work/upload.txt" 2> "$work/upload.err" &
+  upload=$!
+  recording=""
+  if [ -n "$profile" ] && [ "$1" -eq "$rounds" ]; then
+    perf record -F 199 -g -p $server -o "$profile" -- sleep "$seconds" > /dev/null 2>&1 &
+    recording=$!
+  fi
+  wait $feed $upload $recording
+  service_after=$(service_ticks) machine_after=$(machine_ticks) disk_after=$(disk_sectors) run_ended=$(date +%s.%N)
+  echo "== load average after:  $(cut -d' ' -f1-3 /proc/loadavg)"
+  awk -v hz="$(getconf CLK_TCK)" -v cores="$(nproc)" -v s0="$service_before" -v s1="$service_after" -v t0="$run_started" -v t1="$run_ended" \
+      -v m0="$machine_before" -v m1="$machine_after" -v w0="$disk_before" -v w1="$disk_after" -v device="$device" 'BEGIN {
+    split(m0, a, " "); split(m1, b, " "); total = 0
+    for (k = 2; k <= 9; k++) { d[k] = b[k] - a[k]; total += d[k] }
+    printf "CPU during the run: service %.2f of %d cores; machine busy %.0f%% (idle %.0f%%, iowait %.0f%%, steal %.0f%%)\n",
+      (s1 - s0) / hz / (t1 - t0), cores, 100 * (total - d[5] - d[6]) / total, 100 * d[5] / total, 100 * d[6] / total, 100 * d[9] / total
+    printf "disk writes during the run: %.1f MB/s to %s (the device of the state directory)\n", (w1 - w0) * 512 / 1e6 / (t1 - t0), device }'
+  echo "--- feed (concurrent with uploads)"; show feed "$work/feed.txt"
+  echo "--- upload + dispatch (concurrent with feeds)"; show upload "$work/upload.txt"
+  head -3 "$work/upload.err" || true
+  curl -s "http://127.0.0.1:$port/metrics" | grep -E "^twofold_dispatch_duration_seconds_(sum|count)|^twofold_catalogue_growth_duration_seconds_(sum|count)|^twofold_reservations_total" || true
+  echo "garbage collection and the upload path during the measured run (metrics, after − before; *_up_to_seconds: how many took no longer than that):"
+  awk 'NR == FNR { before[$1 " " $2] = $3; next } { printf "  %s %s %s\n", $1, $2, $3 - before[$1 " " $2] }' \
+    <(echo "$gc_before") <(gc_counters)
+}
+for round in $(seq 1 "$rounds"); do
+  measure "$round"
+  sleep 2 # the requests still open drain
+done
 
 # The peer: the same HTTP stack without recommendation work, at the feed's rate.
 sleep 2

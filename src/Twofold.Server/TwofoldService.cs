@@ -38,13 +38,19 @@ public static class TwofoldService
 
         builder.WebHost.UseUrls(options.Urls);
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxRequestBytes);
+        // Each line carries its UTC time, so a warning (a slow dispatch batch) can be set beside the machine's own records.
+        builder.Logging.AddSimpleConsole(console =>
+        {
+            console.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+            console.UseUtcTimestamp = true;
+        });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
 
         var services = builder.Services;
         services.AddSingleton(options);
         services.AddSingleton<ServiceMetrics>();
-        services.AddSingleton(sp => ServingPlatform.Open(options, sp.GetRequiredService<ServiceMetrics>()));
+        services.AddSingleton(sp => ServingPlatform.Open(options, sp.GetRequiredService<ServiceMetrics>(), sp.GetRequiredService<ILogger<ServingPlatform>>()));
         services.ConfigureHttpJsonOptions(json =>
         {
             json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;

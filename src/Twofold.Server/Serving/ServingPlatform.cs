@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Twofold.CreatorSide;
 using Twofold.Data;
 using Twofold.Domain;
@@ -36,6 +38,7 @@ public sealed class ServingPlatform : IDisposable
 
     private readonly ServeOptions _options;
     private readonly ServiceMetrics _metrics;
+    private readonly ILogger _logger;
     private readonly Dataset _dataset;
     private readonly GrowingCatalogue _catalogue;
     private readonly int _firstDay;
@@ -47,11 +50,12 @@ public sealed class ServingPlatform : IDisposable
     private FoldedEvents _folded;
     private int? _contentDimension;
 
-    private ServingPlatform(ServeOptions options, ServiceMetrics metrics, ServiceDatabase database, IAvailabilityStore store, EventLogExport export,
+    private ServingPlatform(ServeOptions options, ServiceMetrics metrics, ILogger logger, ServiceDatabase database, IAvailabilityStore store, EventLogExport export,
         Dataset dataset, GrowingCatalogue catalogue, int datasetItems, int firstDay, Generation generation, FoldedEvents folded)
     {
         _options = options;
         _metrics = metrics;
+        _logger = logger;
         Database = database;
         Store = store;
         Export = export;
@@ -96,7 +100,7 @@ public sealed class ServingPlatform : IDisposable
     /// where the service stopped: the serving day, the strategy, the events folded into the graph, and the uploads
     /// whose dispatch a crash interrupted (dispatch is idempotent by item, so they are simply dispatched again).
     /// </summary>
-    public static ServingPlatform Open(ServeOptions options, ServiceMetrics metrics)
+    public static ServingPlatform Open(ServeOptions options, ServiceMetrics metrics, ILogger? logger = null)
     {
         options.Validate();
         var bundle = LoadBundle(options.Bundle);
@@ -133,7 +137,7 @@ public sealed class ServingPlatform : IDisposable
             var served = new GrowingCatalogue(catalogue);
             var generation = Build(new BundleHandle(bundle), served.Snapshot(), store, day, strategy, FoldGraph(bundle, journal, catalogue.Count), folded.Bias(bundle), null);
             generation.Pipeline.CreatorSide!.OpenDay(day, folded.PredictActive(bundle));
-            var platform = new ServingPlatform(options, metrics, database, store, export, dataset, served, datasetItems, firstDay, generation, folded);
+            var platform = new ServingPlatform(options, metrics, logger ?? NullLogger.Instance, database, store, export, dataset, served, datasetItems, firstDay, generation, folded);
             platform.DispatchInterrupted();
             return platform;
         }
@@ -388,17 +392,19 @@ public sealed class ServingPlatform : IDisposable
     private void DispatchBatch(List<PendingUpload> batch)
     {
         foreach (var pending in batch) _metrics.RecordUploadStage("queue", Stopwatch.GetElapsedTime(pending.Queued));
+        var stages = new BatchStages(_metrics, batch.Count);
         try
         {
-            DispatchFresh(batch);
+            DispatchFresh(batch, stages);
         }
         finally
         {
             foreach (var pending in batch) _metrics.RecordUploadStage("answered", Stopwatch.GetElapsedTime(pending.Queued));
+            stages.LogIfSlow(_logger);
         }
     }
 
-    private void DispatchFresh(List<PendingUpload> batch)
+    private void DispatchFresh(List<PendingUpload> batch, BatchStages stages)
     {
         var day = Current.Day;
         var fresh = new List<UploadRecord>();
@@ -431,14 +437,15 @@ public sealed class ServingPlatform : IDisposable
         // The uploads are durable before anything is reserved for them: a crash after this point re-dispatches them at start-up.
         var clock = Stopwatch.StartNew();
         Database.InsertUploads(fresh);
-        _metrics.RecordUploadStage("record", clock.Elapsed);
+        stages.Record("record", clock.Elapsed);
         _catalogue.AddRange(fresh.ConvertAll(u => u.ToItem()));
         var generation = Current;
         clock.Restart();
         var grown = Build(generation.Handle, _catalogue.Snapshot(), Store, generation.Day, generation.Strategy, generation.Graph, generation.Bias, generation.Pipeline);
         Publish(grown);
         _metrics.GrowDuration.Record(clock.Elapsed.TotalSeconds);
-        var records = Dispatch(grown, fresh);
+        stages.Keep("growth", clock.Elapsed);
+        var records = Dispatch(grown, fresh, stages);
         for (var u = 0; u < fresh.Count; u++)
         {
             var requests = waiting[fresh[u].ExternalId];
@@ -451,14 +458,14 @@ public sealed class ServingPlatform : IDisposable
     /// Dispatches the uploads together (<see cref="CreatorSideRecommender.DispatchMany"/>: one scan of the available users
     /// and one ranking call for all of them) and records each; the duration metric gets each upload's share of the batch.
     /// </summary>
-    private List<UploadRecord> Dispatch(Generation generation, IReadOnlyList<UploadRecord> uploads)
+    private List<UploadRecord> Dispatch(Generation generation, IReadOnlyList<UploadRecord> uploads, BatchStages stages)
     {
         var records = new List<UploadRecord>(uploads.Count);
         if (uploads.Count == 0) return records;
         var clock = Stopwatch.StartNew();
         var dispatches = generation.Pipeline.CreatorSide!.DispatchMany(generation.Day, [.. uploads.Select(u => u.Item)]);
         var matched = clock.Elapsed;
-        _metrics.RecordUploadStage("match", matched);
+        stages.Record("match", matched);
         for (var u = 0; u < uploads.Count; u++)
         {
             var dispatch = dispatches[u];
@@ -470,7 +477,7 @@ public sealed class ServingPlatform : IDisposable
             if (!dispatch.AlreadyDispatched) _metrics.Reservations.Add(dispatch.Users.Count);
             records.Add(uploads[u] with { Day = generation.Day, Dispatched = true, Matched = dispatch.Users.Count, Sources = json });
         }
-        _metrics.RecordUploadStage("mark", clock.Elapsed - matched);
+        stages.Record("mark", clock.Elapsed - matched);
         var share = clock.Elapsed.TotalSeconds / uploads.Count;
         for (var u = 0; u < uploads.Count; u++) _metrics.DispatchDuration.Record(share);
         return records;
@@ -480,7 +487,12 @@ public sealed class ServingPlatform : IDisposable
     private void DispatchInterrupted()
     {
         var generation = Current;
-        foreach (var chunk in Database.ReadUploads().Where(u => !u.Dispatched).Chunk(MaxBatch)) Dispatch(generation, chunk);
+        foreach (var chunk in Database.ReadUploads().Where(u => !u.Dispatched).Chunk(MaxBatch))
+        {
+            var stages = new BatchStages(_metrics, chunk.Length);
+            Dispatch(generation, chunk, stages);
+            stages.LogIfSlow(_logger);
+        }
     }
 
     // ---- helpers ----

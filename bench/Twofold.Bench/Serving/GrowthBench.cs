@@ -1,0 +1,57 @@
+using System.Diagnostics;
+using Twofold.CreatorSide;
+using Twofold.Data;
+using Twofold.Domain;
+using Twofold.Pipeline;
+
+namespace Twofold.Bench.Serving;
+
+/// <summary>
+/// Catalogue growth as the service does it for each batch of uploads: a bundle opened for serving
+/// (<see cref="ServingSession"/>), then one new pipeline grown from the last per upload (one item each, with a content
+/// embedding), timed one by one, with the garbage collections each saw.
+/// </summary>
+public static class GrowthBench
+{
+    public static int Run(string[] args)
+    {
+        if (args.Length < 2)
+        {
+            Console.Error.WriteLine("usage: Twofold.Bench growth <bundle dir> <uploads> [slow ms=20]");
+            return 2;
+        }
+        var uploads = int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture);
+        var slowMs = args.Length > 2 ? double.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 20;
+        var clock = Stopwatch.StartNew();
+        using var session = ServingSession.Open(args[0]);
+        Console.WriteLine($"opened in {clock.Elapsed.TotalSeconds:F1} s: {session.Pipeline.ItemCount:N0} items");
+        var items = ServingSession.ReadCatalogue(session.Bundle, Dataset.Open(session.Bundle.Manifest.Dataset));
+        // As the service's catalogue: an array with room, handed to each pipeline as a segment.
+        var catalogue = new Item[items.Count + uploads];
+        items.CopyTo(catalogue, 0);
+        var count = items.Count;
+        var dimension = items.First(i => i.ContentEmbedding is not null).ContentEmbedding!.Length;
+        var random = new Random(1);
+        var pipeline = session.Pipeline;
+        var times = new double[uploads];
+        for (var u = 0; u < uploads; u++)
+        {
+            var template = catalogue[random.Next(items.Count)];
+            var embedding = new float[dimension];
+            for (var d = 0; d < dimension; d++) embedding[d] = (float)(random.NextDouble() * 2 - 1);
+            catalogue[count] = template with { Id = new ItemId(count), ExternalId = $"growth-{u}", ContentEmbedding = embedding };
+            count++;
+            var gen0 = GC.CollectionCount(0);
+            var gen2 = GC.CollectionCount(2);
+            clock.Restart();
+            pipeline = new DualRecPipeline(session.Bundle, new ArraySegment<Item>(catalogue, 0, count), session.Store, DispatchOptions.Version(5),
+                new CombinedOptions { Threads = 1 }, pipeline.Graph, grownFrom: pipeline);
+            times[u] = clock.Elapsed.TotalMilliseconds;
+            if (times[u] >= slowMs)
+                Console.WriteLine($"  upload {u}: {times[u]:F1} ms (gen 0 collections {GC.CollectionCount(0) - gen0}, gen 2 {GC.CollectionCount(2) - gen2})");
+        }
+        Array.Sort(times);
+        Console.WriteLine($"growth per upload: p50 {times[uploads / 2]:F2} ms, p99 {times[uploads * 99 / 100]:F2} ms, max {times[^1]:F1} ms, mean {times.Average():F2} ms");
+        return 0;
+    }
+}
