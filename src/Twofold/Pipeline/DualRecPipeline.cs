@@ -58,9 +58,10 @@ public sealed class DualRecPipeline : IDisposable
         // so a grown catalogue needs no copy of the graph (GrowTo shares the edges).
         if (graph.UserToItems.NodeCount != users) graph = graph.GrowTo(users, graph.ItemToUsers.NodeCount);
         Graph = graph;
-        _userRanker = bundle.UserRanker.WithCatalogue(catalogue);
+        _userRanker = OverCatalogue(bundle.UserRanker, grownFrom?._userRanker, catalogue);
         // Before DualRec-v2 the creator side ranks with the user-side model (no sample augmentation or extra features).
-        _creatorRanker = (dispatch is { CreatorSidePredictionOptions: false } ? bundle.UserRanker : bundle.CreatorRanker).WithCatalogue(catalogue);
+        _creatorRanker = OverCatalogue(dispatch is { CreatorSidePredictionOptions: false } ? bundle.UserRanker : bundle.CreatorRanker,
+            grownFrom?._creatorRanker, catalogue);
         var topK = bundle.Manifest.Options.Similarity.TopK;
         if (grownFrom is null)
         {
@@ -119,6 +120,14 @@ public sealed class DualRecPipeline : IDisposable
         if (dispatch.UseI2U2U) sources.Add(new TwoHopRetrieval(collaborative, RetrievalKind.HistoryThenSimilarity, Side.Item));
         return sources;
     }
+
+    /// <summary>
+    /// The trained model over the catalogue, extended from the grown-from pipeline's view of the same model when there is
+    /// one: its item rows are checked and filled only from that view's last item on. From the trained model each growth
+    /// would check every item uploaded since training again, a cost that grows with the service's uptime.
+    /// </summary>
+    private static FeedbackModel OverCatalogue(FeedbackModel trained, FeedbackModel? grown, IReadOnlyList<Item> catalogue) =>
+        (grown is not null && ReferenceEquals(grown.Network, trained.Network) ? grown : trained).WithCatalogue(catalogue);
 
     private readonly ModelBundle _bundle;
     private readonly ContentRows? _contentRows;

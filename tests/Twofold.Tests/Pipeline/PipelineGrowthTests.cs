@@ -69,5 +69,21 @@ public class PipelineGrowthTests
         }
         foreach (var user in new[] { 0, 17, 123, 499 })
             Assert.Equal(afresh.Feed.Feed(day, user, 30).Select(e => (e.Item, e.Source)), step1.Feed.Feed(day, user, 30).Select(e => (e.Item, e.Source)));
+
+        // Later steps rank with the item rows each grew from the step before (step 3 from step 2, the branch from step 1
+        // after step 2 had extended the same rows): their feeds, uploads included, are those of pipelines built afresh
+        // (on a day with nothing reserved, so both read the same empty D_u).
+        const int feedDay = day + 1;
+        step3.CreatorSide!.OpenDay(feedDay, all);
+        foreach (var (grown, moment) in new[] { (step3, third), (branch, branchCatalogue) })
+        {
+            using var scratch = new InMemoryAvailabilityStore();
+            var fresh = new DualRecPipeline(bundle, moment, scratch, dispatch, new CombinedOptions());
+            fresh.CreatorSide!.OpenDay(feedDay, all);
+            var feeds = new[] { 0, 17, 123, 499 }.Select(user => (Grown: grown.Feed.Feed(feedDay, user, 200), Fresh: fresh.Feed.Feed(feedDay, user, 200))).ToList();
+            foreach (var (fromGrown, fromFresh) in feeds)
+                Assert.Equal(fromFresh.Select(e => (e.Item, e.Score)), fromGrown.Select(e => (e.Item, e.Score)));
+            Assert.Contains(feeds, f => f.Grown.Any(e => e.Item >= catalogue.Count)); // the uploads' rows were ranked
+        }
     }
 }
