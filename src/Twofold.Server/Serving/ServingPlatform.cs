@@ -519,7 +519,7 @@ public sealed class ServingPlatform : IDisposable
     {
         var pipeline = new DualRecPipeline(handle.Bundle, catalogue, store, DispatchOptions.Version(strategy.DualRecVersion),
             new CombinedOptions(strategy.Lambda) { Threads = 1 }, graph, bias, grownFrom: grownFrom);
-        if (grownFrom is null) pipeline.PrepareItemSearch(); // before the generation serves its first feed
+        if (grownFrom is null) pipeline.PrepareForServing(); // before the generation serves its first feed or upload
         return new Generation(handle, pipeline, catalogue, day, strategy, pipeline.Graph, bias);
     }
 

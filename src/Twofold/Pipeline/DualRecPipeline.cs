@@ -135,10 +135,20 @@ public sealed class DualRecPipeline : IDisposable
     private readonly Lazy<ItemEmbeddingFallback> _fallback;
 
     /// <summary>
-    /// Builds the user-side item index over the whole catalogue now; otherwise the first feed that searches it does
-    /// (pipelines grown from this one share it). The simulator, which searches an index of the servable items, never needs it.
+    /// Builds now what a service would otherwise build on a request's path, once each, shared by the pipelines grown
+    /// from this one: the user-side item index over the whole catalogue (else the first feed builds it) and the
+    /// two-tower fallback for uploads (else the first upload without a trained content neighbour builds it: on the
+    /// 1,000,000-user bundle about 170 ms and 43 MB). The simulator, which searches an index of the servable items and
+    /// whose items have content neighbours, needs neither.
     /// </summary>
-    public void PrepareItemSearch() => _items.BuildIndexes();
+    public void PrepareForServing()
+    {
+        _items.BuildIndexes();
+        _ = _fallback.Value;
+    }
+
+    /// <summary>Whether the two-tower fallback for uploads is built (<see cref="PrepareForServing"/>).</summary>
+    internal bool UploadFallbackBuilt => _fallback.IsValueCreated;
 
     /// <summary>Items of the catalogue the pipeline serves.</summary>
     public int ItemCount { get; }

@@ -33,6 +33,10 @@ public class PipelineGrowthTests
         var dispatch = DispatchOptions.Version(5) with { Limit = 40 };
         using var grownStore = new InMemoryAvailabilityStore();
         var start = new DualRecPipeline(bundle, catalogue, grownStore, dispatch, new CombinedOptions());
+        // A service prepares at start-up what growths would otherwise build on an upload's path; grown pipelines share it.
+        Assert.False(start.UploadFallbackBuilt);
+        start.PrepareForServing();
+        Assert.True(start.UploadFallbackBuilt);
         start.CreatorSide!.OpenDay(day, all);
         var step1 = new DualRecPipeline(bundle, first, grownStore, dispatch, new CombinedOptions(), grownFrom: start);
         var step2 = new DualRecPipeline(bundle, second, grownStore, dispatch, new CombinedOptions(), grownFrom: step1);
@@ -40,6 +44,7 @@ public class PipelineGrowthTests
         var branchCatalogue = first.Append(Upload(first.Count) with { ExternalId = "branch" }).ToList();
         var branch = new DualRecPipeline(bundle, branchCatalogue, grownStore, dispatch, new CombinedOptions(), grownFrom: step1);
         var step3 = new DualRecPipeline(bundle, third, grownStore, dispatch, new CombinedOptions(), grownFrom: step2);
+        Assert.True(step3.UploadFallbackBuilt);
 
         // Each step's uploads get what a pipeline built afresh over the catalogue of that moment gives them.
         var d = bundle.TwoTower.Dimension;
