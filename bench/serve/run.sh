@@ -51,7 +51,9 @@ if ! command -v wrk >/dev/null 2>&1; then
 fi
 
 dotnet build src/Twofold.Cli -c Release -v quiet -nologo > /dev/null
+dotnet build bench/Twofold.Bench -c Release -v quiet -nologo > /dev/null
 twofold="dotnet $root/src/Twofold.Cli/bin/Release/net10.0/Twofold.Cli.dll"
+bench="dotnet $root/bench/Twofold.Bench/bin/Release/net10.0/Twofold.Bench.dll"
 world=$work/world-$users
 bundle=$work/bundle-$users
 mkdir -p "$work"
@@ -113,7 +115,11 @@ measure() {
   gc_before=$(gc_counters)
   echo "=== measured run $1 of $rounds"
   echo "== load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+  log_before=$(wc -l < "$work/serve.log")
   service_before=$(service_ticks) machine_before=$(machine_ticks) disk_before=$(disk_sectors) run_started=$(date +%s.%N)
+  # The disk's peer: its own fsync latency beside the service's commits, in the state directory.
+  $bench fsync-probe "$data/fsync-probe" "$seconds" > "$work/fsync.txt" 2>&1 &
+  probe=$!
   feeds "${seconds}s" > "$work/feed.txt" &
   feed=$!
   uploads "r$1-$RANDOM" "${seconds}s" > "$work/upload.txt" 2> "$work/upload.err" &
@@ -123,7 +129,7 @@ measure() {
     perf record -F 199 -g -p $server -o "$profile" -- sleep "$seconds" > /dev/null 2>&1 &
     recording=$!
   fi
-  wait $feed $upload $recording
+  wait $feed $upload $recording $probe
   service_after=$(service_ticks) machine_after=$(machine_ticks) disk_after=$(disk_sectors) run_ended=$(date +%s.%N)
   echo "== load average after:  $(cut -d' ' -f1-3 /proc/loadavg)"
   awk -v hz="$(getconf CLK_TCK)" -v cores="$(nproc)" -v s0="$service_before" -v s1="$service_after" -v t0="$run_started" -v t1="$run_ended" \
@@ -136,6 +142,9 @@ measure() {
   echo "--- feed (concurrent with uploads)"; show feed "$work/feed.txt"
   echo "--- upload + dispatch (concurrent with feeds)"; show upload "$work/upload.txt"
   head -3 "$work/upload.err" || true
+  echo "--- the disk's own fsync latency over the run (peer), and the service's slow dispatch batches (its log)"
+  cat "$work/fsync.txt"
+  tail -n +"$((log_before + 1))" "$work/serve.log" | grep -A1 "warn:" | grep -v -- "^--" | paste -d' ' - - | sed 's/ warn: [^ ]* */ /' || true
   curl -s "http://127.0.0.1:$port/metrics" | grep -E "^twofold_dispatch_duration_seconds_(sum|count)|^twofold_catalogue_growth_duration_seconds_(sum|count)|^twofold_reservations_total" || true
   echo "garbage collection and the upload path during the measured run (metrics, after − before; *_up_to_seconds: how many took no longer than that):"
   awk 'NR == FNR { before[$1 " " $2] = $3; next } { printf "  %s %s %s\n", $1, $2, $3 - before[$1 " " $2] }' \
