@@ -16,13 +16,20 @@ public static class GrowthBench
 {
     public static int Run(string[] args)
     {
-        if (args.Length < 2)
+        const string usage = "usage: Twofold.Bench growth <bundle dir> <uploads (>= 1)> [slow ms=20]";
+        var invariant = System.Globalization.CultureInfo.InvariantCulture;
+        var slowMs = 20.0;
+        if (args.Length is < 2 or > 3 || !int.TryParse(args[1], invariant, out var uploads) || uploads < 1
+            || (args.Length == 3 && !double.TryParse(args[2], invariant, out slowMs)))
         {
-            Console.Error.WriteLine("usage: Twofold.Bench growth <bundle dir> <uploads> [slow ms=20]");
+            Console.Error.WriteLine(usage);
             return 2;
         }
-        var uploads = int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture);
-        var slowMs = args.Length > 2 ? double.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 20;
+        if (!Directory.Exists(args[0]))
+        {
+            Console.Error.WriteLine($"growth: the bundle directory {args[0]} does not exist");
+            return 2;
+        }
         var clock = Stopwatch.StartNew();
         using var session = ServingSession.Open(args[0]);
         session.Pipeline.PrepareForServing(); // as the service does at start-up
