@@ -22,6 +22,16 @@ public sealed record ServeOptions
     /// <summary><c>sqlite</c> (a file under <see cref="Data"/>) or <c>redis</c> (<see cref="RedisConnection"/>).</summary>
     public string Store { get; init; } = "sqlite";
 
+    /// <summary>
+    /// What an acknowledged write to the SQLite files (the service's state, and the availability store unless it is in
+    /// Redis) survives: <c>full</c> (an fsync per commit: a power loss too; the default) or <c>normal</c> (a crash of the
+    /// process, not of the machine; commits do not wait for the device). See <see cref="Storage.SqliteDurability"/>.
+    /// </summary>
+    public string SqliteDurability { get; init; } = "full";
+
+    /// <summary><see cref="SqliteDurability"/> as the storage layer's setting.</summary>
+    public Storage.SqliteDurability Durability => SqliteDurability == "normal" ? Storage.SqliteDurability.Normal : Storage.SqliteDurability.Full;
+
     /// <summary>A StackExchange.Redis configuration string, e.g. <c>127.0.0.1:6379</c>; required when <see cref="Store"/> is redis.</summary>
     public string? RedisConnection { get; init; }
 
@@ -64,6 +74,8 @@ public sealed record ServeOptions
         if (string.IsNullOrWhiteSpace(Bundle)) throw new ArgumentException("No model bundle given: pass --bundle <dir> (or Twofold:Bundle).");
         if (string.IsNullOrWhiteSpace(Data)) throw new ArgumentException("No state directory given: pass --data <dir> (or Twofold:Data).");
         if (Store is not ("sqlite" or "redis")) throw new ArgumentException($"Twofold:Store must be 'sqlite' or 'redis', not '{Store}'.");
+        if (SqliteDurability is not ("full" or "normal"))
+            throw new ArgumentException($"Twofold:SqliteDurability must be 'full' or 'normal', not '{SqliteDurability}'.");
         if (Store == "redis" && string.IsNullOrWhiteSpace(RedisConnection))
             throw new ArgumentException("Twofold:Store is redis but Twofold:RedisConnection (e.g. 127.0.0.1:6379) is not set.");
         foreach (var (member, problem) in new Serving.Strategy(DualRecVersion, Lambda).Problems()) throw new ArgumentException($"Twofold:{member}: {problem}");

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Twofold.Cli;
 using Twofold.Server.Tests.Support;
 
@@ -52,6 +53,15 @@ public sealed class StartupTests(BundleFixture fixture)
     }
 
     [Fact]
+    public async Task Sqlite_durability_normal_reaches_both_files()
+    {
+        await using var service = await RunningService.Start(fixture, settings: new Dictionary<string, string?> { ["Twofold:SqliteDurability"] = "normal" });
+        var platform = service.Services.GetRequiredService<Serving.ServingPlatform>();
+        Assert.Equal(1, platform.Database.SynchronousSetting); // NORMAL
+        Assert.Equal(Storage.SqliteDurability.Normal, Assert.IsType<Storage.SqliteAvailabilityStore>(platform.Store).Durability);
+    }
+
+    [Fact]
     public void Bad_settings_fail_with_a_clear_message()
     {
         var (code, error) = Serve("--bundle", fixture.Bundle, "--urls", "http://127.0.0.1:0");
@@ -62,5 +72,9 @@ public sealed class StartupTests(BundleFixture fixture)
         (code, error) = Serve("--bundle", fixture.Bundle, "--data", fixture.NewDirectory(), "--config", settings);
         Assert.Equal(CommandErrors.Failure, code);
         Assert.Contains("RedisConnection", error);
+        File.WriteAllText(settings, """{"Twofold": {"SqliteDurability": "sometimes"}}""");
+        (code, error) = Serve("--bundle", fixture.Bundle, "--data", fixture.NewDirectory(), "--config", settings);
+        Assert.Equal(CommandErrors.Failure, code);
+        Assert.Contains("Twofold:SqliteDurability must be 'full' or 'normal', not 'sometimes'", error);
     }
 }

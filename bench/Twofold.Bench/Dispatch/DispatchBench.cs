@@ -16,7 +16,7 @@ namespace Twofold.Bench.Dispatch;
 /// available users, creator-side ranking of the union (~1,000 candidates) by g_ui, the top L, and the reservation in
 /// the availability store, through <see cref="CreatorSideRecommender"/> as the service runs it. One simulated day:
 /// a fraction of the users is predicted active, and items are dispatched until the available set has shrunk.
-/// Usage: dispatch &lt;users&gt; &lt;items to dispatch&gt; [active fraction] [stores: memory,sqlite] [threads] [largest batch]
+/// Usage: dispatch &lt;users&gt; &lt;items to dispatch&gt; [active fraction] [stores: memory,sqlite,sqlite-normal] [threads] [largest batch]
 /// [arrival rates per second, 0 = all items waiting from the start] [user searches: exact, clustered or clustered:PROBES,
 /// comma-separated; default the pipeline's <see cref="DispatchOptions.UserSearch"/>] [threads one prediction call may use,
 /// comma-separated; default 1, as the service sets it: the dispatchers already keep the cores busy].
@@ -68,7 +68,8 @@ public static class DispatchBench
                 {
                     "memory" => () => new InMemoryAvailabilityStore(),
                     "sqlite" => () => new SqliteAvailabilityStore(Path.Combine(directory, $"ledger-{Guid.NewGuid():N}.db")),
-                    _ => throw new ArgumentException($"Unknown store '{name}' (memory, sqlite)."),
+                    "sqlite-normal" => () => new SqliteAvailabilityStore(Path.Combine(directory, $"ledger-{Guid.NewGuid():N}.db"), SqliteDurability.Normal),
+                    _ => throw new ArgumentException($"Unknown store '{name}' (memory, sqlite, sqlite-normal)."),
                 };
                 foreach (var search in searches)
                 foreach (var predicting in predictionThreads)

@@ -116,7 +116,7 @@ public sealed class ServingPlatform : IDisposable
             var firstDay = EventLogDays.FromDate(days.First());
 
             Directory.CreateDirectory(options.Data);
-            database = new ServiceDatabase(Path.Combine(options.Data, "service.db"));
+            database = new ServiceDatabase(Path.Combine(options.Data, "service.db"), options.Durability);
             var export = new EventLogExport(Path.Combine(options.Data, "events"));
             foreach (var upload in database.ReadUploads())
             {
@@ -126,7 +126,7 @@ public sealed class ServingPlatform : IDisposable
             }
             store = options.Store == "redis"
                 ? new RedisAvailabilityStore(options.RedisConnection!, options.RedisPrefix)
-                : new SqliteAvailabilityStore(Path.Combine(options.Data, "availability.db"));
+                : new SqliteAvailabilityStore(Path.Combine(options.Data, "availability.db"), options.Durability);
 
             var day = (int?)Parse(database.Setting(DayKey)) ?? EventLogDays.FromDate(days.Last()) + 1;
             var strategy = new Strategy((int?)Parse(database.Setting(VersionKey)) ?? options.DualRecVersion,

@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using Microsoft.Data.Sqlite;
 using Twofold.Data;
 using Twofold.Domain;
+using Twofold.Storage;
 
 namespace Twofold.Server.State;
 
@@ -25,17 +26,21 @@ public readonly record struct ServiceEvent(int User, int Item, long TimeMs, int 
 /// <summary>
 /// The service's own durable state in one SQLite file under the state directory: the uploaded items, the journal of
 /// reported events, and a few settings (the serving day, the strategy). Write-ahead logging with
-/// <c>synchronous=FULL</c>: a request is acknowledged only after its transaction is committed, so a crash loses
-/// nothing that was acknowledged.
+/// <c>synchronous=FULL</c> by default (<see cref="SqliteDurability"/>): a request is acknowledged only after its
+/// transaction is committed, so a crash of the process loses nothing that was acknowledged, and with FULL neither does
+/// a power loss.
 /// </summary>
 public sealed class ServiceDatabase : IDisposable
 {
     private const int SchemaVersion = 1;
     private readonly string _connectionString;
+    private readonly string _synchronous;
 
-    public ServiceDatabase(string path)
+    /// <param name="durability">What an acknowledged write survives (<see cref="SqliteDurability.Full"/> unless given).</param>
+    public ServiceDatabase(string path, SqliteDurability durability = SqliteDurability.Full)
     {
         Path = System.IO.Path.GetFullPath(path);
+        _synchronous = durability.Statement();
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = Path,
@@ -68,6 +73,17 @@ public sealed class ServiceDatabase : IDisposable
     }
 
     public string Path { get; }
+
+    /// <summary>A connection's <c>PRAGMA synchronous</c> as SQLite reports it (1 = NORMAL, 2 = FULL).</summary>
+    internal long SynchronousSetting
+    {
+        get
+        {
+            using var connection = Open();
+            using var query = Command(connection, "PRAGMA synchronous");
+            return Convert.ToInt64(query.ExecuteScalar(), CultureInfo.InvariantCulture);
+        }
+    }
 
     /// <summary>Whether the database answers a query (readiness).</summary>
     public bool Ping()
@@ -295,7 +311,7 @@ public sealed class ServiceDatabase : IDisposable
     {
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
-        Execute(connection, "PRAGMA synchronous = FULL;");
+        Execute(connection, _synchronous);
         return connection;
     }
 

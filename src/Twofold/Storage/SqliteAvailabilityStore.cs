@@ -9,9 +9,9 @@ namespace Twofold.Storage;
 
 /// <summary>
 /// The availability store in an SQLite file: the embedded default of the service. The file is an append-only
-/// ledger: one row per dispatched item with its users, written in one immediate transaction with
-/// <c>synchronous=FULL</c> under write-ahead logging, so a reservation is durable when <see cref="Reserve"/>
-/// returns and a crash leaves each reservation whole or absent. The counters |D_u| and the result cache D_u are
+/// ledger: one row per dispatched item with its users, written in one immediate transaction under write-ahead
+/// logging with <c>synchronous=FULL</c> (by default; <see cref="SqliteDurability"/>), so a reservation is durable when
+/// <see cref="Reserve"/> returns and a crash leaves each reservation whole or absent. The counters |D_u| and the result cache D_u are
 /// kept in process (<see cref="DayLedger"/>, the same rule as the in-memory store) and rebuilt by replaying a
 /// day's rows when the day is first touched.
 /// </summary>
@@ -49,8 +49,10 @@ public sealed class SqliteAvailabilityStore : IAvailabilityStore
     private long _readerDataVersion = -1;
     private long _readerLastRow;
 
-    public SqliteAvailabilityStore(string path)
+    /// <param name="durability">What a reservation survives once <see cref="Reserve"/> returns (<see cref="SqliteDurability.Full"/> unless given).</param>
+    public SqliteAvailabilityStore(string path, SqliteDurability durability = SqliteDurability.Full)
     {
+        Durability = durability;
         Path = System.IO.Path.GetFullPath(path);
         var connectionString = new SqliteConnectionStringBuilder
         {
@@ -64,7 +66,7 @@ public sealed class SqliteAvailabilityStore : IAvailabilityStore
         try
         {
             _writer.Open();
-            Execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;");
+            Execute("PRAGMA journal_mode = WAL; " + durability.Statement());
             CreateSchema();
             _reader.Open();
         }
@@ -77,6 +79,21 @@ public sealed class SqliteAvailabilityStore : IAvailabilityStore
     }
 
     public string Path { get; }
+
+    public SqliteDurability Durability { get; }
+
+    /// <summary>The writer connection's <c>PRAGMA synchronous</c> as SQLite reports it (1 = NORMAL, 2 = FULL).</summary>
+    internal long SynchronousSetting
+    {
+        get
+        {
+            lock (_writeGate)
+            {
+                using var pragma = Command(null, "PRAGMA synchronous");
+                return Convert.ToInt64(pragma.ExecuteScalar(), CultureInfo.InvariantCulture);
+            }
+        }
+    }
 
     public void OpenDay(int day, int capacity, IReadOnlyCollection<int> activeUsers)
     {

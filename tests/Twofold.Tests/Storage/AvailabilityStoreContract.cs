@@ -198,6 +198,22 @@ public sealed class SqliteAvailabilityStoreTests : AvailabilityStoreContract
     protected override IAvailabilityStore CreateStore() => new SqliteAvailabilityStore(Directory.Combine("ledger.db"));
 
     [Fact]
+    public void Each_durability_sets_its_pragma_and_normal_keeps_reservations_across_reopening()
+    {
+        using (var full = new SqliteAvailabilityStore(Directory.Combine("full.db")))
+            Assert.Equal(2, full.SynchronousSetting); // FULL: an fsync per commit
+        using (var normal = new SqliteAvailabilityStore(Directory.Combine("normal.db"), SqliteDurability.Normal))
+        {
+            Assert.Equal(SqliteDurability.Normal, normal.Durability);
+            Assert.Equal(1, normal.SynchronousSetting); // NORMAL: the log reaches the device at checkpoints
+            normal.OpenDay(0, 2, [1, 2]);
+            normal.Reserve(0, 4, [1, 2], 5);
+        }
+        using var reopened = new SqliteAvailabilityStore(Directory.Combine("normal.db"), SqliteDurability.Normal);
+        Assert.Equal([1, 2], reopened.ReservedUsers(0, 4));
+    }
+
+    [Fact]
     public void The_ledger_survives_reopening_the_file()
     {
         using (var store = CreateStore())
