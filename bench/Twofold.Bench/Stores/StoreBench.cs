@@ -28,6 +28,7 @@ public static class StoreBench
         {
             Measure("in-memory", () => new InMemoryAvailabilityStore(), users, items, candidates, limit, threads);
             Measure("sqlite", () => new SqliteAvailabilityStore(Path.Combine(directory, "ledger.db")), users, items, candidates, limit, threads);
+            Measure("sqlite (synchronous=NORMAL)", () => new SqliteAvailabilityStore(Path.Combine(directory, "ledger-normal.db"), SqliteDurability.Normal), users, items, candidates, limit, threads);
             if (redis is not null) Measure("redis", () => new RedisAvailabilityStore(redis, "bench-" + Guid.NewGuid().ToString("N")), users, items, candidates, limit, threads);
         }
         finally
