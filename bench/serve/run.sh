@@ -6,7 +6,8 @@
 # timed from each request's scheduled slot (so a request that waited for a free connection counts that wait) as
 # well as wrk's own, timed from the send; a stream whose achieved rate is below 95% of the offered one is flagged.
 # Beside each measured run, the disk's peer (Twofold.Bench fsync-probe: a 4 KB write and fsync every 10 ms in the state
-# directory) and, after it, the service's slow dispatch batches from its log, to tell the disk's stalls from the service's.
+# directory; its own cost is a process start and a hundred small writes a second) and, after it, the service's slow
+# dispatch batches from its log, to tell the disk's stalls from the service's.
 # The world and bundle are built once per size under the work dir and reused by later runs.
 usage="Usage: bench/serve/run.sh [users=1000000] [creators=users/10] [days=8] [seconds=30] [work dir=\$TMPDIR/twofold-bench-serve]
   env: FEED_RATE=1000 UPLOAD_RATE=100 (requests a second offered), FEED_CONNECTIONS=64 UPLOAD_CONNECTIONS=16, PORT=5099,

@@ -13,12 +13,13 @@ public static class FsyncProbe
 {
     public static int Run(string[] args)
     {
-        if (args.Length < 2 || !double.TryParse(args[1], CultureInfo.InvariantCulture, out var seconds) || seconds <= 0)
+        var slowMs = 20.0;
+        if (args.Length is < 2 or > 3 || !double.TryParse(args[1], CultureInfo.InvariantCulture, out var seconds) || seconds <= 0
+            || (args.Length == 3 && !double.TryParse(args[2], CultureInfo.InvariantCulture, out slowMs)))
         {
             Console.Error.WriteLine("usage: Twofold.Bench fsync-probe <file in the directory to probe> <seconds> [slow ms=20]");
             return 2;
         }
-        var slowMs = args.Length > 2 ? double.Parse(args[2], CultureInfo.InvariantCulture) : 20;
         var path = Path.GetFullPath(args[0]);
         if (File.Exists(path))
         {

@@ -57,6 +57,7 @@ public static class GrowthBench
             var (gen0, gen1, gen2) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
             var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
             clock.Restart();
+            // The service's defaults (DualRec-v5, λ = 1, one thread per call) and its growth: from the last pipeline.
             pipeline = new DualRecPipeline(session.Bundle, new ArraySegment<Item>(catalogue, 0, count), session.Store, DispatchOptions.Version(5),
                 new CombinedOptions { Threads = 1 }, pipeline.Graph, grownFrom: pipeline);
             times[u] = clock.Elapsed.TotalMilliseconds;

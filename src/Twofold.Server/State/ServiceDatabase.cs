@@ -80,8 +80,7 @@ public sealed class ServiceDatabase : IDisposable
         get
         {
             using var connection = Open();
-            using var query = Command(connection, "PRAGMA synchronous");
-            return Convert.ToInt64(query.ExecuteScalar(), CultureInfo.InvariantCulture);
+            return SqliteDurabilityPragma.Synchronous(connection);
         }
     }
 

@@ -87,11 +87,7 @@ public sealed class SqliteAvailabilityStore : IAvailabilityStore
     {
         get
         {
-            lock (_writeGate)
-            {
-                using var pragma = Command(null, "PRAGMA synchronous");
-                return Convert.ToInt64(pragma.ExecuteScalar(), CultureInfo.InvariantCulture);
-            }
+            lock (_writeGate) return SqliteDurabilityPragma.Synchronous(_writer);
         }
     }
 

@@ -1,3 +1,5 @@
+using Microsoft.Data.Sqlite;
+
 namespace Twofold.Storage;
 
 /// <summary>
@@ -31,4 +33,12 @@ public static class SqliteDurabilityPragma
         SqliteDurability.Normal => "PRAGMA synchronous = NORMAL;",
         _ => throw new ArgumentOutOfRangeException(nameof(durability), durability, "Unknown durability."),
     };
+
+    /// <summary>The connection's <c>PRAGMA synchronous</c> as SQLite reports it (1 = NORMAL, 2 = FULL).</summary>
+    public static long Synchronous(SqliteConnection connection)
+    {
+        using var pragma = connection.CreateCommand();
+        pragma.CommandText = "PRAGMA synchronous";
+        return (long)pragma.ExecuteScalar()!;
+    }
 }
