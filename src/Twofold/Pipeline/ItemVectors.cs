@@ -15,7 +15,10 @@ namespace Twofold.Pipeline;
 /// pipelines, doubled when full) and rebuilds only the small index, so an upload's cost does not grow with the
 /// catalogue. Items without an embedding (see <see cref="ItemEmbeddingFallback"/>) keep a zero row, which searches
 /// pass over. From <see cref="FeedSearch"/>'s population (200,000 items) those searches scan only the members of the
-/// k-means clusters nearest each query (<see cref="ClusteredVectorSet"/>, the creator side's search of the available users).
+/// k-means clusters nearest each query (<see cref="ClusteredVectorSet"/>, the creator side's search of the available users),
+/// and each growth folds its uploads into those clusters (each joins its nearest centroid's), so an unfiltered search
+/// costs the same whether the day has had a thousand uploads or millions; below that population, and for filtered
+/// searches, the uploads since the full build are scanned exactly.
 /// </summary>
 internal sealed class ItemVectors
 {
@@ -28,7 +31,13 @@ internal sealed class ItemVectors
     // Built on the first search that needs them: a pipeline that searches its items another way (the simulator's,
     // through an index of the servable items) never pays for them.
     private readonly Lazy<FlatIndex> _base;
-    private readonly Lazy<IVectorSubset?> _quantisedBase;
+    private readonly Lazy<QuantisedSearch?> _quantisedBase;
+    // Shared along the chain of generations grown one from the latest; null on a branch grown from an older
+    // generation, whose uploads cannot join the clusters (they hold the other chain's uploads under the same ids).
+    private readonly UploadFolding? _folding;
+    // The clustered set as this generation's rows are in it; null when its uploads were not folded (they are then
+    // scanned exactly, and the set is searched as of the full build).
+    private readonly ClusteredVectorSet.Snapshot? _folded;
     private readonly int _baseRows;
     private readonly int _baseMissing;
     // The items added since the full build, in blocks: full blocks are sealed and shared by every later growth, and
@@ -43,10 +52,23 @@ internal sealed class ItemVectors
     /// <summary>An index over rows [Ids[0], Ids[0] + Index.Count) and how many of them have no embedding.</summary>
     private sealed record RecentBlock(FlatIndex Index, int[] Ids, int Missing);
 
+    /// <summary>The full build's quantised set, and (when clustered) its members as built, before any upload joined.</summary>
+    private sealed record QuantisedSearch(IVectorSubset Set, ClusteredVectorSet.Snapshot? AsBuilt);
+
+    /// <summary>How far a chain of generations has grown, and up to which row its uploads are in the clustered set.</summary>
+    private sealed class UploadFolding(int rows)
+    {
+        public int LatestRows { get; set; } = rows;
+        public int FoldedRows { get; set; } = rows;
+    }
+
     private ItemVectors(float[] buffer, bool[] missing, int rows, int dimension, HandedOutRows shared, Lazy<FlatIndex> baseIndex,
-        Lazy<IVectorSubset?> quantisedBase, int baseRows, int baseMissing, IReadOnlyList<RecentBlock> sealedBlocks)
+        Lazy<QuantisedSearch?> quantisedBase, int baseRows, int baseMissing, IReadOnlyList<RecentBlock> sealedBlocks,
+        UploadFolding? folding, ClusteredVectorSet.Snapshot? folded)
     {
         _quantisedBase = quantisedBase;
+        _folding = folding;
+        _folded = folded;
         _buffer = buffer;
         _missing = missing;
         Rows = rows;
@@ -97,8 +119,9 @@ internal sealed class ItemVectors
         clustered ??= FeedSearch;
         // The first `count` rows of the buffer never change (growing writes past them), so building later reads the same rows.
         var exact = new Lazy<FlatIndex>(() => new FlatIndex(rows.AsSpan(0, count * dimension), dimension));
-        var quantised = new Lazy<IVectorSubset?>(() => count >= QuantisedFrom ? Quantised(rows, count, dimension, missing, clustered) : null);
-        return new ItemVectors(rows, missing, count, dimension, new HandedOutRows(count), exact, quantised, count, missing.AsSpan().Count(true), []);
+        var quantised = new Lazy<QuantisedSearch?>(() => count >= QuantisedFrom ? Quantised(rows, count, dimension, missing, clustered) : null);
+        return new ItemVectors(rows, missing, count, dimension, new HandedOutRows(count), exact, quantised, count, missing.AsSpan().Count(true), [],
+            new UploadFolding(count), folded: null);
     }
 
     /// <summary>
@@ -107,7 +130,7 @@ internal sealed class ItemVectors
     /// (null then without AVX-512: it would scan the same floats).
     /// </summary>
     /// <param name="missing">Rows to leave out.</param>
-    private static IVectorSubset? Quantised(float[] rows, int count, int dimension, bool[] missing, ClusteredSearchOptions clustered)
+    private static QuantisedSearch? Quantised(float[] rows, int count, int dimension, bool[] missing, ClusteredSearchOptions clustered)
     {
         var scales = CompactVectorSet.QuantisationScales(rows.AsSpan(0, count * dimension), dimension);
         IVectorSubset set;
@@ -123,16 +146,18 @@ internal sealed class ItemVectors
         }
         for (var r = 0; r < count; r++)
             if (!missing[r]) set.Add(r, rows.AsSpan(r * dimension, dimension));
-        return set;
+        return new QuantisedSearch(set, (set as ClusteredVectorSet)?.TakeSnapshot());
     }
 
     /// <summary>
     /// These rows followed by <paramref name="fill"/>'s rows for items <see cref="Rows"/> … <paramref name="rows"/> − 1;
-    /// <paramref name="fill"/> answers false for an item it has no embedding for.
+    /// <paramref name="fill"/> answers false for an item it has no embedding for. When the full build's clustered set
+    /// exists (<see cref="BuildIndexes"/> or a search built it) and this is the latest generation, the new rows join it.
     /// </summary>
     public ItemVectors Grow(int rows, Func<int, Span<float>, bool> fill)
     {
         if (rows < Rows) throw new ArgumentException($"Cannot grow {Rows} rows to {rows}.", nameof(rows));
+        var folding = _folding?.LatestRows == Rows ? _folding : null;
         lock (_shared)
         {
             var buffer = _buffer;
@@ -155,8 +180,27 @@ internal sealed class ItemVectors
                 if (missing[item]) row.Clear();
             }
             shared.Rows = rows;
+            var folded = folding is null ? null : Fold(folding, buffer, missing, rows);
             return new ItemVectors(buffer, missing, rows, Dimension, shared, _base, _quantisedBase, _baseRows, _baseMissing,
-                new ArraySegment<RecentBlock>(_recentBlocks, 0, _sealedBlocks));
+                new ArraySegment<RecentBlock>(_recentBlocks, 0, _sealedBlocks), folding, folded);
+        }
+    }
+
+    /// <summary>
+    /// Adds the rows with an embedding from the last folded one up to <paramref name="rows"/> to the full build's
+    /// clustered set and returns the set as it then is; null, folding nothing, when there is no clustered set yet.
+    /// </summary>
+    private ClusteredVectorSet.Snapshot? Fold(UploadFolding folding, float[] buffer, bool[] missing, int rows)
+    {
+        lock (folding)
+        {
+            folding.LatestRows = rows;
+            if (!_quantisedBase.IsValueCreated || _quantisedBase.Value?.Set is not ClusteredVectorSet set) return null;
+            set.GrowIds(rows);
+            for (var item = folding.FoldedRows; item < rows; item++)
+                if (!missing[item]) set.Add(item, buffer.AsSpan(item * Dimension, Dimension));
+            folding.FoldedRows = rows;
+            return set.TakeSnapshot();
         }
     }
 
@@ -169,13 +213,17 @@ internal sealed class ItemVectors
         if (_quantisedBase.Value is null) _ = _base.Value;
     }
 
+    /// <summary>Whether this generation's uploads are searched through the full build's clusters rather than exactly.</summary>
+    internal bool UploadsClustered => _folded is not null;
+
     /// <summary>The <paramref name="k"/> items with the largest inner product with <paramref name="query"/> among those <paramref name="filter"/> admits.</summary>
     public Neighbor[] Search(float[] query, int k, IdFilter? filter)
     {
         Neighbor[] found;
         if (filter is null && _quantisedBase.Value is { } quantised)
         {
-            found = quantised.Search(query, k); // holds only rows with an embedding
+            if (_folded is not null) return FoldedSearch(query, k)[0];
+            found = Unfolded(quantised, query, k)[0]; // holds only rows with an embedding
         }
         else
         {
@@ -196,10 +244,18 @@ internal sealed class ItemVectors
         var count = queries.Length / Dimension;
         if (filter is not null || _quantisedBase.Value is not { } quantised)
             return [.. Enumerable.Range(0, count).Select(q => Search(queries.AsSpan(q * Dimension, Dimension).ToArray(), k, filter))];
-        var found = quantised.SearchBatch(queries, k);
+        if (_folded is not null) return FoldedSearch(queries, k);
+        var found = Unfolded(quantised, queries, k);
         for (var q = 0; q < count; q++) found[q] = WithRecent(queries.AsSpan(q * Dimension, Dimension).ToArray(), found[q], k, filter: null);
         return found;
     }
+
+    /// <summary>The clustered set as this generation folded its uploads into it: every row with an embedding.</summary>
+    private Neighbor[][] FoldedSearch(ReadOnlySpan<float> queries, int k) => _folded!.Set.SearchBatch(queries, k, _folded);
+
+    /// <summary>The full build's rows with an embedding only: a clustered set is searched as built, without any generation's uploads.</summary>
+    private static Neighbor[][] Unfolded(QuantisedSearch quantised, ReadOnlySpan<float> queries, int k) =>
+        quantised.AsBuilt is { } asBuilt ? asBuilt.Set.SearchBatch(queries, k, asBuilt) : quantised.Set.SearchBatch(queries, k);
 
     /// <summary>The full build's answer merged with the items added since, best <paramref name="k"/> of both.</summary>
     private Neighbor[] WithRecent(float[] query, Neighbor[] found, int k, IdFilter? filter)

@@ -42,6 +42,29 @@ public sealed class VectorClusters
     /// <summary>The cluster of each vector the clusters were trained for.</summary>
     public int[] Assignment { get; }
 
+    // ‖c‖²/2 per centroid for Nearest, computed on its first call (a benign race: every thread computes the same values).
+    private float[]? _halfNorms;
+
+    /// <summary>
+    /// The cluster of a vector the clusters were not trained on: its nearest centroid in Euclidean distance (the
+    /// largest x·c − ‖c‖²/2, as the training's assignment), the lowest index on a tie.
+    /// </summary>
+    public int Nearest(ReadOnlySpan<float> vector)
+    {
+        Validation.CheckVector(vector, Dimension, nameof(vector));
+        var halfNorms = _halfNorms ??= [.. Enumerable.Range(0, Count).Select(c => 0.5f * VectorKernels.Dot(Centroid(c), Centroid(c)))];
+        int best = 0;
+        float bestScore = float.NegativeInfinity;
+        for (int c = 0; c < Count; c++)
+        {
+            float score = VectorKernels.Dot(vector, Centroid(c)) - halfNorms[c];
+            if (score > bestScore) (best, bestScore) = (c, score);
+        }
+        return best;
+    }
+
+    private ReadOnlySpan<float> Centroid(int cluster) => Centroids.AsSpan(cluster * Dimension, Dimension);
+
     /// <summary>A sensible number of clusters for <paramref name="vectors"/> vectors: about √n (1,000 at a million), at least 1.</summary>
     public static int DefaultCount(int vectors) => Math.Max(1, (int)Math.Round(Math.Sqrt(vectors)));
 

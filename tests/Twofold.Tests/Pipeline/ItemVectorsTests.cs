@@ -129,6 +129,56 @@ public class ItemVectorsTests
                 }
     }
 
+    [Fact]
+    public void Uploads_join_the_clusters_and_every_generation_searches_exactly_its_own_rows()
+    {
+        const int d = 32, count = ItemVectors.QuantisedFrom + 500, uploads = 900, k = 40;
+        var rows = SyntheticEmbeddings.Clustered(count + uploads, d, seed: 51);
+        var missing = new bool[count + uploads];
+        for (var i = count; i < count + uploads; i += 7) missing[i] = true;
+        bool Fill(int item, Span<float> row)
+        {
+            if (missing[item]) return false;
+            rows.AsSpan(item * d, d).CopyTo(row);
+            return true;
+        }
+        // Every cluster probed: the exact scan, up to what the 8-bit first pass misses.
+        var search = new ClusteredSearchOptions { From = 1, Clusters = 40, Probes = 40 };
+        var built = ItemVectors.Build(rows.AsSpan(0, count * d).ToArray(), d, new bool[count], search);
+        var queries = SyntheticEmbeddings.Clustered(6, d, seed: 52, clusters: 3, noise: 2.0);
+
+        // Grown before the clusters exist: its uploads are scanned exactly, and stay so.
+        var early = built.Grow(count + 50, Fill);
+        built.BuildIndexes();
+        var generations = new List<(ItemVectors Vectors, int Rows, Neighbor[][] Answers)> { (early, count + 50, early.SearchMany(queries, k, null)) };
+        for (var size = count + 150; size <= count + uploads; size += 125)
+        {
+            var grown = generations[^1].Vectors.Grow(Math.Min(size, count + uploads), Fill);
+            generations.Add((grown, Math.Min(size, count + uploads), grown.SearchMany(queries, k, null)));
+        }
+        var branch = generations[2].Vectors.Grow(generations[2].Rows + 200, Fill);
+
+        Assert.False(early.UploadsClustered);
+        Assert.All(generations.Skip(1), g => Assert.True(g.Vectors.UploadsClustered));
+        Assert.False(branch.UploadsClustered); // its ids would be the other chain's uploads in the clusters
+        foreach (var (vectors, rowsNow, answers) in generations.Append((branch, generations[2].Rows + 200, branch.SearchMany(queries, k, null))))
+        {
+            // Later generations' uploads, folded into the same clusters, are not seen by an earlier one.
+            Assert.Equal(answers, vectors.SearchMany(queries, k, null));
+            for (var q = 0; q < 6; q++)
+            {
+                var query = queries.AsSpan(q * d, d).ToArray();
+                var found = vectors.Search(query, k, null);
+                Assert.Equal(answers[q], found);
+                Assert.All(found, n => Assert.True(n.Id < rowsNow && !missing[n.Id], $"item {n.Id} of {rowsNow}"));
+                var truth = Enumerable.Range(0, rowsNow).Where(i => !missing[i])
+                    .OrderByDescending(i => VectorKernels.Dot(query, rows.AsSpan(i * d, d))).ThenBy(i => i).Take(k).ToHashSet();
+                Assert.True(found.Count(n => truth.Contains(n.Id)) >= 0.98 * k, $"recall of generation {rowsNow}");
+            }
+        }
+        Assert.Contains(generations[^1].Answers, found => found.Any(n => n.Id >= count + 50));
+    }
+
     /// <summary>The clustered search from any size (the feeds' default starts at 200,000 items), or never.</summary>
     private static ClusteredSearchOptions Search(bool clustered) => clustered ? new ClusteredSearchOptions { From = 1 } : ClusteredSearchOptions.Never;
 }

@@ -133,6 +133,54 @@ public class ClusteredSearchTests
         }
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Ids_past_the_trained_ones_are_searched_like_the_rest_and_a_snapshot_hides_those_added_after_it(bool quantised)
+    {
+        // The first N − 2,000 points are the trained ids; the last 2,000 come later, as a catalogue's uploads do.
+        const int Trained = N - 2_000;
+        var clusters = VectorClusters.Train(Points.AsSpan(0, Trained * D), D, clusters: 60, seed: 5);
+        var set = new ClusteredVectorSet(clusters, probes: 60, quantised ? CompactVectorSet.QuantisationScales(Points, D) : null);
+        for (int id = 0; id < Trained; id++) set.Add(id, Row(Points, D, id));
+        Assert.Throws<ArgumentOutOfRangeException>(() => set.Add(Trained, Row(Points, D, Trained)));
+        var asTrained = set.TakeSnapshot();
+        var before = set.SearchBatch(Queries, K);
+
+        set.GrowIds(N);
+        for (int id = Trained; id < N; id++) Assert.True(set.Add(id, Row(Points, D, id)));
+        Assert.Equal(N, set.Count);
+        Assert.Equal(Trained, asTrained.Count);
+        // Every cluster probed: the exact scan over all N, up to what the 8-bit first pass misses, the later ids among them.
+        var found = set.SearchBatch(Queries, K);
+        for (int j = 0; j < Queries.Length / D; j++)
+            Assert.True(Recall(NaiveTopK(Points, D, Row(Queries, D, j), K), found[j]) >= (quantised ? 0.98 : 1.0));
+        Assert.Contains(found, f => f.Any(n => n.Id >= Trained));
+        // As of the snapshot: exactly the answers before the later ids came.
+        Assert.Equal(before, set.SearchBatch(Queries, K, asTrained));
+
+        // A later id lies in its nearest centroid's cluster; a trained id in its trained one.
+        for (int id = Trained; id < N; id += 101)
+        {
+            Assert.Equal(NearestByDistance(clusters, Row(Points, D, id)), clusters.Nearest(Row(Points, D, id)));
+            Assert.Equal(clusters.Nearest(Row(Points, D, id)), set.ClusterOf(id));
+        }
+        Assert.Equal(clusters.Assignment[7], set.ClusterOf(7));
+
+        // A removal reorders slots: the snapshot is refused from then on.
+        Assert.True(set.Remove(0));
+        Assert.Throws<InvalidOperationException>(() => set.SearchBatch(Queries, K, asTrained));
+        var other = new ClusteredVectorSet(clusters, probes: 1);
+        Assert.Throws<ArgumentException>(() => other.SearchBatch(Queries, K, asTrained));
+    }
+
+    private static int NearestByDistance(VectorClusters clusters, float[] point) => Enumerable.Range(0, clusters.Count).MinBy(c =>
+    {
+        double s = 0;
+        for (int t = 0; t < D; t++) s += Math.Pow(point[t] - clusters.Centroids[c * D + t], 2);
+        return s;
+    });
+
     [Fact]
     public void Bad_arguments_are_refused()
     {
