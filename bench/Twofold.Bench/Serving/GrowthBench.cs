@@ -68,9 +68,39 @@ public static class GrowthBench
         }
         Console.WriteLine($"allocated per upload after the first: {allocatedAfterFirst / Math.Max(1, uploads - 1) / 1024.0:F1} KB; collections: gen 1 {GC.CollectionCount(1) - gen1Start}, gen 2 {GC.CollectionCount(2) - gen2Start}");
         Console.WriteLine($"two-tower item search for a batch of 64 feeds after {uploads:N0} uploads: {SearchBatch(pipeline, feedUsers):F2} ms");
+        var (recall, worst, uploadsFound) = Recall(session.Bundle, pipeline, feedUsers, items.Count);
+        Console.WriteLine($"  recall@200 against the exact scan of every item with an embedding: {recall:F4} (worst feed {worst:F3}); uploads among the exact top 200s: {uploadsFound:N0}");
         Array.Sort(times);
         Console.WriteLine($"growth per upload: p50 {times[uploads / 2]:F2} ms, p99 {times[uploads * 99 / 100]:F2} ms, max {times[^1]:F1} ms, mean {times.Average():F2} ms");
         return 0;
+    }
+
+    /// <summary>
+    /// How much of each user's exact top 200 (every item with a non-zero embedding, uploads included, scored in
+    /// floats) the feeds' search finds, the worst user's share, and how many uploads the exact top 200s hold.
+    /// </summary>
+    private static (double Mean, double Worst, int Uploads) Recall(ModelBundle bundle, DualRecPipeline pipeline, int[] users, int trainedItems)
+    {
+        var found = pipeline.UserSideTwoTower.RetrieveMany(users, 200, null);
+        var rows = pipeline.ItemEmbeddings.Span;
+        var dimension = bundle.TwoTower.Dimension;
+        var (sum, worst, uploads) = (0.0, 1.0, 0);
+        for (var q = 0; q < users.Length; q++)
+        {
+            var query = bundle.TwoTower.Embedding(Side.User, users[q]);
+            var exact = new Twofold.Vectors.TopKBuffer(200);
+            for (var item = 0; item < pipeline.ItemCount; item++)
+            {
+                var row = rows.Slice(item * dimension, dimension);
+                if (row.IndexOfAnyExcept(0f) < 0) continue; // no embedding
+                exact.Push(Twofold.Vectors.VectorKernels.Dot(query, row), item);
+            }
+            var truth = exact.ToSortedArray();
+            var ids = found[q].Select(c => c.Id).ToHashSet();
+            var share = truth.Count(n => ids.Contains(n.Id)) / (double)truth.Length;
+            (sum, worst, uploads) = (sum + share, Math.Min(worst, share), uploads + truth.Count(n => n.Id >= trainedItems));
+        }
+        return (sum / users.Length, worst, uploads);
     }
 
     /// <summary>The fastest of 20 rounds of the feeds' two-tower retrieval (quota 200) for the users at once, in ms.</summary>

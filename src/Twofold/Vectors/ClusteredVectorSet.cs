@@ -114,10 +114,10 @@ public sealed unsafe class ClusteredVectorSet : IVectorSubset
         try
         {
             if (capacity <= IdCapacity) return;
-            // Doubling keeps a growth by one id at a time (a catalogue's uploads) amortised O(1).
-            int room = Math.Max(capacity, 2 * _idToSlot.Length);
-            if (room > _idToSlot.Length)
+            if (capacity > _idToSlot.Length)
             {
+                // Doubling keeps a growth by one id at a time (a catalogue's uploads) amortised O(1).
+                int room = Math.Max(capacity, 2 * _idToSlot.Length);
                 var idToSlot = new int[room];
                 _idToSlot.CopyTo(idToSlot, 0);
                 Array.Fill(idToSlot, -1, _idToSlot.Length, room - _idToSlot.Length);

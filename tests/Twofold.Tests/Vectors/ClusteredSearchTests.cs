@@ -174,6 +174,18 @@ public class ClusteredSearchTests
         Assert.Throws<ArgumentException>(() => other.SearchBatch(Queries, K, asTrained));
     }
 
+    [Fact]
+    public void Growing_the_ids_one_at_a_time_reallocates_only_when_the_room_doubles()
+    {
+        var set = new ClusteredVectorSet(Clusters, probes: 4);
+        set.GrowIds(N + 1); // room for 2N ids
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (int capacity = N + 2; capacity <= 2 * N; capacity++) set.GrowIds(capacity);
+        // Each reallocation would be 2N ids × 8 bytes (slot and cluster) = 320 KB.
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 64 * 1024, "growing within the room reallocated");
+        Assert.Equal(2 * N, set.IdCapacity);
+    }
+
     private static int NearestByDistance(VectorClusters clusters, float[] point) => Enumerable.Range(0, clusters.Count).MinBy(c =>
     {
         double s = 0;
