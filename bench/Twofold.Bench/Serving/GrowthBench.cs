@@ -3,6 +3,7 @@ using Twofold.CreatorSide;
 using Twofold.Data;
 using Twofold.Domain;
 using Twofold.Pipeline;
+using Twofold.Vectors;
 
 namespace Twofold.Bench.Serving;
 
@@ -68,39 +69,45 @@ public static class GrowthBench
         }
         Console.WriteLine($"allocated per upload after the first: {allocatedAfterFirst / Math.Max(1, uploads - 1) / 1024.0:F1} KB; collections: gen 1 {GC.CollectionCount(1) - gen1Start}, gen 2 {GC.CollectionCount(2) - gen2Start}");
         Console.WriteLine($"two-tower item search for a batch of 64 feeds after {uploads:N0} uploads: {SearchBatch(pipeline, feedUsers):F2} ms");
-        var (recall, worst, uploadsFound) = Recall(session.Bundle, pipeline, feedUsers, items.Count);
-        Console.WriteLine($"  recall@200 against the exact scan of every item with an embedding: {recall:F4} (worst feed {worst:F3}); uploads among the exact top 200s: {uploadsFound:N0}");
+        // The users' queries, and (as queries that have uploads near them) 256 uploads' own embeddings.
+        var dimensions = session.Bundle.TwoTower.Dimension;
+        var userQueries = feedUsers.SelectMany(u => session.Bundle.TwoTower.Embedding(Side.User, u).ToArray()).ToArray();
+        var uploadRows = Enumerable.Range(0, 256).Select(k => items.Count + k * (uploads / 256)).Where(i => pipeline.Items.HasEmbedding(i)).ToArray();
+        var uploadQueries = uploadRows.SelectMany(i => pipeline.Items.Row(i).ToArray()).ToArray();
+        foreach (var (name, queries) in new[] { ("64 feeds' users", userQueries), ($"{uploadRows.Length} uploads' embeddings", uploadQueries) })
+        {
+            var (recall, worst, uploadsInTruth, uploadsFound) = Recall(pipeline, queries, dimensions, items.Count);
+            Console.WriteLine($"  recall@200 of the feeds' item search, {name} as queries, against the exact scan of every item with an embedding: " +
+                $"{recall:F4} (worst query {worst:F3}); uploads among the exact top 200s: {uploadsInTruth:N0}, of which found {uploadsFound:N0}");
+        }
         Array.Sort(times);
         Console.WriteLine($"growth per upload: p50 {times[uploads / 2]:F2} ms, p99 {times[uploads * 99 / 100]:F2} ms, max {times[^1]:F1} ms, mean {times.Average():F2} ms");
         return 0;
     }
 
     /// <summary>
-    /// How much of each user's exact top 200 (every item with a non-zero embedding, uploads included, scored in
-    /// floats) the feeds' search finds, the worst user's share, and how many uploads the exact top 200s hold.
+    /// How much of each query's exact top 200 (every item with an embedding, uploads included, scored in floats) the
+    /// feeds' item search finds, the worst query's share, how many uploads the exact top 200s hold and how many of
+    /// those the search found.
     /// </summary>
-    private static (double Mean, double Worst, int Uploads) Recall(ModelBundle bundle, DualRecPipeline pipeline, int[] users, int trainedItems)
+    private static (double Mean, double Worst, int UploadsInTruth, int UploadsFound) Recall(DualRecPipeline pipeline, float[] queries, int dimension, int trainedItems)
     {
-        var found = pipeline.UserSideTwoTower.RetrieveMany(users, 200, null);
-        var rows = pipeline.ItemEmbeddings.Span;
-        var dimension = bundle.TwoTower.Dimension;
-        var (sum, worst, uploads) = (0.0, 1.0, 0);
-        for (var q = 0; q < users.Length; q++)
+        var found = pipeline.Items.SearchMany(queries, 200, null);
+        var (sum, worst, uploads, uploadsFound) = (0.0, 1.0, 0, 0);
+        for (var q = 0; q < found.Length; q++)
         {
-            var query = bundle.TwoTower.Embedding(Side.User, users[q]);
-            var exact = new Twofold.Vectors.TopKBuffer(200);
+            var query = queries.AsSpan(q * dimension, dimension);
+            var exact = new TopKBuffer(200);
             for (var item = 0; item < pipeline.ItemCount; item++)
-            {
-                var row = rows.Slice(item * dimension, dimension);
-                if (row.IndexOfAnyExcept(0f) < 0) continue; // no embedding
-                exact.Push(Twofold.Vectors.VectorKernels.Dot(query, row), item);
-            }
+                if (pipeline.Items.HasEmbedding(item)) exact.Push(VectorKernels.Dot(query, pipeline.Items.Row(item)), item);
             var truth = exact.ToSortedArray();
-            var ids = found[q].Select(c => c.Id).ToHashSet();
+            var ids = found[q].Select(n => n.Id).ToHashSet();
             var share = truth.Count(n => ids.Contains(n.Id)) / (double)truth.Length;
-            (sum, worst, uploads) = (sum + share, Math.Min(worst, share), uploads + truth.Count(n => n.Id >= trainedItems));
+            (sum, worst) = (sum + share, Math.Min(worst, share));
+            uploads += truth.Count(n => n.Id >= trainedItems);
+            uploadsFound += truth.Count(n => n.Id >= trainedItems && ids.Contains(n.Id));
         }
-        return (sum / users.Length, worst, uploads);
+        return (sum / found.Length, worst, uploads, uploadsFound);
     }
 
     /// <summary>The fastest of 20 rounds of the feeds' two-tower retrieval (quota 200) for the users at once, in ms.</summary>

@@ -150,6 +150,9 @@ public sealed class DualRecPipeline : IDisposable
     /// <summary>Whether the two-tower fallback for uploads is built (<see cref="PrepareForServing"/>).</summary>
     internal bool UploadFallbackBuilt => _fallback.IsValueCreated;
 
+    /// <summary>The two-tower item embeddings and the feeds' index over them.</summary>
+    internal ItemVectors Items => _items;
+
     /// <summary>Items of the catalogue the pipeline serves.</summary>
     public int ItemCount { get; }
 
