@@ -98,21 +98,16 @@ public class ItemVectorsTests
         var rows = SyntheticEmbeddings.Clustered(count + uploads, d, seed: 41);
         var missing = new bool[count + uploads];
         for (var i = count; i < count + uploads; i += 5) missing[i] = true;
-        bool Fill(int item, Span<float> row)
-        {
-            if (missing[item]) return false;
-            rows.AsSpan(item * d, d).CopyTo(row);
-            return true;
-        }
+        var fill = Uploads(rows, missing, d);
         var vectors = ItemVectors.Build(rows.AsSpan(0, count * d).ToArray(), d, new bool[count]);
         ItemVectors? older = null;
         for (var size = count + 37; size < count + uploads; size += 37)
         {
-            vectors = vectors.Grow(size, Fill);
+            vectors = vectors.Grow(size, fill);
             if (size == count + 37 * 9) older = vectors;
         }
-        vectors = vectors.Grow(count + uploads, Fill);
-        var branch = older!.Grow(count + 37 * 9 + 300, Fill);
+        vectors = vectors.Grow(count + uploads, fill);
+        var branch = older!.Grow(count + 37 * 9 + 300, fill);
 
         var queries = SyntheticEmbeddings.Clustered(5, d, seed: 42, clusters: 2, noise: 2.0);
         var filter = new IdFilter(count + uploads);
@@ -136,27 +131,22 @@ public class ItemVectorsTests
         var rows = SyntheticEmbeddings.Clustered(count + uploads, d, seed: 51);
         var missing = new bool[count + uploads];
         for (var i = count; i < count + uploads; i += 7) missing[i] = true;
-        bool Fill(int item, Span<float> row)
-        {
-            if (missing[item]) return false;
-            rows.AsSpan(item * d, d).CopyTo(row);
-            return true;
-        }
+        var fill = Uploads(rows, missing, d);
         // Every cluster probed: the exact scan, up to what the 8-bit first pass misses.
         var search = new ClusteredSearchOptions { From = 1, Clusters = 40, Probes = 40 };
         var built = ItemVectors.Build(rows.AsSpan(0, count * d).ToArray(), d, new bool[count], search);
         var queries = SyntheticEmbeddings.Clustered(6, d, seed: 52, clusters: 3, noise: 2.0);
 
         // Grown before the clusters exist: its uploads are scanned exactly, and stay so.
-        var early = built.Grow(count + 50, Fill);
+        var early = built.Grow(count + 50, fill);
         built.BuildIndexes();
         var generations = new List<(ItemVectors Vectors, int Rows, Neighbor[][] Answers)> { (early, count + 50, early.SearchMany(queries, k, null)) };
         for (var size = count + 150; size <= count + uploads; size += 125)
         {
-            var grown = generations[^1].Vectors.Grow(Math.Min(size, count + uploads), Fill);
+            var grown = generations[^1].Vectors.Grow(Math.Min(size, count + uploads), fill);
             generations.Add((grown, Math.Min(size, count + uploads), grown.SearchMany(queries, k, null)));
         }
-        var branch = generations[2].Vectors.Grow(generations[2].Rows + 200, Fill);
+        var branch = generations[2].Vectors.Grow(generations[2].Rows + 200, fill);
 
         Assert.False(early.UploadsClustered);
         Assert.All(generations.Skip(1), g => Assert.True(g.Vectors.UploadsClustered));
@@ -178,6 +168,14 @@ public class ItemVectorsTests
         }
         Assert.Contains(generations[^1].Answers, found => found.Any(n => n.Id >= count + 50));
     }
+
+    /// <summary>A growth's rows: each upload's row of <paramref name="rows"/>, or none where <paramref name="missing"/>.</summary>
+    private static Func<int, Span<float>, bool> Uploads(float[] rows, bool[] missing, int d) => (item, row) =>
+    {
+        if (missing[item]) return false;
+        rows.AsSpan(item * d, d).CopyTo(row);
+        return true;
+    };
 
     /// <summary>The clustered search from any size (the feeds' default starts at 200,000 items), or never.</summary>
     private static ClusteredSearchOptions Search(bool clustered) => clustered ? new ClusteredSearchOptions { From = 1 } : ClusteredSearchOptions.Never;
