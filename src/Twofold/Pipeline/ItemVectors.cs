@@ -157,7 +157,6 @@ internal sealed class ItemVectors
     public ItemVectors Grow(int rows, Func<int, Span<float>, bool> fill)
     {
         if (rows < Rows) throw new ArgumentException($"Cannot grow {Rows} rows to {rows}.", nameof(rows));
-        var folding = _folding?.LatestRows == Rows ? _folding : null;
         lock (_shared)
         {
             var buffer = _buffer;
@@ -180,27 +179,32 @@ internal sealed class ItemVectors
                 if (missing[item]) row.Clear();
             }
             shared.Rows = rows;
-            var folded = folding is null ? null : Fold(folding, buffer, missing, rows);
+            var (folding, folded) = _folding is null ? (null, null) : Fold(_folding, buffer, missing, rows);
             return new ItemVectors(buffer, missing, rows, Dimension, shared, _base, _quantisedBase, _baseRows, _baseMissing,
                 new ArraySegment<RecentBlock>(_recentBlocks, 0, _sealedBlocks), folding, folded);
         }
     }
 
     /// <summary>
-    /// Adds the rows with an embedding from the last folded one up to <paramref name="rows"/> to the full build's
-    /// clustered set and returns the set as it then is; null, folding nothing, when there is no clustered set yet.
+    /// For a growth of the chain's latest generation: adds the rows with an embedding from the last folded one up to
+    /// <paramref name="rows"/> to the full build's clustered set, and returns the chain with the set as it then is (no
+    /// snapshot, folding nothing, when there is no clustered set yet). For a growth of an older generation (a branch):
+    /// no chain and no snapshot.
     /// </summary>
-    private ClusteredVectorSet.Snapshot? Fold(UploadFolding folding, float[] buffer, bool[] missing, int rows)
+    private (UploadFolding? Folding, ClusteredVectorSet.Snapshot? Folded) Fold(UploadFolding folding, float[] buffer, bool[] missing, int rows)
     {
         lock (folding)
         {
+            if (folding.LatestRows != Rows) return (null, null);
+            // Nothing added: the copy searches as this generation does, and only this generation stays the chain's latest.
+            if (rows == Rows) return (null, _folded);
             folding.LatestRows = rows;
-            if (!_quantisedBase.IsValueCreated || _quantisedBase.Value?.Set is not ClusteredVectorSet set) return null;
+            if (!_quantisedBase.IsValueCreated || _quantisedBase.Value?.Set is not ClusteredVectorSet set) return (folding, null);
             set.GrowIds(rows);
             for (var item = folding.FoldedRows; item < rows; item++)
                 if (!missing[item]) set.Add(item, buffer.AsSpan(item * Dimension, Dimension));
             folding.FoldedRows = rows;
-            return set.TakeSnapshot();
+            return (folding, set.TakeSnapshot());
         }
     }
 
