@@ -115,14 +115,16 @@ device=$(basename "$(df --output=source "$data" | tail -1)")
 [ -e "/sys/class/block/$device/partition" ] && device=$(basename "$(readlink -f "/sys/class/block/$device/..")")
 disk_sectors() { awk -v d="$device" '$3 == d { print $10 }' /proc/diskstats; }
 measure() {
+  # The disk's peer: its own fsync latency beside the service's commits, in the state directory. It starts a second
+  # before the load and ends about a second after it, so the start of its own process leaves no part of the run unwatched.
+  $bench fsync-probe "$data/fsync-probe" "$((seconds + 2))" > "$work/fsync.txt" 2>&1 &
+  probe=$!
+  sleep 1
   gc_before=$(gc_counters)
   echo "=== measured run $1 of $rounds"
   echo "== load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
   log_before=$(wc -l < "$work/serve.log")
   service_before=$(service_ticks) machine_before=$(machine_ticks) disk_before=$(disk_sectors) run_started=$(date +%s.%N)
-  # The disk's peer: its own fsync latency beside the service's commits, in the state directory.
-  $bench fsync-probe "$data/fsync-probe" "$seconds" > "$work/fsync.txt" 2>&1 &
-  probe=$!
   feeds "${seconds}s" > "$work/feed.txt" &
   feed=$!
   uploads "r$1-$RANDOM" "${seconds}s" > "$work/upload.txt" 2> "$work/upload.err" &
@@ -132,8 +134,9 @@ measure() {
     perf record -F 199 -g -p $server -o "$profile" -- sleep "$seconds" > /dev/null 2>&1 &
     recording=$!
   fi
-  wait $feed $upload $recording $probe
+  wait $feed $upload $recording
   service_after=$(service_ticks) machine_after=$(machine_ticks) disk_after=$(disk_sectors) run_ended=$(date +%s.%N)
+  wait $probe
   echo "== load average after:  $(cut -d' ' -f1-3 /proc/loadavg)"
   awk -v hz="$(getconf CLK_TCK)" -v cores="$(nproc)" -v s0="$service_before" -v s1="$service_after" -v t0="$run_started" -v t1="$run_ended" \
       -v m0="$machine_before" -v m1="$machine_after" -v w0="$disk_before" -v w1="$disk_after" -v device="$device" 'BEGIN {
