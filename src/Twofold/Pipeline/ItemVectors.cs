@@ -43,14 +43,32 @@ internal sealed class ItemVectors
     // The items added since the full build, in blocks: full blocks are sealed and shared by every later growth, and
     // only the last, partial block is rebuilt by a growth. One index over all of them, rebuilt by each growth, had
     // allocated about a megabyte per upload after a few thousand uploads (on the pinned heap, collected with gen 2).
+    // A block's index is built by the first search that scans it: once the uploads are in the clusters only filtered
+    // searches do, and a service issues none, so its growths no longer copy the partial block's rows each time.
     private const int RecentBlockRows = 256;
     private readonly RecentBlock[] _recentBlocks;
     private readonly int _sealedBlocks;
     private readonly int _recentRows;
     private readonly int _recentMissing;
 
-    /// <summary>An index over rows [Ids[0], Ids[0] + Index.Count) and how many of them have no embedding.</summary>
-    private sealed record RecentBlock(FlatIndex Index, int[] Ids, int Missing);
+    /// <summary>
+    /// An exact index over rows [<paramref name="first"/>, <paramref name="first"/> + <paramref name="count"/>) of
+    /// <paramref name="buffer"/> (rows that never change once handed out), built when first scanned, and how many of
+    /// them have no embedding.
+    /// </summary>
+    private sealed class RecentBlock(float[] buffer, int first, int count, int dimension, int missing)
+    {
+        private readonly Lazy<(FlatIndex Index, int[] Ids)> _index =
+            new(() => (new FlatIndex(buffer.AsSpan(first * dimension, count * dimension), dimension), [.. Enumerable.Range(first, count)]));
+
+        public int Missing { get; } = missing;
+
+        public void ScanInto(float[] query, TopKBuffer best)
+        {
+            var (index, ids) = _index.Value;
+            index.ScanInto(query, best, ids);
+        }
+    }
 
     /// <summary>The full build's quantised set, and (when clustered) its members as built, before any upload joined.</summary>
     private sealed record QuantisedSearch(IVectorSubset Set, ClusteredVectorSet.Snapshot? AsBuilt);
@@ -83,8 +101,7 @@ internal sealed class ItemVectors
         for (var b = blocks.Count; b < (_recentRows + RecentBlockRows - 1) / RecentBlockRows; b++)
         {
             var (first, count) = (baseRows + b * RecentBlockRows, Math.Min(RecentBlockRows, _recentRows - b * RecentBlockRows));
-            blocks.Add(new RecentBlock(new FlatIndex(buffer.AsSpan(first * dimension, count * dimension), dimension),
-                [.. Enumerable.Range(first, count)], missing.AsSpan(first, count).Count(true)));
+            blocks.Add(new RecentBlock(buffer, first, count, dimension, missing.AsSpan(first, count).Count(true)));
         }
         _recentBlocks = [.. blocks];
         _recentMissing = blocks.Sum(b => b.Missing);
@@ -269,7 +286,7 @@ internal sealed class ItemVectors
         // (scored, then dropped) or, filtered, for all the recent rows (the filter is applied after).
         var best = new TopKBuffer(k + (filter is null ? _recentMissing : _recentRows));
         foreach (var n in found) best.Push(n.Score, n.Id);
-        foreach (var block in _recentBlocks) block.Index.ScanInto(query, best, block.Ids);
+        foreach (var block in _recentBlocks) block.ScanInto(query, best);
         return [.. best.ToSortedArray()
             .Where(n => n.Id < _baseRows || (!_missing[n.Id] && (filter is null || (n.Id < filter.Capacity && filter.Contains(n.Id)))))
             .Take(k)];
