@@ -10,8 +10,9 @@ namespace Twofold.Bench.Serving;
 /// <summary>
 /// Catalogue growth as the service does it for each batch of uploads: a bundle opened for serving
 /// (<see cref="ServingSession"/>), then one new pipeline grown from the last per upload (one item each, with a content
-/// embedding), timed one by one, with what each allocated and the garbage collections it saw. The first growth copies
-/// the catalogue's buffers into ones with room (about 850 MB on the 1,000,000-user bundle); later ones write into them.
+/// embedding), timed one by one, with what each allocated and the garbage collections it saw. Opening for serving makes
+/// room in the catalogue's buffers (<see cref="DualRecPipeline.PrepareForServing"/>), so the first growth writes into
+/// them as the later ones do.
 /// </summary>
 public static class GrowthBench
 {

@@ -27,7 +27,7 @@ internal sealed class ItemVectors
 
     private readonly float[] _buffer;
     private readonly bool[] _missing;
-    private readonly HandedOutRows _shared;
+    private readonly HandedOutRows<Arrays> _shared;
     // Built on the first search that needs them: a pipeline that searches its items another way (the simulator's,
     // through an index of the servable items) never pays for them.
     private readonly Lazy<FlatIndex> _base;
@@ -70,6 +70,19 @@ internal sealed class ItemVectors
         }
     }
 
+    /// <summary>The rows, and per row whether the item has no embedding.</summary>
+    private sealed record Arrays(float[] Rows, bool[] Missing)
+    {
+        /// <summary>The first <paramref name="rows"/> rows in arrays with room for <paramref name="capacity"/>.</summary>
+        public Arrays Copy(int rows, int dimension, int capacity)
+        {
+            var copy = new Arrays(new float[capacity * dimension], new bool[capacity]);
+            Rows.AsSpan(0, rows * dimension).CopyTo(copy.Rows);
+            Missing.AsSpan(0, rows).CopyTo(copy.Missing);
+            return copy;
+        }
+    }
+
     /// <summary>The full build's quantised set, and (when clustered) its members as built, before any upload joined.</summary>
     private sealed record QuantisedSearch(IVectorSubset Set, ClusteredVectorSet.Snapshot? AsBuilt);
 
@@ -80,7 +93,7 @@ internal sealed class ItemVectors
         public int FoldedRows { get; set; } = rows;
     }
 
-    private ItemVectors(float[] buffer, bool[] missing, int rows, int dimension, HandedOutRows shared, Lazy<FlatIndex> baseIndex,
+    private ItemVectors(float[] buffer, bool[] missing, int rows, int dimension, HandedOutRows<Arrays> shared, Lazy<FlatIndex> baseIndex,
         Lazy<QuantisedSearch?> quantisedBase, int baseRows, int baseMissing, IReadOnlyList<RecentBlock> sealedBlocks,
         UploadFolding? folding, ClusteredVectorSet.Snapshot? folded)
     {
@@ -137,7 +150,7 @@ internal sealed class ItemVectors
         // The first `count` rows of the buffer never change (growing writes past them), so building later reads the same rows.
         var exact = new Lazy<FlatIndex>(() => new FlatIndex(rows.AsSpan(0, count * dimension), dimension));
         var quantised = new Lazy<QuantisedSearch?>(() => count >= QuantisedFrom ? Quantised(rows, count, dimension, missing, clustered) : null);
-        return new ItemVectors(rows, missing, count, dimension, new HandedOutRows(count), exact, quantised, count, missing.AsSpan().Count(true), [],
+        return new ItemVectors(rows, missing, count, dimension, new HandedOutRows<Arrays>(count, new Arrays(rows, missing)), exact, quantised, count, missing.AsSpan().Count(true), [],
             new UploadFolding(count), folded: null);
     }
 
@@ -176,18 +189,14 @@ internal sealed class ItemVectors
         if (rows < Rows) throw new ArgumentException($"Cannot grow {Rows} rows to {rows}.", nameof(rows));
         lock (_shared)
         {
-            var buffer = _buffer;
-            var missing = _missing;
             var shared = _shared;
-            if (!shared.IsLatest(Rows) || buffer.Length < rows * Dimension)
+            var arrays = shared.IsLatest(Rows) ? shared.Buffers : null;
+            if (arrays is null || arrays.Missing.Length < rows)
             {
-                var capacity = Math.Max(rows, 2 * Rows);
-                buffer = new float[capacity * Dimension];
-                _buffer.AsSpan(0, Rows * Dimension).CopyTo(buffer);
-                missing = new bool[capacity];
-                _missing.AsSpan(0, Rows).CopyTo(missing);
-                shared = new HandedOutRows(Rows);
+                arrays = new Arrays(_buffer, _missing).Copy(Rows, Dimension, Math.Max(rows, 2 * Rows));
+                shared = new HandedOutRows<Arrays>(Rows, arrays);
             }
+            var (buffer, missing) = (arrays.Rows, arrays.Missing);
             for (var item = Rows; item < rows; item++)
             {
                 var row = buffer.AsSpan(item * Dimension, Dimension);
@@ -199,6 +208,23 @@ internal sealed class ItemVectors
             var (folding, folded) = _folding is null ? (null, null) : Fold(_folding, buffer, missing, rows);
             return new ItemVectors(buffer, missing, rows, Dimension, shared, _base, _quantisedBase, _baseRows, _baseMissing,
                 new ArraySegment<RecentBlock>(_recentBlocks, 0, _sealedBlocks), folding, folded);
+        }
+    }
+
+    /// <summary>
+    /// Room for <see cref="Grow"/> to reach <paramref name="rows"/> rows without copying: when this is the latest
+    /// generation and its buffers are smaller, its rows are copied now into buffers of that size, which the next growth
+    /// writes into (this generation goes on reading its own), and the full build's clustered set, when built, makes
+    /// room for as many ids.
+    /// </summary>
+    public void ReserveRoom(int rows)
+    {
+        lock (_shared)
+        {
+            if (!_shared.IsLatest(Rows)) return;
+            if (_shared.Buffers.Missing.Length < rows) _shared.Buffers = _shared.Buffers.Copy(Rows, Dimension, rows);
+            if (_folding is not null && _quantisedBase.IsValueCreated && _quantisedBase.Value?.Set is ClusteredVectorSet set)
+                set.ReserveIds(rows);
         }
     }
 

@@ -93,7 +93,8 @@ public sealed class ItemFeatureTable
             var handedOut = _growth.Rows;
             // Rows of the shared buffers that are this table's followed by the catalogue's: the trained rows are in every
             // buffer of the growth, added rows only in the buffers of the tables they were handed to.
-            var onChain = Count == _trained || ReferenceEquals(_columns, shared);
+            // A reserve's copy holds the same rows as the buffers it replaced, so a table reading those is on the chain too.
+            var onChain = Count == _trained || ReferenceEquals(_columns, shared) || ReferenceEquals(_columns, _growth.ReservedFrom);
             var agree = onChain ? Count : 0;
             if (onChain)
                 while (agree < Math.Min(handedOut, n) && _growth.Holds(agree, catalogue[agree])) agree++;
@@ -113,10 +114,22 @@ public sealed class ItemFeatureTable
                 grown = source.Copy(keep, Room(source.Capacity, n));
                 Fill(grown, keep, catalogue, creators);
             }
-            _growth.Columns = grown;
+            if (!ReferenceEquals(grown, shared)) (_growth.Columns, _growth.ReservedFrom) = (grown, null);
             _growth.Rows = n;
             return new ItemFeatureTable(this, grown, n);
         }
+    }
+
+    /// <summary>
+    /// Room for <see cref="Extend"/> to reach <paramref name="rows"/> items without copying: when the growth's buffers are
+    /// smaller, the rows handed out are copied now into ones of that size, which the next extension on the growth's
+    /// chain writes into (tables handed out go on reading their own).
+    /// </summary>
+    public void ReserveRoom(int rows)
+    {
+        lock (_growth)
+            if (_growth.Columns.Capacity < rows)
+                (_growth.Columns, _growth.ReservedFrom) = (_growth.Columns.Copy(_growth.Rows, rows), _growth.Columns);
     }
 
     /// <summary>Capacity for <paramref name="rows"/> rows: at least half again as many as now, so growth by uploads costs amortised O(1) per row.</summary>
@@ -177,6 +190,8 @@ public sealed class ItemFeatureTable
     private sealed class Growth(Columns columns, int rows, string[] genres)
     {
         public Columns Columns { get; set; } = columns;
+        /// <summary>The buffers <see cref="ReserveRoom"/> last copied into <see cref="Columns"/> (same rows, less room); null once an extension replaced them.</summary>
+        public Columns? ReservedFrom { get; set; }
         public int Rows { get; set; } = rows;
         public Dictionary<string, int> GenreIndex { get; } = genres.Select((g, k) => (g, k)).ToDictionary(p => p.g, p => p.k, StringComparer.Ordinal);
 

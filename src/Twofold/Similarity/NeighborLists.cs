@@ -21,22 +21,39 @@ public sealed class NeighborLists
     private readonly int[] _neighbors;
     private readonly float[] _scores;
     private readonly int _nodes;
-    private readonly HandedOutRows _shared;
+    private readonly HandedOutRows<Arrays> _shared;
 
-    internal NeighborLists(int[] offsets, int[] neighbors, float[] scores) : this(offsets, neighbors, scores, offsets.Length - 1, null)
+    /// <summary>The CSR arrays: the node offsets, and per edge its neighbour and score.</summary>
+    private sealed record Arrays(int[] Offsets, int[] Neighbors, float[] Scores)
+    {
+        /// <summary>The first <paramref name="nodes"/> nodes' lists (<paramref name="edges"/> edges) in arrays with room for the given counts.</summary>
+        public Arrays Copy(int nodes, int edges, int nodeCapacity, int edgeCapacity)
+        {
+            var copy = new Arrays(new int[nodeCapacity + 1], new int[edgeCapacity], new float[edgeCapacity]);
+            Array.Copy(Offsets, copy.Offsets, nodes + 1);
+            Array.Copy(Neighbors, copy.Neighbors, edges);
+            Array.Copy(Scores, copy.Scores, edges);
+            return copy;
+        }
+    }
+
+    internal NeighborLists(int[] offsets, int[] neighbors, float[] scores) : this(new Arrays(offsets, neighbors, scores), offsets.Length - 1, null)
     {
     }
 
-    private NeighborLists(int[] offsets, int[] neighbors, float[] scores, int nodes, HandedOutRows? shared)
+    private NeighborLists(Arrays arrays, int nodes, HandedOutRows<Arrays>? shared)
     {
-        _offsets = offsets;
-        _neighbors = neighbors;
-        _scores = scores;
+        _offsets = arrays.Offsets;
+        _neighbors = arrays.Neighbors;
+        _scores = arrays.Scores;
         _nodes = nodes;
-        _shared = shared ?? new HandedOutRows(nodes);
+        _shared = shared ?? new HandedOutRows<Arrays>(nodes, arrays);
     }
 
     public int NodeCount => _nodes;
+
+    /// <summary>The neighbours listed, over all nodes.</summary>
+    public int EdgeCount => _offsets[_nodes];
 
     /// <summary>
     /// These lists followed by <paramref name="added"/> (lists of the nodes <see cref="NodeCount"/>, … onwards, each
@@ -52,29 +69,39 @@ public sealed class NeighborLists
                 throw new ArgumentException($"Node {_nodes + n} has {added[n].Neighbors.Length} neighbours and {added[n].Scores.Length} scores.", nameof(added));
         lock (_shared)
         {
-            int[] offsets = _offsets, neighbors = _neighbors;
-            float[] scores = _scores;
             var shared = _shared;
-            if (!shared.IsLatest(_nodes) || offsets.Length < _nodes + added.Count + 1 || neighbors.Length < edges + addedEdges)
+            var arrays = shared.IsLatest(_nodes) ? shared.Buffers : null;
+            if (arrays is null || arrays.Offsets.Length < _nodes + added.Count + 1 || arrays.Neighbors.Length < edges + addedEdges)
             {
-                offsets = new int[Math.Max(_nodes + added.Count + 1, 2 * (_nodes + 1))];
-                neighbors = new int[Math.Max(edges + addedEdges, 2 * edges)];
-                scores = new float[neighbors.Length];
-                Array.Copy(_offsets, offsets, _nodes + 1);
-                Array.Copy(_neighbors, neighbors, edges);
-                Array.Copy(_scores, scores, edges);
-                shared = new HandedOutRows(_nodes);
+                arrays = new Arrays(_offsets, _neighbors, _scores).Copy(_nodes, edges,
+                    Math.Max(_nodes + added.Count, 2 * _nodes + 1), Math.Max(edges + addedEdges, 2 * edges));
+                shared = new HandedOutRows<Arrays>(_nodes, arrays);
             }
             var at = edges;
             for (var n = 0; n < added.Count; n++)
             {
-                added[n].Neighbors.CopyTo(neighbors, at);
-                added[n].Scores.CopyTo(scores, at);
+                added[n].Neighbors.CopyTo(arrays.Neighbors, at);
+                added[n].Scores.CopyTo(arrays.Scores, at);
                 at += added[n].Neighbors.Length;
-                offsets[_nodes + n + 1] = at;
+                arrays.Offsets[_nodes + n + 1] = at;
             }
             shared.Rows = _nodes + added.Count;
-            return new NeighborLists(offsets, neighbors, scores, _nodes + added.Count, shared);
+            return new NeighborLists(arrays, _nodes + added.Count, shared);
+        }
+    }
+
+    /// <summary>
+    /// Room for <see cref="Append"/> to reach <paramref name="nodes"/> nodes and <paramref name="edges"/> edges without
+    /// copying: when these lists are the longest handed out and their arrays are smaller, their lists are copied now
+    /// into arrays of that size, which the next append writes into (these lists go on reading their own).
+    /// </summary>
+    internal void ReserveRoom(int nodes, int edges)
+    {
+        lock (_shared)
+        {
+            var arrays = _shared.Buffers;
+            if (!_shared.IsLatest(_nodes) || (arrays.Offsets.Length >= nodes + 1 && arrays.Neighbors.Length >= edges)) return;
+            _shared.Buffers = arrays.Copy(_nodes, _offsets[_nodes], Math.Max(nodes, arrays.Offsets.Length - 1), Math.Max(edges, arrays.Neighbors.Length));
         }
     }
 

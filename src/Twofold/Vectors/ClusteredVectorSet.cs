@@ -114,20 +114,36 @@ public sealed unsafe class ClusteredVectorSet : IVectorSubset
         try
         {
             if (capacity <= IdCapacity) return;
-            if (capacity > _idToSlot.Length)
-            {
-                // Doubling keeps a growth by one id at a time (a catalogue's uploads) amortised O(1).
-                int room = Math.Max(capacity, 2 * _idToSlot.Length);
-                var idToSlot = new int[room];
-                _idToSlot.CopyTo(idToSlot, 0);
-                Array.Fill(idToSlot, -1, _idToSlot.Length, room - _idToSlot.Length);
-                var assignment = new int[room]; // never the trained assignment itself, which belongs to the clusters
-                _assignment.AsSpan(0, IdCapacity).CopyTo(assignment);
-                (_idToSlot, _assignment) = (idToSlot, assignment);
-            }
+            // Doubling keeps a growth by one id at a time (a catalogue's uploads) amortised O(1).
+            if (capacity > _idToSlot.Length) MakeIdRoom(Math.Max(capacity, 2 * _idToSlot.Length));
             IdCapacity = capacity;
         }
         finally { _lock.ExitWriteLock(); }
+    }
+
+    /// <summary>
+    /// Room for <see cref="GrowIds"/> to reach <paramref name="capacity"/> without copying the id maps (a service makes it
+    /// before its first upload); the ids the set may hold stay as they are.
+    /// </summary>
+    public void ReserveIds(int capacity)
+    {
+        _lock.EnterWriteLock();
+        try
+        {
+            if (capacity > _idToSlot.Length) MakeIdRoom(capacity);
+        }
+        finally { _lock.ExitWriteLock(); }
+    }
+
+    /// <summary>The id maps copied into ones of <paramref name="room"/> ids; under the write lock.</summary>
+    private void MakeIdRoom(int room)
+    {
+        var idToSlot = new int[room];
+        _idToSlot.CopyTo(idToSlot, 0);
+        Array.Fill(idToSlot, -1, _idToSlot.Length, room - _idToSlot.Length);
+        var assignment = new int[room]; // never the trained assignment itself, which belongs to the clusters
+        _assignment.AsSpan(0, IdCapacity).CopyTo(assignment);
+        (_idToSlot, _assignment) = (idToSlot, assignment);
     }
 
     public bool Add(int id, ReadOnlySpan<float> vector)

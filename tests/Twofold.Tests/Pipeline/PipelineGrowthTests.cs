@@ -91,4 +91,39 @@ public class PipelineGrowthTests
             Assert.Contains(feeds, f => f.Grown.Any(e => e.Item >= catalogue.Count)); // the uploads' rows were ranked
         }
     }
+
+    [Fact]
+    public void Preparing_for_serving_makes_room_so_the_first_upload_copies_none_of_the_catalogue()
+    {
+        using var dir = new TempDirectory();
+        var (dataset, bundle) = SmallBundle.Train(dir, new WorldConfig { Users = 400, Creators = 400, Days = 9, Seed = 5 }, rankerSamples: 5_000);
+        using var disposeBundle = bundle;
+        var catalogue = dataset.ReadItems().ToList();
+        var dimension = catalogue.First(i => i.ContentEmbedding is not null).ContentEmbedding!.Length;
+        var withUpload = catalogue.Append(new Item(new ItemId(catalogue.Count), "upload", new CreatorId(3), 0, 12_000, catalogue[0].Genre, [],
+            Enumerable.Range(0, dimension).Select(d => MathF.Sin(d + 1)).ToArray())).ToList();
+        var dispatch = DispatchOptions.Version(5);
+        using var store = new InMemoryAvailabilityStore();
+
+        // What the first growth of a pipeline allocates; the first call compiles the growth's code.
+        long FirstGrowth(bool prepared, out DualRecPipeline grown)
+        {
+            var start = new DualRecPipeline(bundle, catalogue, store, dispatch, new CombinedOptions());
+            if (prepared) start.PrepareForServing();
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            grown = new DualRecPipeline(bundle, withUpload, store, dispatch, new CombinedOptions(), grownFrom: start);
+            return GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+        FirstGrowth(prepared: false, out _);
+        var unprepared = FirstGrowth(prepared: false, out var fromUnprepared);
+        var prepared = FirstGrowth(prepared: true, out var fromPrepared);
+
+        // Without the room, the growth copies the item embeddings (among others) into a buffer twice their size; with it,
+        // it allocates less than one copy of them, and serves the same rows.
+        var embeddingBytes = (long)catalogue.Count * bundle.TwoTower.Dimension * sizeof(float);
+        Assert.True(unprepared > 2 * embeddingBytes, $"unprepared growth allocated {unprepared:N0} bytes; one embedding buffer is {embeddingBytes:N0}");
+        Assert.True(prepared < embeddingBytes, $"prepared growth allocated {prepared:N0} bytes; one embedding buffer is {embeddingBytes:N0}");
+        Assert.True(fromUnprepared.ItemEmbeddings.Span.SequenceEqual(fromPrepared.ItemEmbeddings.Span));
+        Assert.Equal(fromUnprepared.ContentSimilarity.Neighbors(catalogue.Count).ToArray(), fromPrepared.ContentSimilarity.Neighbors(catalogue.Count).ToArray());
+    }
 }
