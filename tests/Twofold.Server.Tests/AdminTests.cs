@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using System.Text.Json;
 using Twofold.Data;
@@ -73,6 +74,53 @@ public sealed class AdminTests(BundleFixture fixture)
         Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
         Assert.Contains("bundle", (await missing.Content.ReadAsStringAsync()));
         Assert.Equal(HttpStatusCode.OK, (await service.Client.GetAsync("/users/1/feed")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Uploads_are_dispatched_while_a_reload_or_refresh_builds_and_the_generation_it_switches_to_holds_them()
+    {
+        await using var service = await RunningService.Start(fixture);
+        var platform = service.Services.GetRequiredService<Serving.ServingPlatform>();
+        const int uploads = 12; // more than Q = 10 for every active user the uploads reach: they fill users
+        foreach (var (path, nextDay) in new[] { ("/admin/reload", false), ("/admin/refresh", true) })
+        {
+            var (day, items) = (platform.Day, platform.Items);
+            var availableBefore = Enumerable.Range(0, platform.Users).Where(u => platform.Store.IsAvailable(day, u)).ToList();
+            var built = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            platform.BeforeSwitch = () =>
+            {
+                built.TrySetResult();
+                return release.Task;
+            };
+            var admin = service.Client.SendAsync(Admin(path, RunningService.AdminKey));
+            await built.Task.WaitAsync(TimeSpan.FromSeconds(60));
+
+            // The new generation is built and held before its switch: the serving one dispatches uploads meanwhile, on its day.
+            for (var k = 0; k < uploads; k++)
+            {
+                var upload = await service.PostJson("/items", $$"""{"item_id": "{{path}}-{{k}}", "creator": {{k}}, "genre": "{{fixture.Genres[0]}}", "duration_ms": 9000}""")
+                    .WaitAsync(TimeSpan.FromSeconds(30));
+                Assert.Equal(HttpStatusCode.Created, upload.StatusCode);
+            }
+            Assert.False(admin.IsCompleted);
+            Assert.Equal(day, platform.Day);
+            release.SetResult();
+            Assert.Equal(HttpStatusCode.OK, (await admin).StatusCode);
+            platform.BeforeSwitch = null;
+
+            // The generation switched to holds the uploads; serving the same day, its available set has none of the users
+            // they filled (it was read from the store before they were reserved).
+            Assert.Equal(items + uploads, platform.Items);
+            Assert.Equal(nextDay ? day + 1 : day, platform.Day);
+            var feed = await service.Client.GetAsync("/users/1/feed?k=10");
+            Assert.Equal(HttpStatusCode.OK, feed.StatusCode);
+            if (nextDay) continue;
+            var filled = availableBefore.Where(u => !platform.Store.IsAvailable(day, u)).ToList();
+            Assert.NotEmpty(filled);
+            var available = platform.Current.Pipeline.CreatorSide!.Available.Filter;
+            Assert.All(filled, u => Assert.False(available.Contains(u), $"user {u} is full but in the available set"));
+        }
     }
 
     [Fact]
