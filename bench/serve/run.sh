@@ -12,7 +12,9 @@
 usage="Usage: bench/serve/run.sh [users=1000000] [creators=users/10] [days=8] [seconds=30] [work dir=\$TMPDIR/twofold-bench-serve]
   env: FEED_RATE=1000 UPLOAD_RATE=100 (requests a second offered), FEED_CONNECTIONS=64 UPLOAD_CONNECTIONS=16, PORT=5099,
        ROUNDS=1: measured runs against the same service, one after the other (the day goes on: more items, fewer users available),
-       PERF_RECORD=<file>: a CPU profile of the service over the (last) measured run (Linux perf, with the JIT's symbols)"
+       PERF_RECORD=<file>: a CPU profile of the service over the (last) measured run (Linux perf, with the JIT's symbols),
+       RELOAD_SECONDS=<n>: after the peer, one more run of n seconds of uploads with POST /admin/reload (the same
+         bundle) sent 5 s into it: how long the reload took and what the uploads saw meanwhile"
 set -euo pipefail
 if [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]]; then echo "$usage"; exit 0; fi
 fail() { echo "bench/serve/run.sh: $1" >&2; echo "$usage" >&2; exit 2; }
@@ -36,6 +38,9 @@ upload_rate=${UPLOAD_RATE:-100}
 whole "UPLOAD_RATE" "$upload_rate" 1
 rounds=${ROUNDS:-1}
 whole "ROUNDS" "$rounds" 1
+reload_seconds=${RELOAD_SECONDS:-0}
+whole "RELOAD_SECONDS" "$reload_seconds" 0
+(( reload_seconds == 0 || reload_seconds > 5 )) || fail "RELOAD_SECONDS must be 0 (no reload run) or more than 5, got '$reload_seconds'"
 feed_threads=2 upload_threads=1
 feed_connections=${FEED_CONNECTIONS:-64}
 whole "FEED_CONNECTIONS" "$feed_connections" $feed_threads
@@ -78,7 +83,8 @@ if [ -n "$profile" ]; then
   export DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0
 fi
 data=$(mktemp -d "$work/state-XXXXXX")
-$twofold serve --bundle "$bundle" --data "$data" --urls "http://127.0.0.1:$port" > "$work/serve.log" 2>&1 &
+admin_key=bench-$RANDOM$RANDOM
+Twofold__AdminKey=$admin_key $twofold serve --bundle "$bundle" --data "$data" --urls "http://127.0.0.1:$port" > "$work/serve.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$data"' EXIT
 started=$(date +%s)
@@ -169,5 +175,19 @@ done
 sleep 2
 RATE=$feed_rate THREADS=$feed_threads wrk -t$feed_threads -c"$feed_connections" -d"${seconds}s" --latency -s bench/serve/health.lua "http://127.0.0.1:$port" > "$work/health.txt"
 echo "--- peer: GET /health alone"; show health "$work/health.txt"
+
+if (( reload_seconds > 0 )); then
+  # The reload builds a whole generation (minutes at 1,000,000 users) on the same two cores as the requests: with the
+  # feeds' load as well it would take several times as long, so this run offers the uploads alone.
+  sleep 2
+  echo "=== reload run: ${reload_seconds} s of uploads, POST /admin/reload 5 s in"
+  uploads "reload-$RANDOM" "${reload_seconds}s" > "$work/upload-reload.txt" 2> "$work/upload-reload.err" &
+  upload=$!
+  sleep 5
+  curl -s -o "$work/reload.json" -w "reload: HTTP %{http_code} after %{time_total} s\n" -X POST -H "X-Api-Key: $admin_key" "http://127.0.0.1:$port/admin/reload"
+  wait $upload
+  echo "--- upload + dispatch (during the reload run)"; show upload "$work/upload-reload.txt"
+  head -3 "$work/upload-reload.err" || true
+fi
 echo "== load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "(wrk's full output: $work/feed.txt, upload.txt, health.txt)"
