@@ -382,25 +382,23 @@ public sealed class ServingPlatform : IDisposable
     }
 
     /// <summary>
-    /// Serves <paramref name="next"/>, a generation built beside the uploads from a settled one: under the writer it is
-    /// grown by the uploads the serving generation dispatched meanwhile, and when it serves the same day, the users those
-    /// uploads filled leave its available set (it was read from the store before they were reserved); then
-    /// <paramref name="commit"/> records what the switch changes, and it serves. Uploads wait only for this, not for
-    /// the build (on the 1,000,000-user bundle a matter of minutes).
+    /// Serves <paramref name="next"/>, a generation built beside the uploads from a settled one. It is first grown by the
+    /// uploads the serving generation dispatched meanwhile, in rounds beside the uploads still coming (a build of minutes
+    /// at 100 uploads a second leaves tens of thousands, whose content neighbours alone take tens of seconds), until no
+    /// more than <see cref="SwitchCatchUp"/> are left; then, holding the uploads back, by those, <paramref name="commit"/>
+    /// records what the switch changes, and it serves. When it serves the day the uploads were dispatched on (a reload),
+    /// the users they filled leave its available set, which was read from the store before they were reserved.
     /// </summary>
     private async Task SwitchToAsync(Generation next, Action? commit = null)
     {
         if (BeforeSwitch is { } pause) await pause();
         // The build is done: the switch is not cancelled, or its work would be lost with the store's day already opened.
+        while (await SettledAsync(CancellationToken.None) is var settled && settled.Catalogue.Count - next.Pipeline.ItemCount > SwitchCatchUp)
+            next = CaughtUp(next, settled);
         await _writer.WaitAsync(CancellationToken.None);
         try
         {
-            var built = next.Pipeline.ItemCount;
-            if (_catalogue.Count > built)
-            {
-                next = Build(next.Handle, _catalogue.Snapshot(), Store, next.Day, next.Strategy, next.Graph, next.Bias, next.Pipeline);
-                if (next.Day == Current.Day) LeaveFilledUsers(next, built);
-            }
+            next = CaughtUp(next, Current);
             commit?.Invoke();
             Publish(next);
         }
@@ -409,6 +407,22 @@ public sealed class ServingPlatform : IDisposable
             _writer.Release();
         }
     }
+
+    /// <summary>
+    /// <paramref name="next"/> grown by the items of <paramref name="settled"/>'s catalogue past its own (all of them
+    /// dispatched), without the users they filled when both serve the same day.
+    /// </summary>
+    private Generation CaughtUp(Generation next, Generation settled)
+    {
+        var from = next.Pipeline.ItemCount;
+        if (settled.Catalogue.Count == from) return next;
+        var grown = Build(next.Handle, settled.Catalogue, Store, next.Day, next.Strategy, next.Graph, next.Bias, next.Pipeline);
+        if (grown.Day == settled.Day) LeaveFilledUsers(grown, from);
+        return grown;
+    }
+
+    /// <summary>How many uploads a switch may still have to add while it holds the uploads back (<see cref="SwitchToAsync"/>).</summary>
+    internal int SwitchCatchUp { get; set; } = 64;
 
     /// <summary>Awaited by a refresh or reload after it built its generation, before it switches to it: where a test holds one half done.</summary>
     internal Func<Task>? BeforeSwitch { get; set; }
