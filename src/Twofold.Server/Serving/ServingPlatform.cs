@@ -274,18 +274,22 @@ public sealed class ServingPlatform : IDisposable
         try
         {
             var generation = await SettledAsync(cancellation);
-            var bundle = generation.Bundle;
-            var through = Database.LastEventSequence();
-            var fresh = Database.ReadEvents(_folded.Through, through);
-            // The export is at the folded events unless a crash came between the two (or the exports were removed).
-            var exported = Export.ExportedThrough;
-            Export.Write(exported == _folded.Through ? fresh : Database.ReadEvents(exported, through), through);
-            var graph = generation.Graph.Append(fresh, Users, generation.Catalogue.Count);
-            var folded = _folded.Fold(fresh, through, generation.Day,
-                () => FoldedEvents.Build(_dataset, Database.ReadEvents(0, through), through, Users, _firstDay, generation.Day + 1));
             var day = generation.Day + 1;
-            var next = Build(generation.Handle, generation.Catalogue, Store, day, generation.Strategy, graph, folded.Bias(bundle), null);
-            next.Pipeline.CreatorSide!.OpenDay(day, folded.PredictActive(bundle));
+            var (next, folded, through) = await BesideRequests(() =>
+            {
+                var bundle = generation.Bundle;
+                var through = Database.LastEventSequence();
+                var fresh = Database.ReadEvents(_folded.Through, through);
+                // The export is at the folded events unless a crash came between the two (or the exports were removed).
+                var exported = Export.ExportedThrough;
+                Export.Write(exported == _folded.Through ? fresh : Database.ReadEvents(exported, through), through);
+                var graph = generation.Graph.Append(fresh, Users, generation.Catalogue.Count);
+                var folded = _folded.Fold(fresh, through, generation.Day,
+                    () => FoldedEvents.Build(_dataset, Database.ReadEvents(0, through), through, Users, _firstDay, generation.Day + 1));
+                var next = Build(generation.Handle, generation.Catalogue, Store, day, generation.Strategy, graph, folded.Bias(bundle), null);
+                next.Pipeline.CreatorSide!.OpenDay(day, folded.PredictActive(bundle));
+                return (next, folded, through);
+            });
             await SwitchToAsync(next, () =>
             {
                 Database.SetSetting(FoldedKey, through.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -310,7 +314,7 @@ public sealed class ServingPlatform : IDisposable
         await _admin.WaitAsync(cancellation);
         try
         {
-            var bundle = LoadBundle(directory ?? _options.Bundle);
+            var bundle = await BesideRequests(() => LoadBundle(directory ?? _options.Bundle));
             try
             {
                 var current = Current.Bundle.Manifest;
@@ -318,9 +322,13 @@ public sealed class ServingPlatform : IDisposable
                     throw new ArgumentException($"The bundle at {directory ?? _options.Bundle} has {bundle.Manifest.Users} users, {bundle.Manifest.Items} items and " +
                                                 $"{bundle.Manifest.Creators} creators; the service serves {current.Users}, {current.Items} and {current.Creators}.");
                 var generation = await SettledAsync(cancellation);
-                var graph = FoldGraph(bundle, Database.ReadEvents(0, _folded.Through), generation.Catalogue.Count);
-                var next = Build(new BundleHandle(bundle), generation.Catalogue, Store, generation.Day, generation.Strategy, graph, _folded.Bias(bundle), null);
-                next.Pipeline.CreatorSide!.OpenDay(generation.Day, _folded.PredictActive(bundle));
+                var next = await BesideRequests(() =>
+                {
+                    var graph = FoldGraph(bundle, Database.ReadEvents(0, _folded.Through), generation.Catalogue.Count);
+                    var next = Build(new BundleHandle(bundle), generation.Catalogue, Store, generation.Day, generation.Strategy, graph, _folded.Bias(bundle), null);
+                    next.Pipeline.CreatorSide!.OpenDay(generation.Day, _folded.PredictActive(bundle));
+                    return next;
+                });
                 await SwitchToAsync(next);
             }
             catch
@@ -365,6 +373,19 @@ public sealed class ServingPlatform : IDisposable
     }
 
     /// <summary>
+    /// Runs part of a refresh or reload (loading a bundle, building a generation: minutes at 1,000,000 users) on at most
+    /// half the cores, beside the requests: the library's parallel loops inside it (the content similarity's search of
+    /// every item, the activity scores) take their workers from the scheduler they run under (<see cref="Parallelism.PerCore"/>).
+    /// When they took them from the thread pool without a bound, the uploads' answers waited for the whole loop (about
+    /// two minutes of a reload at 1,000,000 users, bench/README.md).
+    /// </summary>
+    private static Task<T> BesideRequests<T>(Func<T> work) =>
+        Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.DenyChildAttach, BuildScheduler);
+
+    private static readonly TaskScheduler BuildScheduler =
+        new ConcurrentExclusiveSchedulerPair(TaskScheduler.Default, Math.Max(1, Environment.ProcessorCount / 2)).ConcurrentScheduler;
+
+    /// <summary>
     /// The serving generation once no upload batch is under way, so every item of its catalogue has its reservation in
     /// the store (a batch publishes its generation before it dispatches the batch's items).
     /// </summary>
@@ -394,7 +415,10 @@ public sealed class ServingPlatform : IDisposable
         if (BeforeSwitch is { } pause) await pause();
         // The build is done: the switch is not cancelled, or its work would be lost with the store's day already opened.
         while (await SettledAsync(CancellationToken.None) is var settled && settled.Catalogue.Count - next.Pipeline.ItemCount > SwitchCatchUp)
-            next = CaughtUp(next, settled);
+        {
+            var behind = next;
+            next = await BesideRequests(() => CaughtUp(behind, settled));
+        }
         await _writer.WaitAsync(CancellationToken.None);
         try
         {

@@ -71,7 +71,7 @@ public sealed class ActivityPredictor
         var scores = new float[history.Users];
         var chunks = (history.Users + ChunkRows - 1) / ChunkRows;
         var includeDayBits = Info.Options.IncludeDayBits;
-        Parallel.For(0, chunks, chunk =>
+        Parallel.For(0, chunks, Parallelism.PerCore(), chunk =>
         {
             var start = chunk * ChunkRows;
             var count = Math.Min(ChunkRows, history.Users - start);

@@ -54,7 +54,7 @@ public static class ContentSimilarity
         {
             var index = graph = HnswIndex.Build(normalised, dimension, graphOptions);
             found = new Neighbor[embedded.Count][];
-            Parallel.For(0, embedded.Count, r => found[r] = index.Search(normalised.AsSpan(r * dimension, dimension), k));
+            Parallel.For(0, embedded.Count, Parallelism.PerCore(), r => found[r] = index.Search(normalised.AsSpan(r * dimension, dimension), k));
         }
         rows = ContentRows.Of(normalised, [.. embedded.Select(i => i.Id.Value)], items.Count, dimension, graph);
 

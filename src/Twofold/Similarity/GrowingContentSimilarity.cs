@@ -68,7 +68,7 @@ public sealed class GrowingContentSimilarity
         var rows = _rows = _rows!.Grow(catalogue);
         var added = Enumerable.Range(known, catalogue.Count - known).ToArray();
         var found = new (int[] Neighbors, float[] Scores)[added.Length];
-        Parallel.For(0, added.Length, n => found[n] = rows.Similar(catalogue[added[n]], _topK));
+        Parallel.For(0, added.Length, Parallelism.PerCore(), n => found[n] = rows.Similar(catalogue[added[n]], _topK));
         for (var n = 0; n < added.Length; n++)
         {
             var item = added[n];
