@@ -27,7 +27,7 @@ internal sealed class ItemVectors
 
     private readonly float[] _buffer;
     private readonly bool[] _missing;
-    private readonly HandedOutRows<Arrays> _shared;
+    private readonly HandedOutRows<RowsWithValues<bool>> _shared;
     // Built on the first search that needs them: a pipeline that searches its items another way (the simulator's,
     // through an index of the servable items) never pays for them.
     private readonly Lazy<FlatIndex> _base;
@@ -70,19 +70,6 @@ internal sealed class ItemVectors
         }
     }
 
-    /// <summary>The rows, and per row whether the item has no embedding.</summary>
-    private sealed record Arrays(float[] Rows, bool[] Missing)
-    {
-        /// <summary>The first <paramref name="rows"/> rows in arrays with room for <paramref name="capacity"/>.</summary>
-        public Arrays Copy(int rows, int dimension, int capacity)
-        {
-            var copy = new Arrays(new float[capacity * dimension], new bool[capacity]);
-            Rows.AsSpan(0, rows * dimension).CopyTo(copy.Rows);
-            Missing.AsSpan(0, rows).CopyTo(copy.Missing);
-            return copy;
-        }
-    }
-
     /// <summary>The full build's quantised set, and (when clustered) its members as built, before any upload joined.</summary>
     private sealed record QuantisedSearch(IVectorSubset Set, ClusteredVectorSet.Snapshot? AsBuilt);
 
@@ -93,7 +80,7 @@ internal sealed class ItemVectors
         public int FoldedRows { get; set; } = rows;
     }
 
-    private ItemVectors(float[] buffer, bool[] missing, int rows, int dimension, HandedOutRows<Arrays> shared, Lazy<FlatIndex> baseIndex,
+    private ItemVectors(float[] buffer, bool[] missing, int rows, int dimension, HandedOutRows<RowsWithValues<bool>> shared, Lazy<FlatIndex> baseIndex,
         Lazy<QuantisedSearch?> quantisedBase, int baseRows, int baseMissing, IReadOnlyList<RecentBlock> sealedBlocks,
         UploadFolding? folding, ClusteredVectorSet.Snapshot? folded)
     {
@@ -150,7 +137,7 @@ internal sealed class ItemVectors
         // The first `count` rows of the buffer never change (growing writes past them), so building later reads the same rows.
         var exact = new Lazy<FlatIndex>(() => new FlatIndex(rows.AsSpan(0, count * dimension), dimension));
         var quantised = new Lazy<QuantisedSearch?>(() => count >= QuantisedFrom ? Quantised(rows, count, dimension, missing, clustered) : null);
-        return new ItemVectors(rows, missing, count, dimension, new HandedOutRows<Arrays>(count, new Arrays(rows, missing)), exact, quantised, count, missing.AsSpan().Count(true), [],
+        return new ItemVectors(rows, missing, count, dimension, new HandedOutRows<RowsWithValues<bool>>(count, new RowsWithValues<bool>(rows, missing)), exact, quantised, count, missing.AsSpan().Count(true), [],
             new UploadFolding(count), folded: null);
     }
 
@@ -191,12 +178,12 @@ internal sealed class ItemVectors
         {
             var shared = _shared;
             var arrays = shared.IsLatest(Rows) ? shared.Buffers : null;
-            if (arrays is null || arrays.Missing.Length < rows)
+            if (arrays is null || arrays.Capacity < rows)
             {
-                arrays = new Arrays(_buffer, _missing).Copy(Rows, Dimension, Math.Max(rows, 2 * Rows));
-                shared = new HandedOutRows<Arrays>(Rows, arrays);
+                arrays = new RowsWithValues<bool>(_buffer, _missing).Copy(Rows, Dimension, Math.Max(rows, 2 * Rows));
+                shared = new HandedOutRows<RowsWithValues<bool>>(Rows, arrays);
             }
-            var (buffer, missing) = (arrays.Rows, arrays.Missing);
+            var (buffer, missing) = (arrays.Rows, arrays.Values);
             for (var item = Rows; item < rows; item++)
             {
                 var row = buffer.AsSpan(item * Dimension, Dimension);
@@ -222,7 +209,7 @@ internal sealed class ItemVectors
         lock (_shared)
         {
             if (!_shared.IsLatest(Rows)) return;
-            if (_shared.Buffers.Missing.Length < rows) _shared.Buffers = _shared.Buffers.Copy(Rows, Dimension, rows);
+            if (_shared.Buffers.Capacity < rows) _shared.Buffers = _shared.Buffers.Copy(Rows, Dimension, rows);
             if (_folding is not null && _quantisedBase.IsValueCreated && _quantisedBase.Value?.Set is ClusteredVectorSet set)
                 set.ReserveIds(rows);
         }

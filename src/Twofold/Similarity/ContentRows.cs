@@ -18,23 +18,10 @@ public sealed class ContentRows
 {
     private readonly float[] _rows;
     private readonly int[] _ids;
-    private readonly HandedOutRows<Arrays> _shared;
+    private readonly HandedOutRows<RowsWithValues<int>> _shared;
     private readonly HnswIndex? _graph;
 
-    /// <summary>The rows and the item id of each.</summary>
-    private sealed record Arrays(float[] Rows, int[] Ids)
-    {
-        /// <summary>The first <paramref name="count"/> rows in arrays with room for <paramref name="capacity"/>.</summary>
-        public Arrays Copy(int count, int dimension, int capacity)
-        {
-            var copy = new Arrays(new float[capacity * dimension], new int[capacity]);
-            Rows.AsSpan(0, count * dimension).CopyTo(copy.Rows);
-            Ids.AsSpan(0, count).CopyTo(copy.Ids);
-            return copy;
-        }
-    }
-
-    private ContentRows(float[] rows, int[] ids, int count, int itemCount, int dimension, HandedOutRows<Arrays> shared, HnswIndex? graph)
+    private ContentRows(float[] rows, int[] ids, int count, int itemCount, int dimension, HandedOutRows<RowsWithValues<int>> shared, HnswIndex? graph)
     {
         if (graph is not null && (graph.NodeCount != count || graph.Dimension != dimension))
             throw new ArgumentException($"The graph holds {graph.NodeCount} rows of {graph.Dimension}, not the {count} of {dimension} given.", nameof(graph));
@@ -47,11 +34,11 @@ public sealed class ContentRows
         _shared = shared;
     }
 
-    public static ContentRows Empty => new([], [], 0, 0, 0, new HandedOutRows<Arrays>(0, new Arrays([], [])), null);
+    public static ContentRows Empty => new([], [], 0, 0, 0, new HandedOutRows<RowsWithValues<int>>(0, RowsWithValues<int>.Empty), null);
 
     /// <summary>The normalised rows of the embedded items <paramref name="ids"/> of a catalogue of <paramref name="itemCount"/> items; row r is node r of <paramref name="graph"/>.</summary>
     internal static ContentRows Of(float[] rows, int[] ids, int itemCount, int dimension, HnswIndex? graph) =>
-        new(rows, ids, ids.Length, itemCount, dimension, new HandedOutRows<Arrays>(ids.Length, new Arrays(rows, ids)), graph);
+        new(rows, ids, ids.Length, itemCount, dimension, new HandedOutRows<RowsWithValues<int>>(ids.Length, new RowsWithValues<int>(rows, ids)), graph);
 
     /// <summary>Items of the catalogue covered (with or without an embedding).</summary>
     public int ItemCount { get; }
@@ -84,12 +71,12 @@ public sealed class ContentRows
             var shared = _shared;
             var needed = Count + added.Count;
             var arrays = shared.IsLatest(Count) ? shared.Buffers : null;
-            if (arrays is null || arrays.Ids.Length < needed)
+            if (arrays is null || arrays.Capacity < needed)
             {
-                arrays = new Arrays(_rows, _ids).Copy(Count, dimension, Math.Max(needed, Math.Max(1024, 2 * Count)));
-                shared = new HandedOutRows<Arrays>(Count, arrays);
+                arrays = new RowsWithValues<int>(_rows, _ids).Copy(Count, dimension, Math.Max(needed, Math.Max(1024, 2 * Count)));
+                shared = new HandedOutRows<RowsWithValues<int>>(Count, arrays);
             }
-            var (rows, ids) = (arrays.Rows, arrays.Ids);
+            var (rows, ids) = (arrays.Rows, arrays.Values);
             // The index grows with the newest instance only (a node per row); a grow from an older one scans from then on.
             var graph = _graph is not null && _graph.NodeCount == Count ? _graph : null;
             for (var a = 0; a < added.Count; a++)
@@ -114,7 +101,7 @@ public sealed class ContentRows
         lock (_shared)
         {
             if (!_shared.IsLatest(Count) || Dimension == 0) return;
-            if (_shared.Buffers.Ids.Length < rows) _shared.Buffers = _shared.Buffers.Copy(Count, Dimension, rows);
+            if (_shared.Buffers.Capacity < rows) _shared.Buffers = _shared.Buffers.Copy(Count, Dimension, rows);
             if (_graph is not null && _graph.NodeCount == Count) _graph.Reserve(rows);
         }
     }
