@@ -186,6 +186,20 @@ public class ClusteredSearchTests
         Assert.Equal(2 * N, set.IdCapacity);
     }
 
+    [Fact]
+    public void Reserved_ids_leave_the_capacity_as_it_is_and_growing_into_them_reallocates_nothing()
+    {
+        var set = new ClusteredVectorSet(Clusters, probes: 4);
+        set.ReserveIds(3 * N);
+        Assert.Equal(N, set.IdCapacity);
+        Assert.Throws<ArgumentOutOfRangeException>(() => set.Contains(N));
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        set.GrowIds(3 * N); // without the reserve: 3N ids × 8 bytes = 480 KB
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 64 * 1024, "growing into the reserved ids reallocated");
+        Assert.Equal(3 * N, set.IdCapacity);
+        Assert.False(set.Contains(3 * N - 1));
+    }
+
     private static int NearestByDistance(VectorClusters clusters, float[] point) => Enumerable.Range(0, clusters.Count).MinBy(c =>
     {
         double s = 0;

@@ -120,6 +120,28 @@ public class HnswIndexTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Inserts_into_reserved_room_copy_no_arrays_and_find_what_inserts_without_it_find()
+    {
+        const int n = 2000, d = 16;
+        var rows = SyntheticEmbeddings.Clustered(2 * n, d, seed: 411, normalised: true);
+        var queries = SyntheticEmbeddings.Clustered(10, d, seed: 412, normalised: true);
+        var reserved = HnswIndex.Build(rows.AsSpan(0, n * d), d, new HnswOptions { Seed = 5 });
+        var plain = HnswIndex.Build(rows.AsSpan(0, n * d), d, new HnswOptions { Seed = 5 });
+        reserved.Reserve(2 * n);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = n; i < 2 * n; i++) reserved.Add(rows.AsSpan(i * d, d));
+        var intoRoom = GC.GetAllocatedBytesForCurrentThread() - before;
+        before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = n; i < 2 * n; i++) plain.Add(rows.AsSpan(i * d, d));
+        var growing = GC.GetAllocatedBytesForCurrentThread() - before;
+        // Both allocate per insert (its search); growing also copies the base layer's links as the arrays fill, at least
+        // n × 33 ints (264 KB) once.
+        Assert.True(intoRoom + 256 * 1024 < growing, $"inserts into the reserved room allocated {intoRoom:N0} bytes, without it {growing:N0}");
+        for (int j = 0; j < 10; j++)
+            Assert.Equal(plain.Search(Row(queries, d, j), 50).Select(r => r.Id), reserved.Search(Row(queries, d, j), 50).Select(r => r.Id));
+    }
+
+    [Fact]
     public void Delete_hides_ids_and_reinsert_brings_them_back_with_new_vectors()
     {
         const int n = 5000, d = 16;
