@@ -153,7 +153,7 @@ public sealed class DualRecPipeline : IDisposable
     /// Room for growths up to <paramref name="items"/> items without copying the catalogue's buffers (item embeddings,
     /// content rows and their graph index, content lists, the rankers' item features); each doubles (or grows by half)
     /// when full, so without it the first upload after start-up copies them all (on the 1,000,000-user bundle
-    /// 0.2–0.7 s and 850 MB).
+    /// 0.2–1.8 s and 850 MB).
     /// </summary>
     private void ReserveRoomForUploads(int items)
     {
