@@ -405,7 +405,7 @@ public sealed class ServingPlatform : IDisposable
     /// <summary>
     /// Serves <paramref name="next"/>, a generation built beside the uploads from a settled one. It is first grown by the
     /// uploads the serving generation dispatched meanwhile, in rounds beside the uploads still coming (a build of minutes
-    /// at 100 uploads a second leaves tens of thousands, whose content neighbours alone take tens of seconds), until no
+    /// at 100 uploads a second leaves tens of thousands, each with its content neighbours to find), until no
     /// more than <see cref="SwitchCatchUp"/> are left; then, holding the uploads back, by those, <paramref name="commit"/>
     /// records what the switch changes, and it serves. When it serves the day the uploads were dispatched on (a reload),
     /// the users they filled leave its available set, which was read from the store before they were reserved.

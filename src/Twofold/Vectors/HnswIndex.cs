@@ -153,8 +153,7 @@ public sealed unsafe partial class HnswIndex
 
     /// <summary>
     /// Makes room for <paramref name="nodes"/> nodes now, so inserts up to that many do not copy the index's arrays
-    /// (a growing index copies them when full: at 470,000 nodes about a tenth of a second, paid by the insert that found
-    /// it full).
+    /// (a growing index copies them, by half again, when full: the insert that finds it full pays for the copy).
     /// </summary>
     public void Reserve(int nodes)
     {
