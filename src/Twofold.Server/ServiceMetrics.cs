@@ -25,6 +25,11 @@ public sealed class ServiceMetrics : IDisposable
         UploadStages = _meter.CreateHistogram<double>("twofold.upload.stage.duration", "s",
             "Time an upload spent in a stage on the service's side (stage: queue = waiting for the dispatcher, record = its batch written to service.db, match = its batch's retrieval, ranking and reservation, mark = its batch's dispatch written to service.db, answered = from queued to answered; all but queue and answered once per batch).",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.002, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2, 0.5, 1, 2, 5] });
+        FeedStages = _meter.CreateHistogram<double>("twofold.feed.stage.duration", "s",
+            "Time a feed request spent in a stage on the service's side (stage: queue = waiting for a feed worker, batch = its batch's retrieval and ranking, once per batch).",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.002, 0.005, 0.01, 0.015, 0.02, 0.03, 0.05, 0.1, 0.2, 0.5, 1] });
+        FeedBatchSizes = _meter.CreateHistogram<int>("twofold.feed.batch.size", "{request}", "Feed requests served together in one batch.",
+            advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 2, 4, 8, 16] });
         Events = _meter.CreateCounter<long>("twofold.events", "{event}", "Events acknowledged (durably journaled).");
         FeedEntries = _meter.CreateCounter<long>("twofold.feed.entries", "{entry}", "Feed slots served, by retrieval source.");
         Refreshes = _meter.CreateCounter<long>("twofold.refreshes", "{refresh}", "Daily refreshes run.");
@@ -47,6 +52,13 @@ public sealed class ServiceMetrics : IDisposable
 
     public void RecordUploadStage(string stage, TimeSpan duration) =>
         UploadStages.Record(duration.TotalSeconds, new KeyValuePair<string, object?>("stage", stage));
+
+    /// <summary>A feed request's stages (tag <c>stage</c>), to tell a wait for a worker from a slow batch.</summary>
+    public Histogram<double> FeedStages { get; }
+    public Histogram<int> FeedBatchSizes { get; }
+
+    public void RecordFeedStage(string stage, TimeSpan duration) =>
+        FeedStages.Record(duration.TotalSeconds, new KeyValuePair<string, object?>("stage", stage));
 
     public Counter<long> Events { get; }
     public Counter<long> FeedEntries { get; }

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-
 namespace Twofold.Server.Serving;
 
 /// <summary>
@@ -10,10 +8,17 @@ namespace Twofold.Server.Serving;
 /// The work is milliseconds of computation per batch. On the thread pool it took the threads that Kestrel's I/O and
 /// the requests' continuations run on, and each wait for the next request handed the thread back and forth; on its
 /// own threads a batch runs without those hand-offs, and only the answer goes to the pool.
+/// An idle thread sleeps until a request is queued, without spinning first (a <see cref="Monitor"/> wait, not a
+/// BlockingCollection's semaphore): on two cores serving feeds and uploads, the spinning of the idle workers
+/// (sched_yield, each a context switch when other threads are runnable) was 7% of the service's CPU samples
+/// (bench/README.md, "Batch workers that sleep").
 /// </remarks>
 internal sealed class BatchWorkers<T> : IDisposable
 {
-    private readonly BlockingCollection<T> _waiting = new(new ConcurrentQueue<T>());
+    private readonly Queue<T> _waiting = new();
+    // Guards _waiting and _completed; the idle threads wait on it.
+    private readonly object _gate = new();
+    private bool _completed;
     private readonly Thread[] _threads;
     private readonly int _maxBatch;
     private readonly Action<List<T>> _serve;
@@ -33,18 +38,24 @@ internal sealed class BatchWorkers<T> : IDisposable
     /// <summary>Queues a request; false once <see cref="Complete"/> was called.</summary>
     public bool TryAdd(T request)
     {
-        try
+        lock (_gate)
         {
-            return _waiting.TryAdd(request);
-        }
-        catch (InvalidOperationException)
-        {
-            return false; // completed for adding
+            if (_completed) return false;
+            _waiting.Enqueue(request);
+            Monitor.Pulse(_gate); // one idle thread is enough for one request
+            return true;
         }
     }
 
     /// <summary>Takes no more requests; the threads serve those already queued and end.</summary>
-    public void Complete() => _waiting.CompleteAdding();
+    public void Complete()
+    {
+        lock (_gate)
+        {
+            _completed = true;
+            Monitor.PulseAll(_gate);
+        }
+    }
 
     /// <summary>Waits for the threads to end after <see cref="Complete"/>; false if one was still serving at the timeout.</summary>
     public bool Join(TimeSpan timeout)
@@ -63,12 +74,8 @@ internal sealed class BatchWorkers<T> : IDisposable
     private void Run()
     {
         var batch = new List<T>(_maxBatch);
-        // TryTake with an infinite timeout returns false only when the queue is completed and empty.
-        while (_waiting.TryTake(out var first, Timeout.Infinite))
+        while (TakeBatch(batch))
         {
-            batch.Clear();
-            batch.Add(first);
-            while (batch.Count < _maxBatch && _waiting.TryTake(out var next)) batch.Add(next);
             try
             {
                 _serve(batch);
@@ -80,10 +87,28 @@ internal sealed class BatchWorkers<T> : IDisposable
         }
     }
 
+    /// <summary>
+    /// Waits for a request and takes it with whatever others are queued behind it (up to a batch's size); false once
+    /// <see cref="Complete"/> was called and nothing is left.
+    /// </summary>
+    private bool TakeBatch(List<T> batch)
+    {
+        batch.Clear();
+        lock (_gate)
+        {
+            while (_waiting.Count == 0)
+            {
+                if (_completed) return false;
+                Monitor.Wait(_gate);
+            }
+            while (batch.Count < _maxBatch && _waiting.TryDequeue(out var next)) batch.Add(next);
+            return true;
+        }
+    }
+
     public void Dispose()
     {
         Complete();
         Join(Timeout.InfiniteTimeSpan);
-        _waiting.Dispose();
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Twofold.CreatorSide;
 
 namespace Twofold.Server.Serving;
@@ -13,28 +14,38 @@ internal sealed class FeedBatcher : IDisposable
 {
     public const int MaxBatch = 16;
 
-    private sealed record PendingFeed(int User, int Length, TaskCompletionSource<IReadOnlyList<FeedEntry>> Feed);
+    private sealed record PendingFeed(int User, int Length, long Queued, TaskCompletionSource<IReadOnlyList<FeedEntry>> Feed);
 
     private readonly Func<int[], int[], IReadOnlyList<FeedEntry>[]> _feeds;
+    private readonly ServiceMetrics? _metrics;
     private readonly BatchWorkers<PendingFeed> _workers;
 
     /// <param name="feeds">The feeds of several users with their lengths, in order.</param>
-    public FeedBatcher(Func<int[], int[], IReadOnlyList<FeedEntry>[]> feeds)
+    /// <param name="metrics">Where each request's wait for a worker, each batch's time and size are recorded; null for nowhere.</param>
+    public FeedBatcher(Func<int[], int[], IReadOnlyList<FeedEntry>[]> feeds, ServiceMetrics? metrics = null)
     {
         _feeds = feeds;
+        _metrics = metrics;
         _workers = new BatchWorkers<PendingFeed>("feeds", Environment.ProcessorCount, MaxBatch, Serve, Failed);
     }
 
     public Task<IReadOnlyList<FeedEntry>> FeedAsync(int user, int length)
     {
-        var pending = new PendingFeed(user, length, new TaskCompletionSource<IReadOnlyList<FeedEntry>>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = new PendingFeed(user, length, Stopwatch.GetTimestamp(), new TaskCompletionSource<IReadOnlyList<FeedEntry>>(TaskCreationOptions.RunContinuationsAsynchronously));
         if (!_workers.TryAdd(pending)) throw new ObjectDisposedException(nameof(FeedBatcher));
         return pending.Feed.Task;
     }
 
     private void Serve(List<PendingFeed> batch)
     {
+        var started = Stopwatch.GetTimestamp();
         var feeds = _feeds([.. batch.Select(p => p.User)], [.. batch.Select(p => p.Length)]);
+        if (_metrics is not null)
+        {
+            _metrics.RecordFeedStage("batch", Stopwatch.GetElapsedTime(started));
+            _metrics.FeedBatchSizes.Record(batch.Count);
+            foreach (var pending in batch) _metrics.RecordFeedStage("queue", Stopwatch.GetElapsedTime(pending.Queued, started));
+        }
         for (var p = 0; p < batch.Count; p++) batch[p].Feed.TrySetResult(feeds[p]);
     }
 

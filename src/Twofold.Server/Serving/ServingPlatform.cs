@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Twofold.CreatorSide;
 using Twofold.Data;
 using Twofold.Domain;
+using Twofold.Models;
 using Twofold.Pipeline;
 using Twofold.Ranking;
 using Twofold.Server.State;
@@ -71,7 +72,7 @@ public sealed class ServingPlatform : IDisposable
         _datasetItemsByCreator = generation.Catalogue.Take(datasetItems).GroupBy(i => i.Creator.Value).ToDictionary(g => g.Key, g => g.Select(i => i.Id.Value).ToList());
         // One dispatcher: the ledger's reservations and the catalogue's growth are applied in upload order.
         _dispatcher = new BatchWorkers<PendingUpload>("dispatch", threads: 1, MaxBatch, DispatchLocked, Failed);
-        _feedBatcher = new FeedBatcher(Feeds);
+        _feedBatcher = new FeedBatcher(Feeds, metrics);
     }
 
     public ServiceDatabase Database { get; }
@@ -106,6 +107,9 @@ public sealed class ServingPlatform : IDisposable
     public static ServingPlatform Open(ServeOptions options, ServiceMetrics metrics, ILogger? logger = null)
     {
         options.Validate();
+        // The feed and dispatch threads already keep every core busy with concurrent requests (and predict with
+        // PredictionThreads = 1, LoadBundle): a torch operation adds no threads of its own to them.
+        TorchRuntime.RunOperationsOnCallingThreads();
         var bundle = LoadBundle(options.Bundle);
         ServiceDatabase? database = null;
         IAvailabilityStore? store = null;
@@ -188,8 +192,9 @@ public sealed class ServingPlatform : IDisposable
         try
         {
             var feeds = generation.Pipeline.Feed.Feeds(generation.Day, users, lengths);
-            foreach (var feed in feeds)
-                foreach (var entry in feed) _metrics.FeedEntries.Add(1, new KeyValuePair<string, object?>("source", entry.Source.ToString()));
+            // One addition per source and batch rather than per slot (20,000 slots a second at 1,000 feeds).
+            foreach (var (source, slots) in feeds.SelectMany(feed => feed).CountBy(entry => entry.Source))
+                _metrics.FeedEntries.Add(slots, new KeyValuePair<string, object?>("source", source.ToString()));
             return feeds;
         }
         finally

@@ -74,6 +74,19 @@ public static partial class TorchRuntime
         }
     }
 
+    /// <summary>
+    /// Runs every torch operation whole on the thread that calls it (libtorch's intra-op threads set to one, for the
+    /// whole process), for a host whose own threads already keep the cores busy with concurrent requests. Otherwise
+    /// each thread that predicts gets an OpenMP team of its own, whose helper thread spins and sleeps around every
+    /// operation large enough to split: in the service on two cores, three such helpers took about 1,500 context
+    /// switches a second each (bench/README.md, "Batch workers that sleep"). A trainer still sets the count it runs with.
+    /// </summary>
+    public static void RunOperationsOnCallingThreads()
+    {
+        EnsureLoaded();
+        torch.set_num_threads(1);
+    }
+
     private static void LoadShim()
     {
         string shim = Path.Combine(AppContext.BaseDirectory, ShimFileName);
