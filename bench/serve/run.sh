@@ -122,6 +122,14 @@ gc_counters() { curl -s "http://127.0.0.1:$port/metrics" | sed -n -e 's/^dotnet_
 # (/proc/stat's first line: user nice system idle iowait irq softirq steal), to tell a saturated machine from a slow service.
 service_ticks() { awk '{ print $14 + $15 }' "/proc/$server/stat"; }
 machine_ticks() { head -1 /proc/stat; }
+# CPU of the kernel's memory monitor (DAMON's kdamond threads), when the machine runs one: on a machine whose DAMON
+# sampled every 0.5 s, each of its bursts (tens of ms of CPU) stalled the feeds by as long (bench/README.md, "The
+# kernel's memory monitor beside the service"), so every run says how much of it there was.
+kdamond_ns() {
+  local total=0 pid
+  for pid in $(pgrep '^kdamond' || true); do total=$((total + $(cut -d' ' -f1 "/proc/$pid/schedstat" 2>/dev/null || echo 0))); done
+  echo "$total"
+}
 # Sectors written to the block device holding the state directory (its whole disk when it is a partition).
 device=$(basename "$(df --output=source "$data" | tail -1)")
 [ -e "/sys/class/block/$device/partition" ] && device=$(basename "$(readlink -f "/sys/class/block/$device/..")")
@@ -136,7 +144,7 @@ measure() {
   echo "=== measured run $1 of $rounds"
   echo "== load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
   log_before=$(wc -l < "$work/serve.log")
-  service_before=$(service_ticks) machine_before=$(machine_ticks) disk_before=$(disk_sectors) run_started=$(date +%s.%N)
+  service_before=$(service_ticks) machine_before=$(machine_ticks) disk_before=$(disk_sectors) kdamond_before=$(kdamond_ns) run_started=$(date +%s.%N)
   feeds "${seconds}s" > "$work/feed.txt" &
   feed=$!
   uploads "r$1-$RANDOM" "${seconds}s" > "$work/upload.txt" 2> "$work/upload.err" &
@@ -147,16 +155,22 @@ measure() {
     recording=$!
   fi
   wait $feed $upload $recording
-  service_after=$(service_ticks) machine_after=$(machine_ticks) disk_after=$(disk_sectors) run_ended=$(date +%s.%N)
+  service_after=$(service_ticks) machine_after=$(machine_ticks) disk_after=$(disk_sectors) kdamond_after=$(kdamond_ns) run_ended=$(date +%s.%N)
   wait $probe
   echo "== load average after:  $(cut -d' ' -f1-3 /proc/loadavg)"
-  awk -v hz="$(getconf CLK_TCK)" -v cores="$(nproc)" -v s0="$service_before" -v s1="$service_after" -v t0="$run_started" -v t1="$run_ended" \
+  awk -v hz="$(getconf CLK_TCK)" -v cores="$(getconf _NPROCESSORS_ONLN)" -v s0="$service_before" -v s1="$service_after" -v t0="$run_started" -v t1="$run_ended" \
       -v m0="$machine_before" -v m1="$machine_after" -v w0="$disk_before" -v w1="$disk_after" -v device="$device" 'BEGIN {
     split(m0, a, " "); split(m1, b, " "); total = 0
     for (k = 2; k <= 9; k++) { d[k] = b[k] - a[k]; total += d[k] }
     printf "CPU during the run: service %.2f of %d cores; machine busy %.0f%% (idle %.0f%%, iowait %.0f%%, steal %.0f%%)\n",
       (s1 - s0) / hz / (t1 - t0), cores, 100 * (total - d[5] - d[6]) / total, 100 * d[5] / total, 100 * d[6] / total, 100 * d[9] / total
     printf "disk writes during the run: %.1f MB/s to %s (the device of the state directory)\n", (w1 - w0) * 512 / 1e6 / (t1 - t0), device }'
+  if pgrep -q '^kdamond'; then
+    awk -v k0="$kdamond_before" -v k1="$kdamond_after" -v t0="$run_started" -v t1="$run_ended" 'BEGIN {
+      printf "the kernel'"'"'s memory monitor (kdamond) during the run: %.0f ms of CPU, %.1f%% of a core\n", (k1 - k0) / 1e6, 100 * (k1 - k0) / 1e9 / (t1 - t0) }'
+  else
+    echo "the kernel's memory monitor (kdamond): not running"
+  fi
   echo "--- feed (concurrent with uploads)"; show feed "$work/feed.txt"
   echo "--- upload + dispatch (concurrent with feeds)"; show upload "$work/upload.txt"
   head -3 "$work/upload.err" || true
