@@ -165,7 +165,7 @@ measure() {
     printf "CPU during the run: service %.2f of %d cores; machine busy %.0f%% (idle %.0f%%, iowait %.0f%%, steal %.0f%%)\n",
       (s1 - s0) / hz / (t1 - t0), cores, 100 * (total - d[5] - d[6]) / total, 100 * d[5] / total, 100 * d[6] / total, 100 * d[9] / total
     printf "disk writes during the run: %.1f MB/s to %s (the device of the state directory)\n", (w1 - w0) * 512 / 1e6 / (t1 - t0), device }'
-  if pgrep -q '^kdamond'; then
+  if pgrep '^kdamond' > /dev/null; then
     awk -v k0="$kdamond_before" -v k1="$kdamond_after" -v t0="$run_started" -v t1="$run_ended" 'BEGIN {
       printf "the kernel'"'"'s memory monitor (kdamond) during the run: %.0f ms of CPU, %.1f%% of a core\n", (k1 - k0) / 1e6, 100 * (k1 - k0) / 1e9 / (t1 - t0) }'
   else
