@@ -155,6 +155,10 @@ public static class DispatchBench
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"        quarter {q + 1}: available {availableBefore[from]:N0} -> {availableBefore[to - 1]:N0} | p50 {Percentile(slice, 0.5):F1} ms p99 {Percentile(slice, 0.99):F1} ms | batches took {serviceMs[from..to].Average():F2} ms per item"));
         }
+        // When in the day the slowest items arrived: one stall makes a run of neighbours slow, a load spread evenly does not.
+        if (rate > 0)
+            Console.WriteLine("        slowest: " + string.Join(", ", Enumerable.Range(0, count).OrderByDescending(k => latencies[k]).Take(8)
+                .Select(k => string.Create(CultureInfo.InvariantCulture, $"{latencies[k]:F0} ms at {k / rate:F2} s"))));
     }
 
     /// <summary>
