@@ -20,17 +20,21 @@ public class BatchWorkersTests
             if (batch.Contains(0)) release.Wait(); // the first request holds the only worker while the others queue
         }
 
-        var workers = new BatchWorkers<int>("test", threads: 1, maxBatch, Serve, (_, e) => throw new InvalidOperationException("no batch fails here", e));
-        Assert.True(workers.TryAdd(0));
-        SpinWait.SpinUntil(() => { lock (batches) return batches.Count == 1; }, TimeSpan.FromSeconds(10));
-        for (var r = 1; r <= 10; r++) Assert.True(workers.TryAdd(r));
-        workers.Complete();
-        Assert.False(workers.TryAdd(11)); // completed: refused, never served
-        release.Set();
+        using var workers = new BatchWorkers<int>("test", threads: 1, maxBatch, Serve, (_, e) => throw new InvalidOperationException("no batch fails here", e));
+        try
+        {
+            Assert.True(workers.TryAdd(0));
+            Assert.True(SpinWait.SpinUntil(() => { lock (batches) return batches.Count == 1; }, TimeSpan.FromSeconds(10)), "the first request was not taken");
+            for (var r = 1; r <= 10; r++) Assert.True(workers.TryAdd(r));
+            workers.Complete();
+            Assert.False(workers.TryAdd(11)); // completed: refused, never served
+        }
+        finally
+        {
+            release.Set(); // whatever failed above, the worker is let go before the event is disposed
+        }
         Assert.True(workers.Join(TimeSpan.FromSeconds(10)), "the worker did not end after draining the queue");
-
         Assert.Equal([[0], [1, 2, 3, 4], [5, 6, 7, 8], [9, 10]], batches);
-        workers.Dispose();
     }
 
     [Fact]

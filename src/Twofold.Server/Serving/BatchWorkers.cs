@@ -9,9 +9,9 @@ namespace Twofold.Server.Serving;
 /// the requests' continuations run on, and each wait for the next request handed the thread back and forth; on its
 /// own threads a batch runs without those hand-offs, and only the answer goes to the pool.
 /// An idle thread sleeps until a request is queued, without spinning first (a <see cref="Monitor"/> wait, not a
-/// BlockingCollection's semaphore): on two cores serving feeds and uploads, the spinning of the idle workers
-/// (sched_yield, each a context switch when other threads are runnable) was 7% of the service's CPU samples
-/// (bench/README.md, "Batch workers that sleep").
+/// BlockingCollection's semaphore): in a profile of the service serving feeds alone on two cores, the idle feed
+/// workers' spinning (sched_yield, a task switch whenever another thread is runnable) was 6.8% of the samples
+/// (bench/README.md, "The kernel's memory monitor beside the service").
 /// </remarks>
 internal sealed class BatchWorkers<T> : IDisposable
 {
