@@ -123,7 +123,7 @@ gc_counters() { curl -s "http://127.0.0.1:$port/metrics" | sed -n -e 's/^dotnet_
 service_ticks() { awk '{ print $14 + $15 }' "/proc/$server/stat"; }
 machine_ticks() { head -1 /proc/stat; }
 # CPU of the kernel's memory monitor (DAMON's kdamond threads), when the machine runs one: on a machine whose DAMON
-# sampled every 0.5 s, each of its bursts (tens of ms of CPU) stalled the feeds by as long (bench/README.md, "The
+# sampled every 0.5 s, each of its bursts (up to 70 ms of CPU) came with a feed of 24-94 ms (bench/README.md, "The
 # kernel's memory monitor beside the service"), so every run says how much of it there was.
 kdamond_ns() {
   local total=0 pid

@@ -43,8 +43,7 @@ public static class DispatchBench
         var predictionThreads = args.Length > 8 ? args[8].Split(',').Select(t => int.Parse(t, CultureInfo.InvariantCulture)).ToArray() : [1];
         var catalogue = users / 5;
 
-        TorchRuntime.EnsureLoaded();
-        torch.set_num_threads(1);
+        TorchRuntime.RunOperationsOnCallingThreads();
         var build = Stopwatch.StartNew();
         using var world = DispatchWorld.Generate(users, catalogue, Dimension, MeanHistory, seed: 1,
             step => Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  [{build.Elapsed.TotalSeconds,6:F1} s] {step}")));

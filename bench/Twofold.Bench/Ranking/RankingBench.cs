@@ -34,8 +34,7 @@ public static class RankingBench
         var steps = Arg(7, 100);
         var rounds = Arg(8, 5);
 
-        TorchRuntime.EnsureLoaded();
-        torch.set_num_threads(1);
+        TorchRuntime.RunOperationsOnCallingThreads();
         var random = new Random(1);
         var options = new FeedbackModelOptions();
         var tasks = FeedbackSamples.TaskCount;
