@@ -47,6 +47,12 @@ public sealed record ServeOptions
     /// <summary>λ of the combined feed at start-up.</summary>
     public double Lambda { get; init; } = 1.0;
 
+    /// <summary>
+    /// Candidates asked of each user-side source per feed; the default is the quota the simulator evaluates strategies
+    /// with (<see cref="CreatorSide.CombinedOptions.DefaultQuotaPerSource"/>).
+    /// </summary>
+    public int FeedQuotaPerSource { get; init; } = CreatorSide.CombinedOptions.DefaultQuotaPerSource;
+
     /// <summary>The largest request body accepted, in bytes.</summary>
     public long MaxRequestBytes { get; init; } = 1 << 20;
 
@@ -84,6 +90,7 @@ public sealed record ServeOptions
         if (UploadsPerSecond < 1) throw new ArgumentException($"Twofold:UploadsPerSecond must be at least 1, not {UploadsPerSecond}.");
         if (EventRequestsPerSecond < 1) throw new ArgumentException($"Twofold:EventRequestsPerSecond must be at least 1, not {EventRequestsPerSecond}.");
         if (ExpoReachExposures < 1) throw new ArgumentException($"Twofold:ExpoReachExposures must be at least 1, not {ExpoReachExposures}.");
+        if (FeedQuotaPerSource < 1) throw new ArgumentException($"Twofold:FeedQuotaPerSource must be at least 1, not {FeedQuotaPerSource}.");
         if (MaxFeedLength < 1) throw new ArgumentException($"Twofold:MaxFeedLength must be at least 1, not {MaxFeedLength}.");
         return this;
     }

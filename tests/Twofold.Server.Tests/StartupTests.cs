@@ -62,6 +62,17 @@ public sealed class StartupTests(BundleFixture fixture)
     }
 
     [Fact]
+    public async Task Feeds_ask_each_source_for_the_quota_the_simulator_evaluates_unless_configured()
+    {
+        Assert.Equal(new Simulation.PlatformOptions().FeedQuotaPerSource, new ServeOptions().FeedQuotaPerSource);
+        await using (var service = await RunningService.Start(fixture))
+            Assert.Equal(new Simulation.PlatformOptions().FeedQuotaPerSource,
+                service.Services.GetRequiredService<Serving.ServingPlatform>().Current.Pipeline.Feed.Options.QuotaPerSource);
+        await using (var service = await RunningService.Start(fixture, settings: new Dictionary<string, string?> { ["Twofold:FeedQuotaPerSource"] = "7" }))
+            Assert.Equal(7, service.Services.GetRequiredService<Serving.ServingPlatform>().Current.Pipeline.Feed.Options.QuotaPerSource);
+    }
+
+    [Fact]
     public void Bad_settings_fail_with_a_clear_message()
     {
         var (code, error) = Serve("--bundle", fixture.Bundle, "--urls", "http://127.0.0.1:0");
@@ -76,5 +87,9 @@ public sealed class StartupTests(BundleFixture fixture)
         (code, error) = Serve("--bundle", fixture.Bundle, "--data", fixture.NewDirectory(), "--config", settings);
         Assert.Equal(CommandErrors.Failure, code);
         Assert.Contains("Twofold:SqliteDurability must be 'full' or 'normal', not 'sometimes'", error);
+        File.WriteAllText(settings, """{"Twofold": {"FeedQuotaPerSource": 0}}""");
+        (code, error) = Serve("--bundle", fixture.Bundle, "--data", fixture.NewDirectory(), "--config", settings);
+        Assert.Equal(CommandErrors.Failure, code);
+        Assert.Contains("Twofold:FeedQuotaPerSource must be at least 1, not 0", error);
     }
 }

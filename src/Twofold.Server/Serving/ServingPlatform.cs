@@ -142,7 +142,7 @@ public sealed class ServingPlatform : IDisposable
             var journal = database.ReadEvents(0, through);
             var folded = FoldedEvents.Build(dataset, journal, through, bundle.Manifest.Users, firstDay, day);
             var served = new GrowingCatalogue(catalogue);
-            var generation = Build(new BundleHandle(bundle), served.Snapshot(), store, day, strategy, FoldGraph(bundle, journal, catalogue.Count), folded.Bias(bundle), null);
+            var generation = Build(options, new BundleHandle(bundle), served.Snapshot(), store, day, strategy, FoldGraph(bundle, journal, catalogue.Count), folded.Bias(bundle), null);
             generation.Pipeline.CreatorSide!.OpenDay(day, folded.PredictActive(bundle));
             var platform = new ServingPlatform(options, metrics, logger ?? NullLogger.Instance, database, store, export, dataset, served, datasetItems, firstDay, generation, folded);
             platform.DispatchInterrupted();
@@ -628,11 +628,15 @@ public sealed class ServingPlatform : IDisposable
         if (!ReferenceEquals(previous.Handle, next.Handle)) previous.Handle.Retire();
     }
 
-    private static Generation Build(BundleHandle handle, IReadOnlyList<Item> catalogue, IAvailabilityStore store, int day, Strategy strategy,
-        Graph.InteractionGraph graph, UserBias bias, DualRecPipeline? grownFrom)
+    private Generation Build(BundleHandle handle, IReadOnlyList<Item> catalogue, IAvailabilityStore store, int day, Strategy strategy,
+        Graph.InteractionGraph graph, UserBias bias, DualRecPipeline? grownFrom) =>
+        Build(_options, handle, catalogue, store, day, strategy, graph, bias, grownFrom);
+
+    private static Generation Build(ServeOptions options, BundleHandle handle, IReadOnlyList<Item> catalogue, IAvailabilityStore store, int day,
+        Strategy strategy, Graph.InteractionGraph graph, UserBias bias, DualRecPipeline? grownFrom)
     {
         var pipeline = new DualRecPipeline(handle.Bundle, catalogue, store, DispatchOptions.Version(strategy.DualRecVersion),
-            new CombinedOptions(strategy.Lambda) { Threads = 1 }, graph, bias, grownFrom: grownFrom);
+            new CombinedOptions(strategy.Lambda, options.FeedQuotaPerSource) { Threads = 1 }, graph, bias, grownFrom: grownFrom);
         if (grownFrom is null) pipeline.PrepareForServing(); // before the generation serves its first feed or upload
         return new Generation(handle, pipeline, catalogue, day, strategy, pipeline.Graph, bias);
     }

@@ -7,9 +7,16 @@ namespace Twofold.CreatorSide;
 
 /// <summary>Settings of the combined recommendation (DualRec §4.2.3).</summary>
 /// <param name="Lambda">λ of eq. 14: the boost f′_ui = f_ui + λ g_ui for items in D_u.</param>
+/// <param name="QuotaPerSource">Candidates asked of each user-side source per feed.</param>
 /// <param name="NewItemBoost">Added to f_ui of the items the caller marks new (the Base strategy's boost, DualRec §5.1.3); 0 for none.</param>
-public sealed record CombinedOptions(double Lambda = 1.0, int QuotaPerSource = 200, double NewItemBoost = 0)
+public sealed record CombinedOptions(double Lambda = 1.0, int QuotaPerSource = CombinedOptions.DefaultQuotaPerSource, double NewItemBoost = 0)
 {
+    /// <summary>
+    /// The quota the simulator evaluates strategies with (<see cref="Simulation.PlatformOptions.FeedQuotaPerSource"/>),
+    /// and so what the service and <c>twofold feed</c> serve unless configured otherwise: a feed serves what was evaluated.
+    /// </summary>
+    public const int DefaultQuotaPerSource = 100;
+
     public ScoreWeights Alpha { get; init; } = ScoreWeights.UserSideDefault;
     public ScoreWeights Beta { get; init; } = ScoreWeights.CreatorSideDefault;
 
@@ -73,6 +80,9 @@ public sealed class CombinedRecommender
         _store = store;
         _options = options;
     }
+
+    /// <summary>The settings this recommender serves with.</summary>
+    public CombinedOptions Options => _options;
 
     /// <param name="itemFilter">Items the user may be shown (e.g. the items of the user's experiment arm); null for all.</param>
     /// <param name="isNewItem">Which items get <see cref="CombinedOptions.NewItemBoost"/>; null for none.</param>

@@ -9,7 +9,7 @@ public sealed record PlatformOptions
     public int RetrainEveryDays { get; init; } = 7;
 
     /// <summary>Candidates asked of each user-side source per feed.</summary>
-    public int FeedQuotaPerSource { get; init; } = 100;
+    public int FeedQuotaPerSource { get; init; } = CreatorSide.CombinedOptions.DefaultQuotaPerSource;
 
     /// <summary>Items older than this many days are not recommended.</summary>
     public int CandidateWindowDays { get; init; } = 30;
