@@ -585,11 +585,13 @@ public sealed class ServingPlatform : IDisposable
             var dispatch = dispatches[u];
             var sources = dispatch.Users.GroupBy(x => x.Source?.ToString() ?? "ledger").OrderBy(g => g.Key, StringComparer.Ordinal)
                 .ToDictionary(g => g.Key, g => g.Count());
-            var json = JsonSerializer.Serialize(sources);
-            Database.MarkDispatched(uploads[u].Item, generation.Day, dispatch.Users.Count, json);
+            records.Add(uploads[u] with { Day = generation.Day, Dispatched = true, Matched = dispatch.Users.Count, Sources = JsonSerializer.Serialize(sources) });
+        }
+        Database.MarkDispatched(records);
+        foreach (var dispatch in dispatches)
+        {
             _metrics.Dispatches.Add(1, new KeyValuePair<string, object?>("outcome", dispatch.AlreadyDispatched ? "repeat" : "new"));
             if (!dispatch.AlreadyDispatched) _metrics.Reservations.Add(dispatch.Users.Count);
-            records.Add(uploads[u] with { Day = generation.Day, Dispatched = true, Matched = dispatch.Users.Count, Sources = json });
         }
         stages.Record("mark", clock.Elapsed - matched);
         var share = clock.Elapsed.TotalSeconds / uploads.Count;
