@@ -152,15 +152,23 @@ internal sealed unsafe class HeadsKernel
                     {
                         input = formedTile;
                         stride = formedWidth;
-                        for (var r = 0; r < tile; r++)
+                        var r = 0;
+                        for (; r + 2 <= tile; r += 2)
                         {
-                            // The rows' embeddings lie anywhere in a large table: asking for one a few rows ahead lets
-                            // its cache miss overlap this row's work.
-                            if (Sse.IsSupported && start + r + PrefetchAhead < rows)
+                            // The rows' embeddings lie anywhere in a large table: asking for them a few rows ahead lets
+                            // their cache misses overlap these rows' work.
+                            if (Sse.IsSupported && start + r + 1 + PrefetchAhead < rows)
+                            {
                                 Sse.Prefetch0(table + grouped.Ids[start + r + PrefetchAhead] * varyingWidth);
-                            FormRow(shared + grouped.GroupOfRow[start + r] * formedWidth, table + grouped.Ids[start + r] * varyingWidth, varyingWidth,
+                                Sse.Prefetch0(table + grouped.Ids[start + r + 1 + PrefetchAhead] * varyingWidth);
+                            }
+                            FormTwoRows(shared + grouped.GroupOfRow[start + r] * formedWidth, shared + grouped.GroupOfRow[start + r + 1] * formedWidth,
+                                table + grouped.Ids[start + r] * varyingWidth, table + grouped.Ids[start + r + 1] * varyingWidth, varyingWidth,
                                 varyingT, formedWidth, floors, formedTile + r * formedWidth);
                         }
+                        if (r < tile)
+                            FormRow(shared + grouped.GroupOfRow[start + r] * formedWidth, table + grouped.Ids[start + r] * varyingWidth, varyingWidth,
+                                varyingT, formedWidth, floors, formedTile + r * formedWidth);
                     }
                     for (var x = 0; x < e; x++)
                         Dense(input + x * _hidden, stride, tile, _hidden, expertWeight + x * _hidden * _outputPadded, expertBias + x * _outputPadded,
@@ -217,6 +225,45 @@ internal sealed unsafe class HeadsKernel
             Vector256.MaxNative(a1, Vector256.Load(floor + v + Lanes)).Store(row + v + Lanes);
             Vector256.MaxNative(a2, Vector256.Load(floor + v + 2 * Lanes)).Store(row + v + 2 * Lanes);
             Vector256.MaxNative(a3, Vector256.Load(floor + v + 3 * Lanes)).Store(row + v + 3 * Lanes);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="FormRow"/> for two consecutive rows of the tile (<paramref name="rows"/>, then the next) at once: each
+    /// weight vector loaded serves both, and eight chains of multiply-adds run side by side where one row's four waited
+    /// on each addition's latency.
+    /// </summary>
+    private static void FormTwoRows(float* shared0, float* shared1, float* x0, float* x1, int length, float* weight, int width, float* floor, float* rows)
+    {
+        var next = rows + width;
+        for (var v = 0; v < width; v += 4 * Lanes)
+        {
+            var (a0, a1, a2, a3) = (Vector256.Load(shared0 + v), Vector256.Load(shared0 + v + Lanes), Vector256.Load(shared0 + v + 2 * Lanes), Vector256.Load(shared0 + v + 3 * Lanes));
+            var (b0, b1, b2, b3) = (Vector256.Load(shared1 + v), Vector256.Load(shared1 + v + Lanes), Vector256.Load(shared1 + v + 2 * Lanes), Vector256.Load(shared1 + v + 3 * Lanes));
+            for (var k = 0; k < length; k++)
+            {
+                var w = weight + (long)k * width + v;
+                var (w0, w1, w2, w3) = (Vector256.Load(w), Vector256.Load(w + Lanes), Vector256.Load(w + 2 * Lanes), Vector256.Load(w + 3 * Lanes));
+                var s = Vector256.Create(x0[k]);
+                a0 = Vector256.FusedMultiplyAdd(s, w0, a0);
+                a1 = Vector256.FusedMultiplyAdd(s, w1, a1);
+                a2 = Vector256.FusedMultiplyAdd(s, w2, a2);
+                a3 = Vector256.FusedMultiplyAdd(s, w3, a3);
+                s = Vector256.Create(x1[k]);
+                b0 = Vector256.FusedMultiplyAdd(s, w0, b0);
+                b1 = Vector256.FusedMultiplyAdd(s, w1, b1);
+                b2 = Vector256.FusedMultiplyAdd(s, w2, b2);
+                b3 = Vector256.FusedMultiplyAdd(s, w3, b3);
+            }
+            var (f0, f1, f2, f3) = (Vector256.Load(floor + v), Vector256.Load(floor + v + Lanes), Vector256.Load(floor + v + 2 * Lanes), Vector256.Load(floor + v + 3 * Lanes));
+            Vector256.MaxNative(a0, f0).Store(rows + v);
+            Vector256.MaxNative(a1, f1).Store(rows + v + Lanes);
+            Vector256.MaxNative(a2, f2).Store(rows + v + 2 * Lanes);
+            Vector256.MaxNative(a3, f3).Store(rows + v + 3 * Lanes);
+            Vector256.MaxNative(b0, f0).Store(next + v);
+            Vector256.MaxNative(b1, f1).Store(next + v + Lanes);
+            Vector256.MaxNative(b2, f2).Store(next + v + 2 * Lanes);
+            Vector256.MaxNative(b3, f3).Store(next + v + 3 * Lanes);
         }
     }
 
