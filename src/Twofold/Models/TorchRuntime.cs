@@ -79,8 +79,9 @@ public static partial class TorchRuntime
     /// whole process), for a host whose own threads already keep the cores busy with concurrent requests. Otherwise
     /// each thread that predicts gets an OpenMP team of its own, whose helper thread spins and sleeps around every
     /// operation large enough to split: in the service on two cores, three such helpers took about 1,500 context
-    /// switches a second each (bench/README.md, "The kernel's memory monitor beside the service"). A trainer given a thread count sets it for its
-    /// run (<see cref="Ranking.FeedbackModelTrainer"/> always, <see cref="TwoTowerTrainer"/> when its options name one).
+    /// switches a second each (bench/README.md, "The kernel's memory monitor beside the service"). A trainer given a
+    /// thread count sets it for its run (<see cref="Ranking.FeedbackModelTrainer"/> always, <see cref="TwoTowerTrainer"/>
+    /// when its options name one).
     /// </summary>
     public static void RunOperationsOnCallingThreads()
     {
