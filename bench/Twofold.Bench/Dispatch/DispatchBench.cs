@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using TorchSharp;
@@ -44,6 +45,10 @@ public static class DispatchBench
         var catalogue = users / 5;
 
         TorchRuntime.RunOperationsOnCallingThreads();
+        // GC pauses are collected for the whole process from its start, as a service collects them for its metrics:
+        // starting the listener (an event session) with a measured day made that day's first 40 ms run 3–5× slower.
+        var pauses = new ConcurrentQueue<double>();
+        using var listener = new GcPauses(pauses.Enqueue);
         var build = Stopwatch.StartNew();
         using var world = DispatchWorld.Generate(users, catalogue, Dimension, MeanHistory, seed: 1,
             step => Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  [{build.Elapsed.TotalSeconds,6:F1} s] {step}")));
@@ -75,7 +80,7 @@ public static class DispatchBench
                 foreach (var rate in rates)
                 {
                     world.Ranker.PredictionThreads = predicting;
-                    Measure(name, create, world, active, uploads, threads, batch, rate, search);
+                    Measure(name, create, world, active, uploads, threads, batch, rate, search, pauses);
                 }
             }
         }
@@ -87,7 +92,7 @@ public static class DispatchBench
     }
 
     private static void Measure(string name, Func<IAvailabilityStore> createStore, DispatchWorld world, IReadOnlyCollection<int> active,
-        IReadOnlyList<int> uploads, int threads, int batch, double rate, ClusteredSearchOptions search)
+        IReadOnlyList<int> uploads, int threads, int batch, double rate, ClusteredSearchOptions search, ConcurrentQueue<double> pauses)
     {
         using var store = createStore();
         var options = DispatchOptions.Version(5) with { UserSearch = search };
@@ -128,14 +133,14 @@ public static class DispatchBench
         {
             var before = System.Runtime.JitInfo.GetCompiledMethodCount();
             recommender.OpenDay(++day, active);
-            RunDay(recommender, available, day, warmUpItems, threads, batch, rate);
+            RunDay(recommender, available, day, warmUpItems, threads, batch, rate, pauses);
             compiled = System.Runtime.JitInfo.GetCompiledMethodCount() - before;
         }
         var measuredDay = ++day;
         recommender.OpenDay(measuredDay, active);
         var jitBefore = System.Runtime.JitInfo.GetCompiledMethodCount();
-        var (latencies, availableBefore, serviceMs, matched, seconds, cpuPerItem, pauses, pausedBefore, gen2Before, allocatedBefore) =
-            RunDay(recommender, available, measuredDay, uploads.Skip(WarmUp).ToList(), threads, batch, rate);
+        var (latencies, availableBefore, serviceMs, matched, seconds, cpuPerItem, dayPauses, pausedBefore, gen2Before, allocatedBefore) =
+            RunDay(recommender, available, measuredDay, uploads.Skip(WarmUp).ToList(), threads, batch, rate, pauses);
         var count = latencies.Length;
         var jitDuring = System.Runtime.JitInfo.GetCompiledMethodCount() - jitBefore;
 
@@ -143,7 +148,7 @@ public static class DispatchBench
             $"{name,-7} {searchName} {(rate > 0 ? $"arrivals {rate:N0}/s" : "backlog"),-16} threads {threads} batch <= {batch,-3} predicting on {world.Ranker.PredictionThreads} | open day {openSeconds:F2} s | " +
             $"{count / seconds,7:N0} items/s | CPU {cpuPerItem:F2} ms per item | p50 {Percentile(latencies, 0.5):F1} ms p99 {Percentile(latencies, 0.99):F1} ms | " +
             $"{candidates:F0} candidates, {matched / (double)count:F1} users per item | available {startAvailable:N0} -> {available.Count:N0} | " +
-            $"allocated {(GC.GetTotalAllocatedBytes() - allocatedBefore) / 1024.0 / count:F0} KB per item, GC paused {(GC.GetTotalPauseDuration() - pausedBefore).TotalMilliseconds:F0} ms ({PauseSummary(pauses)}, {GC.CollectionCount(2) - gen2Before} gen 2) | " +
+            $"allocated {(GC.GetTotalAllocatedBytes() - allocatedBefore) / 1024.0 / count:F0} KB per item, GC paused {(GC.GetTotalPauseDuration() - pausedBefore).TotalMilliseconds:F0} ms ({PauseSummary(dayPauses)}, {GC.CollectionCount(2) - gen2Before} gen 2) | " +
             $"warm-up {1 + jitRounds} rounds, JIT compiled {jitDuring} methods during the run | load {LoadAverage.Read(1)}"));
         // The day in quarters: the available set shrinks as users reach Q.
         for (var q = 0; q < 4; q++)
@@ -166,8 +171,9 @@ public static class DispatchBench
     /// the available users before it, its share of its batch's wall time, and the run's totals.
     /// </summary>
     private static (double[] Latencies, int[] AvailableBefore, double[] ServiceMs, long Matched, double Seconds, double CpuPerItem,
-        System.Collections.Concurrent.ConcurrentQueue<double> Pauses, TimeSpan PausedBefore, int Gen2Before, long AllocatedBefore)
-        RunDay(CreatorSideRecommender recommender, AvailableUsers available, int day, IReadOnlyList<int> items, int threads, int batch, double rate)
+        double[] Pauses, TimeSpan PausedBefore, int Gen2Before, long AllocatedBefore)
+        RunDay(CreatorSideRecommender recommender, AvailableUsers available, int day, IReadOnlyList<int> items, int threads, int batch, double rate,
+            ConcurrentQueue<double> pauses)
     {
         // Items arrive at `rate` a second (all at once when 0); each dispatcher thread takes every arrived item, up to
         // `batch`, and dispatches them together. An item's latency runs from its arrival (from the start of its batch
@@ -180,8 +186,7 @@ public static class DispatchBench
         var next = 0;
         var released = 0;
         var gate = new object();
-        var pauses = new System.Collections.Concurrent.ConcurrentQueue<double>();
-        using var listener = new GcPauses(pauses.Enqueue);
+        pauses.Clear(); // the day's pauses only
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var (pausedBefore, gen2Before, allocatedBefore) = (GC.GetTotalPauseDuration(), GC.CollectionCount(2), GC.GetTotalAllocatedBytes());
         var clock = Stopwatch.StartNew();
@@ -240,7 +245,7 @@ public static class DispatchBench
         // CPU time of the whole process over the timed part (all threads, user + system): what a dispatch costs when
         // the machine is shared, where wall-clock rates mostly measure the other processes.
         var cpuPerItem = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds / count;
-        return (latencies, availableBefore, serviceMs, matched, seconds, cpuPerItem, pauses, pausedBefore, gen2Before, allocatedBefore);
+        return (latencies, availableBefore, serviceMs, matched, seconds, cpuPerItem, pauses.ToArray(), pausedBefore, gen2Before, allocatedBefore);
     }
 
     /// <summary>"N GC pauses, p90 X ms, longest Y ms".</summary>
