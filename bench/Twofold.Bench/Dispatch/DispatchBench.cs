@@ -45,8 +45,8 @@ public static class DispatchBench
         var catalogue = users / 5;
 
         TorchRuntime.RunOperationsOnCallingThreads();
-        // GC pauses are collected for the whole process from its start, as a service collects them for its metrics:
-        // starting the listener (an event session) with a measured day made that day's first 40 ms run 3–5× slower.
+        // GC pauses are collected for the whole process from its start, as the service collects them for its metrics:
+        // a listener (an event session) started with each day was one of the costs of the day's first 40 ms.
         var pauses = new ConcurrentQueue<double>();
         using var listener = new GcPauses(pauses.Enqueue);
         var build = Stopwatch.StartNew();
