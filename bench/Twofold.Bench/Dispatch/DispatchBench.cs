@@ -139,7 +139,7 @@ public static class DispatchBench
         var measuredDay = ++day;
         recommender.OpenDay(measuredDay, active);
         var jitBefore = System.Runtime.JitInfo.GetCompiledMethodCount();
-        var (latencies, availableBefore, serviceMs, matched, seconds, cpuPerItem, dayPauses, pausedBefore, gen2Before, allocatedBefore) =
+        var (latencies, availableBefore, serviceMs, matched, seconds, cpuPerItem, dayPauses, pausedBefore, gen2Before, allocatedBefore, began) =
             RunDay(recommender, available, measuredDay, uploads.Skip(WarmUp).ToList(), threads, batch, rate, pauses);
         var count = latencies.Length;
         var jitDuring = System.Runtime.JitInfo.GetCompiledMethodCount() - jitBefore;
@@ -161,7 +161,7 @@ public static class DispatchBench
         }
         // When in the day the slowest items arrived: one stall makes a run of neighbours slow, a load spread evenly does not.
         if (rate > 0)
-            Console.WriteLine("        slowest: " + string.Join(", ", Enumerable.Range(0, count).OrderByDescending(k => latencies[k]).Take(8)
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"        slowest (the day began at {began:HH:mm:ss.fff} UTC): ") + string.Join(", ", Enumerable.Range(0, count).OrderByDescending(k => latencies[k]).Take(8)
                 .Select(k => string.Create(CultureInfo.InvariantCulture, $"{latencies[k]:F0} ms at {k / rate:F2} s"))));
     }
 
@@ -171,7 +171,7 @@ public static class DispatchBench
     /// the available users before it, its share of its batch's wall time, and the run's totals.
     /// </summary>
     private static (double[] Latencies, int[] AvailableBefore, double[] ServiceMs, long Matched, double Seconds, double CpuPerItem,
-        double[] Pauses, TimeSpan PausedBefore, int Gen2Before, long AllocatedBefore)
+        double[] Pauses, TimeSpan PausedBefore, int Gen2Before, long AllocatedBefore, DateTime Began)
         RunDay(CreatorSideRecommender recommender, AvailableUsers available, int day, IReadOnlyList<int> items, int threads, int batch, double rate,
             ConcurrentQueue<double> pauses)
     {
@@ -190,6 +190,7 @@ public static class DispatchBench
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var (pausedBefore, gen2Before, allocatedBefore) = (GC.GetTotalPauseDuration(), GC.CollectionCount(2), GC.GetTotalAllocatedBytes());
         var clock = Stopwatch.StartNew();
+        var began = DateTime.UtcNow; // to place the day's slowest items beside other monitors' records
         double Arrival(int k) => rate > 0 ? k / rate * 1000 : 0;
         // Arrivals: one thread releases the items whose time has come, every millisecond (a thread cannot sleep for
         // less), and wakes the dispatchers; an item released late waits for it in its latency, which runs from its
@@ -245,7 +246,7 @@ public static class DispatchBench
         // CPU time of the whole process over the timed part (all threads, user + system): what a dispatch costs when
         // the machine is shared, where wall-clock rates mostly measure the other processes.
         var cpuPerItem = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds / count;
-        return (latencies, availableBefore, serviceMs, matched, seconds, cpuPerItem, pauses.ToArray(), pausedBefore, gen2Before, allocatedBefore);
+        return (latencies, availableBefore, serviceMs, matched, seconds, cpuPerItem, pauses.ToArray(), pausedBefore, gen2Before, allocatedBefore, began);
     }
 
     /// <summary>"N GC pauses, p90 X ms, longest Y ms".</summary>
