@@ -288,10 +288,35 @@ public sealed class SqliteAvailabilityStore : IAvailabilityStore
             {
                 var read = ReadDay(transaction, day, last);
                 lock (_state)
-                    if (!_days.TryGetValue(day, out loaded)) _days[day] = loaded = read;
+                    if (!_days.TryGetValue(day, out loaded))
+                    {
+                        _days[day] = loaded = read;
+                        ForgetDaysBefore(day);
+                    }
             }
             if (loaded.Through >= last) return loaded;
             CatchUp(transaction, last);
+        }
+    }
+
+    /// <summary>
+    /// When <paramref name="day"/> is the newest day in memory, the days before the one preceding it leave memory. A
+    /// day's ledger holds Q rows per active user (its arrays take about 17 MB at 300,000 active users of 1,000,000),
+    /// and a service that opens a day every day would otherwise keep them all. They stay in the file and are read back
+    /// if asked for. Called under <see cref="_state"/>.
+    /// </summary>
+    private void ForgetDaysBefore(int day)
+    {
+        if (_days.Keys.Any(d => d > day)) return; // an older day read back: the newer ones stay
+        foreach (var old in _days.Keys.Where(d => d < day - 1).ToList()) _days.Remove(old);
+    }
+
+    /// <summary>The days whose ledger is held in memory.</summary>
+    internal int DaysInMemory
+    {
+        get
+        {
+            lock (_state) return _days.Count;
         }
     }
 

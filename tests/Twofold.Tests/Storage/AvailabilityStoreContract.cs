@@ -214,6 +214,32 @@ public sealed class SqliteAvailabilityStoreTests : AvailabilityStoreContract
     }
 
     [Fact]
+    public void Only_the_newest_day_and_the_one_before_stay_in_memory_and_older_days_are_read_back()
+    {
+        using var store = new SqliteAvailabilityStore(Directory.Combine("days.db"));
+        for (var day = 0; day < 5; day++)
+        {
+            store.OpenDay(day, 2, [1, 2, 3]);
+            store.Reserve(day, 100 + day, [day % 3 + 1, 1, 2], 2);
+        }
+        Assert.Equal(2, store.DaysInMemory);
+
+        // An old day comes back from the file whole, and a reservation on it sees what it held.
+        Assert.Equal([1, 2], store.ReservedUsers(0, 100));
+        Assert.Equal([100], store.MatchedItems(0, 1));
+        Assert.False(store.Reserve(0, 200, [3, 1], 2).AlreadyDispatched);
+        Assert.Equal([100, 200], store.MatchedItems(0, 1));
+        Assert.True(store.Reserve(0, 100, [3], 2).AlreadyDispatched);
+        Assert.Equal(3, store.DaysInMemory); // it stays until a newer day arrives
+
+        store.OpenDay(5, 2, [1, 2, 3]);
+        Assert.Equal([2, 3], store.Reserve(5, 105, [2, 3], 2).Users);
+        Assert.Equal(2, store.DaysInMemory);
+        Assert.Equal([100, 200], store.MatchedItems(0, 1)); // read back again, with the reservation made after the first read
+        for (var day = 1; day < 5; day++) Assert.Equal([day % 3 + 1, day % 3 + 1 == 1 ? 2 : 1], store.ReservedUsers(day, 100 + day));
+    }
+
+    [Fact]
     public void The_ledger_survives_reopening_the_file()
     {
         using (var store = CreateStore())
