@@ -236,6 +236,8 @@ public sealed class SqliteAvailabilityStoreTests : AvailabilityStoreContract
         Assert.Equal([2, 3], store.Reserve(5, 105, [2, 3], 2).Users);
         Assert.Equal(2, store.DaysInMemory);
         Assert.Equal([100, 200], store.MatchedItems(0, 1)); // read back again, with the reservation made after the first read
+        Assert.Equal([2], store.Reserve(0, 201, [1, 2], 2).Users); // user 1 reached Q = 2 with item 200
+        // Each day's item took its first candidate, then the first of users 1 and 2 that is not that one.
         for (var day = 1; day < 5; day++) Assert.Equal([day % 3 + 1, day % 3 + 1 == 1 ? 2 : 1], store.ReservedUsers(day, 100 + day));
     }
 
