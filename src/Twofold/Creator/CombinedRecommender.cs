@@ -60,6 +60,8 @@ public sealed class CombinedRecommender
     private readonly UserBias? _bias;
     private readonly IAvailabilityStore? _store;
     private readonly CombinedOptions _options;
+    /// <summary>Items both models can score; D_u items from beyond them are left out (see <see cref="Retrieve"/>).</summary>
+    private readonly int _knownItems;
 
     /// <param name="retrievals">User-side sources in priority order for attribution.</param>
     /// <param name="creatorPredictor">The creator-side model for g_ui; with <paramref name="store"/> null, there is no D_u source.</param>
@@ -79,6 +81,7 @@ public sealed class CombinedRecommender
         _bias = bias;
         _store = store;
         _options = options;
+        _knownItems = Math.Min(userPredictor.Items, creatorPredictor?.Items ?? int.MaxValue);
     }
 
     /// <summary>The settings this recommender serves with.</summary>
@@ -172,7 +175,11 @@ public sealed class CombinedRecommender
             HashSet<int>? cached = null;
             if (_store is not null)
             {
-                var cache = _store.MatchedItems(day, users[p]).Where(i => itemFilter is null || itemFilter.Contains(i)).ToList();
+                // The store serves every catalogue of a growing service, and D_u may already hold an item uploaded after
+                // this recommender's catalogue was taken (a feed that began before the upload's catalogue was published).
+                // The models cannot score it; the user's next feed, from the grown catalogue, can.
+                var cache = _store.MatchedItems(day, users[p])
+                    .Where(i => i < _knownItems && (itemFilter is null || itemFilter.Contains(i))).ToList();
                 cached = [.. cache];
                 lists.Add(cache.Select(i => new Candidate(i, 0, MatchesSource)).ToList());
             }

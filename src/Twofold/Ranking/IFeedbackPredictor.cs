@@ -9,6 +9,9 @@ public interface IFeedbackPredictor
     /// <summary>The tasks predicted, in the column order of <see cref="Predict"/>'s output.</summary>
     IReadOnlyList<FeedbackTask> Tasks { get; }
 
+    /// <summary>The items the model can score: ids in [0, Items).</summary>
+    int Items { get; }
+
     /// <summary>
     /// Predictions for the pairs (users[p], items[p]) as a row-major matrix: row p holds the pair's score for each of
     /// <see cref="Tasks"/>. Implementations validate ids and lengths before any native call.

@@ -12,14 +12,14 @@ public class CombinedRecommenderTests
 {
     private static readonly ScoreWeights LikeOnly = new(new Dictionary<FeedbackTask, double> { [FeedbackTask.Like] = 1 });
 
-    private static CombinedRecommender Build(InMemoryAvailabilityStore store, double lambda)
+    private static CombinedRecommender Build(InMemoryAvailabilityStore store, double lambda, int knownItems = int.MaxValue)
     {
         // 50 items on a line; the user tower prefers high ids, the user-side model too (f = item/100);
         // the creator-side model likes item 3 a lot (g = 0.9) and others little.
         var items = Enumerable.Range(0, 50).SelectMany(i => new[] { 1f, i / 50f }).ToArray();
         var index = new FlatIndex(items, 2);
         var twoTower = new EmbeddingRetrieval(Side.User, _ => [1f, 1f], (q, k, filter) => index.Search(q, k, filter));
-        return new CombinedRecommender([twoTower], new FormulaPredictor((_, i) => i / 100f), new FormulaPredictor((_, i) => i == 3 ? 0.9f : 0.1f),
+        return new CombinedRecommender([twoTower], new FormulaPredictor((_, i) => i / 100f, knownItems), new FormulaPredictor((_, i) => i == 3 ? 0.9f : 0.1f, knownItems),
             bias: null, store, new CombinedOptions(lambda, QuotaPerSource: 10) { Alpha = LikeOnly, Beta = LikeOnly });
     }
 
@@ -40,6 +40,22 @@ public class CombinedRecommenderTests
 
         var unboosted = Build(store, lambda: 0).Feed(0, user: 7, k: 5);
         Assert.DoesNotContain(3, unboosted.Select(e => e.Item));
+    }
+
+    [Fact]
+    public void Matches_of_items_uploaded_after_the_recommenders_catalogue_wait_for_a_grown_one()
+    {
+        // The store is shared by every catalogue of a growing service: D_u can hold item 50 (just uploaded and
+        // dispatched) while a feed is still served from the 50-item catalogue, whose models cannot score it.
+        var store = new InMemoryAvailabilityStore();
+        store.OpenDay(0, 5, [7]);
+        store.Reserve(0, item: 3, [7], 1);
+        store.Reserve(0, item: 50, [7], 1);
+
+        var feed = Build(store, lambda: 1.0, knownItems: 50).Feed(0, user: 7, k: 5);
+        Assert.Equal([3, 49, 48, 47, 46], feed.Select(e => e.Item));
+        var grown = Build(store, lambda: 1.0, knownItems: 51).Feed(0, user: 7, k: 5);
+        Assert.Contains(50, grown.Select(e => e.Item));
     }
 
     [Fact]

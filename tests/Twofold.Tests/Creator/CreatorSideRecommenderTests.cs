@@ -10,14 +10,21 @@ using Twofold.Vectors;
 namespace Twofold.Tests.CreatorSide;
 
 /// <summary>A prediction model given by a formula, for tests about the pipeline around the model.</summary>
-internal sealed class FormulaPredictor(Func<int, int, float> like) : IFeedbackPredictor
+internal sealed class FormulaPredictor(Func<int, int, float> like, int knownItems = int.MaxValue) : IFeedbackPredictor
 {
     public IReadOnlyList<FeedbackTask> Tasks { get; } = [FeedbackTask.Like];
+
+    public int Items => knownItems;
 
     public float[] Predict(ReadOnlySpan<int> users, ReadOnlySpan<int> items)
     {
         var scores = new float[users.Length];
-        for (var p = 0; p < scores.Length; p++) scores[p] = like(users[p], items[p]);
+        for (var p = 0; p < scores.Length; p++)
+        {
+            // As a trained model does: ids beyond its items are refused.
+            if (items[p] >= knownItems) throw new ArgumentException($"Expected ids in [0, {knownItems}), actual items[{p}] = {items[p]}.", nameof(items));
+            scores[p] = like(users[p], items[p]);
+        }
         return scores;
     }
 }
