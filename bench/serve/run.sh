@@ -14,7 +14,10 @@ usage="Usage: bench/serve/run.sh [users=1000000] [creators=users/10] [days=8] [s
        ROUNDS=1: measured runs against the same service, one after the other (the day goes on: more items, fewer users available),
        PERF_RECORD=<file>: a CPU profile of the service over the (last) measured run (Linux perf, with the JIT's symbols),
        RELOAD_SECONDS=<n>: after the peer, one more run of n seconds of uploads with POST /admin/reload (the same
-         bundle) sent 5 s into it: how long the reload took and what the uploads saw meanwhile"
+         bundle) sent 5 s into it: how long the reload took and what the uploads saw meanwhile,
+       REALTIME=<priority 1-99>: once the service is ready, its threads run under the real-time round-robin policy
+         (chrt -r) at that priority, and so do the load generators, the peer and the disk's probe (needs root or
+         CAP_SYS_NICE; 0, the default: the normal policy)"
 set -euo pipefail
 if [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]]; then echo "$usage"; exit 0; fi
 fail() { echo "bench/serve/run.sh: $1" >&2; echo "$usage" >&2; exit 2; }
@@ -41,6 +44,9 @@ whole "ROUNDS" "$rounds" 1
 reload_seconds=${RELOAD_SECONDS:-0}
 whole "RELOAD_SECONDS" "$reload_seconds" 0
 (( reload_seconds == 0 || reload_seconds > 5 )) || fail "RELOAD_SECONDS must be 0 (no reload run) or more than 5, got '$reload_seconds'"
+realtime=${REALTIME:-0}
+whole "REALTIME" "$realtime" 0
+(( realtime <= 99 )) || fail "REALTIME must be a real-time priority from 1 to 99, or 0 for the normal policy, got '$realtime'"
 feed_threads=2 upload_threads=1
 feed_connections=${FEED_CONNECTIONS:-64}
 whole "FEED_CONNECTIONS" "$feed_connections" $feed_threads
@@ -93,14 +99,23 @@ until curl -sf "http://127.0.0.1:$port/health" > /dev/null; do
   sleep 0.5
 done
 echo "service ready in $(( $(date +%s) - started )) s (bundle load, catalogue, activity prediction, day opened)"
+# Under a real-time policy the service's threads run before any thread of the normal policy: the kernel's own threads
+# (on this machine DAMON's kdamond, bench/README.md "Real-time scheduling") no longer take a core from it mid-request.
+# The clients get the same policy, or the service would starve them and their late sends would count as its latency.
+# Threads the service starts later inherit the policy from the thread that starts them.
+on_policy() { if (( realtime > 0 )); then chrt -r "$realtime" "$@"; else "$@"; fi; }
+if (( realtime > 0 )); then
+  chrt -a -r -p "$realtime" $server > /dev/null || fail "REALTIME=$realtime: could not give the service's threads the real-time policy (chrt needs root or CAP_SYS_NICE)"
+  echo "scheduling: the service, the load generators, the peer and the disk's probe under SCHED_RR at priority $realtime"
+fi
 dim=32 # the content embedding length of generated worlds (tastes.content_dimension)
 
 # Each thread spreads its slots over its connections (wrk gives a thread connections/threads of them); a stream holds
 # its rate while its latency stays under connections/rate, and past that its requests wait for a connection, which
 # the latency from the slot counts.
 echo "offered: feeds $feed_rate /s over $feed_connections connections (rate held up to $((feed_connections * 1000 / feed_rate)) ms of latency), uploads $upload_rate /s over $upload_connections connections (up to $((upload_connections * 1000 / upload_rate)) ms)"
-feeds() { USERS=$users RATE=$feed_rate THREADS=$feed_threads wrk -t$feed_threads -c"$feed_connections" -d"$1" --latency -s bench/serve/feed.lua "http://127.0.0.1:$port"; }
-uploads() { RUN=$1 CREATORS=$creators DIM=$dim GENRES=10 RATE=$upload_rate THREADS=$upload_threads wrk -t$upload_threads -c"$upload_connections" -d"$2" --latency -s bench/serve/upload.lua "http://127.0.0.1:$port"; }
+feeds() { USERS=$users RATE=$feed_rate THREADS=$feed_threads on_policy wrk -t$feed_threads -c"$feed_connections" -d"$1" --latency -s bench/serve/feed.lua "http://127.0.0.1:$port"; }
+uploads() { RUN=$1 CREATORS=$creators DIM=$dim GENRES=10 RATE=$upload_rate THREADS=$upload_threads on_policy wrk -t$upload_threads -c"$upload_connections" -d"$2" --latency -s bench/serve/upload.lua "http://127.0.0.1:$port"; }
 show() { grep -E "^$1:|Non-2xx|Socket errors" "$2" || true; }
 
 # Warm-up (JIT, caches) of both paths at their offered rates, not measured: feeds, then uploads (their own run id, so
@@ -137,7 +152,7 @@ disk_sectors() { awk -v d="$device" '$3 == d { print $10 }' /proc/diskstats; }
 measure() {
   # The disk's peer: its own fsync latency beside the service's commits, in the state directory. It starts a second
   # before the load and ends about a second after it, so the start of its own process leaves no part of the run unwatched.
-  $bench fsync-probe "$data/fsync-probe" "$((seconds + 2))" > "$work/fsync.txt" 2>&1 &
+  on_policy $bench fsync-probe "$data/fsync-probe" "$((seconds + 2))" > "$work/fsync.txt" 2>&1 &
   probe=$!
   sleep 1
   gc_before=$(gc_counters)
@@ -189,7 +204,7 @@ done
 
 # The peer: the same HTTP stack without recommendation work, at the feed's rate.
 sleep 2
-RATE=$feed_rate THREADS=$feed_threads wrk -t$feed_threads -c"$feed_connections" -d"${seconds}s" --latency -s bench/serve/health.lua "http://127.0.0.1:$port" > "$work/health.txt"
+RATE=$feed_rate THREADS=$feed_threads on_policy wrk -t$feed_threads -c"$feed_connections" -d"${seconds}s" --latency -s bench/serve/health.lua "http://127.0.0.1:$port" > "$work/health.txt"
 echo "--- peer: GET /health alone"; show health "$work/health.txt"
 
 if (( reload_seconds > 0 )); then

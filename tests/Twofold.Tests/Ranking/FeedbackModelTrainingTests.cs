@@ -170,6 +170,78 @@ public class FeedbackModelTrainingTests
     }
 
     [Fact]
+    public void Kept_parts_of_keyed_groups_give_what_libtorch_computes_from_the_whole_input_in_later_calls_and_contexts()
+    {
+        // Field 0 varies within a group (the user), field 1 is the context (the hour), field 2 and the bag and dense
+        // features are a function of the key (the item): a frozen network keeps W_k x_k per key and space.
+        var config = new MultiTaskNetworkConfig(
+            [new CategoricalField("a", 90, 5), new CategoricalField("b", 7, 3), new CategoricalField("c", 40, 4)], DenseWidth: 2, BagField: 0, Tasks: 4,
+            Experts: 3, ExpertHidden: 16, ExpertOutput: 8, TowerHidden: 8);
+        using var network = new MultiTaskNetwork(config, seed: 21);
+        using (torch.no_grad())
+            foreach (var parameter in network.parameters()) parameter.mul_(torch.tensor(6f));
+        long[][] bagOfKey = [[3, 9], [], [7, 7, 1], [4]];
+        var random = new Random(22);
+        // Each group: (key, its c id, its context, a key of −1 keeps nothing); rows of a group differ in field 0 only.
+        MultiTaskInput Input(int rows, (long Key, long C, long Context)[] groups)
+        {
+            var groupOfRow = Enumerable.Range(0, rows).Select(r => (long)(r * 7 % groups.Length)).ToArray();
+            var categorical = new long[rows * 3];
+            var dense = new float[rows * 2];
+            for (var r = 0; r < rows; r++)
+            {
+                var (key, c, context) = groups[groupOfRow[r]];
+                (categorical[r * 3], categorical[r * 3 + 1], categorical[r * 3 + 2]) = (random.Next(90), context, c);
+                var item = key >= 0 ? key : 3;
+                (dense[r * 2], dense[r * 2 + 1]) = (item - 1.5f, 0.25f * c);
+            }
+            var bags = groups.Select(g => bagOfKey[g.Key >= 0 ? g.Key : 3]).ToArray();
+            return new MultiTaskInput(rows, categorical, dense, bags.SelectMany(b => b).ToArray(), bags.SelectMany((b, k) => b.Select(_ => (long)k)).ToArray(),
+                RowBags: groupOfRow, Groups: new RowGroups(0, groupOfRow, new GroupKeys([.. groups.Select(g => g.Key)], Space: bagOfKey, ContextFields: [1])));
+        }
+        void AssertAsLibtorch(MultiTaskInput input)
+        {
+            var libtorch = new float[input.Rows * 4];
+            network.train();
+            using (var expected = network.Forward(input with { Groups = null }).sigmoid().detach()) expected.data<float>().CopyTo(libtorch);
+            network.eval();
+            var kernel = new float[input.Rows * 4];
+            using (torch.no_grad()) network.Probabilities(input, kernel);
+            Assert.Contains(libtorch, p => p < 0.2f);
+            Assert.Contains(libtorch, p => p > 0.8f);
+            for (var k = 0; k < kernel.Length; k++)
+                Assert.True(Math.Abs(kernel[k] - libtorch[k]) <= 1e-5 + 1e-4 * Math.Abs(libtorch[k]), $"row {k / 4} task {k % 4}: kernel {kernel[k]}, libtorch {libtorch[k]}");
+        }
+
+        // Setting the mode drops the kept layers and their parts, so each call below starts without kept parts: the
+        // first call of each pair keeps them, the second reads them, with other users and other contexts.
+        (long, long, long)[] first = [(0, 11, 2), (1, 12, 2), (2, 13, 5), (-1, 14, 5)];
+        (long, long, long)[] later = [(2, 13, 0), (0, 11, 6), (1, 12, 0), (0, 11, 0), (-1, 30, 1)];
+        network.eval();
+        var a = Input(70, first);
+        var b = Input(33, later);
+        var (expectedA, expectedB) = (new float[70 * 4], new float[33 * 4]);
+        using (torch.no_grad())
+        {
+            network.Probabilities(a, expectedA);
+            network.Probabilities(b, expectedB);
+            Assert.Equal(3, network.InferenceLayers().KeptParts(bagOfKey).Count);
+        }
+        AssertAsLibtorch(a);
+        AssertAsLibtorch(b);
+        using (torch.no_grad())
+        {
+            var again = new float[33 * 4];
+            network.Probabilities(a, new float[70 * 4]);
+            network.Probabilities(b, again);
+            Assert.Equal(expectedB, again);
+        }
+        // The same key in another space stands for other inputs: nothing kept in the first space is read for it.
+        var other = Input(20, [(0, 25, 3), (1, 26, 4)]) is var o ? o with { Groups = o.Groups! with { Keys = o.Groups.Keys! with { Space = new object() } } } : null!;
+        AssertAsLibtorch(other);
+    }
+
+    [Fact]
     public void Layers_dropped_when_the_mode_is_set_stay_usable_by_predictions_that_hold_them()
     {
         // A service's views of a growing catalogue share one network, and a prediction on another thread may hold
