@@ -18,8 +18,6 @@ internal sealed class FusedLayers : IDisposable
 {
     private readonly List<Tensor> _owned = [];
     private readonly Dictionary<(long From, long Width), (Tensor Shared, Tensor VaryingT)> _splits = [];
-    private readonly Dictionary<string, Tensor> _columns = [];
-    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, KeptFirstLayerParts> _kept = [];
     private readonly bool _keepSplits;
 
     private FusedLayers(bool keepSplits) => _keepSplits = keepSplits;
@@ -97,31 +95,6 @@ internal sealed class FusedLayers : IDisposable
                 return _splits[(from, width)] = (shared, varyingT);
             }
         }
-    }
-
-    /// <summary>The first layer's weight on the given input columns only, [out, columns] (kept when frozen).</summary>
-    public Tensor Columns(long[] columns)
-    {
-        if (!_keepSplits) return FirstWeight.index_select(1, torch.tensor(columns)).contiguous();
-        var key = string.Join(',', columns);
-        lock (_splits)
-        {
-            if (_columns.TryGetValue(key, out var kept)) return kept;
-            using (torch.NewDisposeScope())
-            {
-                var weight = FirstWeight.index_select(1, torch.tensor(columns)).contiguous();
-                weight.DetachFromDisposeScope();
-                _owned.Add(weight);
-                return _columns[key] = weight;
-            }
-        }
-    }
-
-    /// <summary>The keyed parts these layers have computed for <paramref name="space"/> (<see cref="GroupKeys"/>); frozen layers only.</summary>
-    public KeptFirstLayerParts KeptParts(object space)
-    {
-        if (!_keepSplits) throw new InvalidOperationException("Only layers frozen for inference keep parts: weights may change.");
-        return _kept.GetValue(space, _ => new KeptFirstLayerParts((int)FirstWeight.shape[0]));
     }
 
     private (Tensor Shared, Tensor VaryingT) MakeSplit(long from, long width)

@@ -99,23 +99,11 @@ public sealed class MultiTaskNetwork : nn.Module
         if (input.Groups is { } groups)
         {
             // The rows' first layer is formed inside the kernel from the groups' parts and the varying embeddings.
-            var categorical = torch.tensor(input.Categorical, [rows, Config.Fields.Count]);
-            ReadOnlySpan<float> sharedPart;
-            Tensor varyingWeightT;
-            if (groups.Keys is { } keys)
-            {
-                (var kept, varyingWeightT) = KeptGroupedParts(input, categorical, groups, keys, fused);
-                sharedPart = kept;
-            }
-            else
-            {
-                (var computed, varyingWeightT) = GroupedParts(input, categorical, groups, fused);
-                sharedPart = MemoryMarshal.Cast<byte, float>(computed.contiguous().bytes);
-            }
+            var (sharedPart, varyingWeightT) = GroupedParts(input, torch.tensor(input.Categorical, [rows, Config.Fields.Count]), groups, fused);
             var (varying, fields) = (groups.VaryingField, Config.Fields.Count);
             var ids = new long[rows];
             for (var r = 0; r < rows; r++) ids[r] = input.Categorical[r * fields + varying];
-            kernel.Run(new GroupedFirstLayer(sharedPart, groups.GroupOfRow,
+            kernel.Run(new GroupedFirstLayer(MemoryMarshal.Cast<byte, float>(sharedPart.contiguous().bytes), groups.GroupOfRow,
                 MemoryMarshal.Cast<byte, float>(tables[varying].bytes), ids, MemoryMarshal.Cast<byte, float>(varyingWeightT.bytes),
                 Config.Fields[varying].Dimension), rows, probabilities);
             GC.KeepAlive(fused); // the kernel read its tensors' memory through spans, which do not keep them alive
@@ -132,8 +120,7 @@ public sealed class MultiTaskNetwork : nn.Module
         var rows = input.Rows;
         var categorical = torch.tensor(input.Categorical, [rows, Config.Fields.Count]);
         Tensor firstLayer;
-        // Grouping pays when groups are shared (a new item's candidates); with about one row per group it only adds work.
-        if (input.Groups is { } groups && groups.Count <= rows / 2)
+        if (input.Groups is { } groups)
         {
             // The groups' part spread to their rows, then the varying part added by the same product (addmm: no separate sum).
             var (sharedPart, varyingWeightT) = GroupedParts(input, categorical, groups, fused);
@@ -163,83 +150,17 @@ public sealed class MultiTaskNetwork : nn.Module
     }
 
     /// <summary>
-    /// The part of the first layer that a group's keyed inputs give (<see cref="GroupKeys"/>), kept per key by the frozen
-    /// layers, plus the context's part and the bias computed for each group: [groups, E·H + T·E] row-major, and the
-    /// varying field's weight transposed, as <see cref="GroupedParts"/>.
-    /// </summary>
-    private (float[] SharedPart, Tensor VaryingWeightT) KeptGroupedParts(MultiTaskInput input, Tensor categorical, RowGroups groups, GroupKeys keys, FusedLayers fused)
-    {
-        var varying = groups.VaryingField;
-        var firstRows = groups.FirstRows();
-        bool InContext(int field) => Array.IndexOf(keys.ContextFields, field) >= 0;
-        bool Keyed(int field) => field != varying && !InContext(field);
-        float[] shared;
-        var contextColumns = ColumnsOf(InContext, bagAndDense: false);
-        if (contextColumns.Length == 0)
-        {
-            var bias = fused.FirstBias.data<float>().ToArray();
-            shared = new float[firstRows.Length * bias.Length];
-            for (var g = 0; g < firstRows.Length; g++) bias.CopyTo(shared.AsSpan(g * bias.Length));
-        }
-        else
-        {
-            var rowsOf = torch.tensor(firstRows);
-            var context = nn.functional.linear(Inputs(input, categorical.index_select(0, rowsOf), rowsOf, InContext, bagAndDense: false),
-                fused.Columns(contextColumns), fused.FirstBias).contiguous();
-            shared = MemoryMarshal.Cast<byte, float>(context.bytes).ToArray();
-        }
-        fused.KeptParts(keys.Space).AddTo(keys.KeyOfGroup, shared, missing =>
-        {
-            // Each part by its own dot products, not by a product over the missing rows: how a matrix product
-            // rounds depends on how many rows it has, and a kept part must not depend on which call computed it.
-            var rowsOf = torch.tensor(missing.Select(g => firstRows[g]).ToArray());
-            var x = Inputs(input, categorical.index_select(0, rowsOf), rowsOf, Keyed, bagAndDense: true).contiguous();
-            var weight = fused.Columns(ColumnsOf(Keyed, bagAndDense: true));
-            var (inputs, outputs) = ((int)weight.shape[1], (int)weight.shape[0]);
-            ReadOnlySpan<float> xs = MemoryMarshal.Cast<byte, float>(x.bytes), ws = MemoryMarshal.Cast<byte, float>(weight.bytes);
-            var parts = new float[missing.Length * outputs];
-            for (var m = 0; m < missing.Length; m++)
-                for (var o = 0; o < outputs; o++)
-                    parts[m * outputs + o] = Vectors.VectorKernels.Dot(xs.Slice(m * inputs, inputs), ws.Slice(o * inputs, inputs));
-            return parts;
-        });
-        var (_, varyingWeightT) = fused.Split(Config.FieldOffset(varying), Config.Fields[varying].Dimension);
-        return (shared, varyingWeightT);
-    }
-
-    /// <summary>The input columns of the fields chosen (and of the pooled bag and the dense features, when asked), in the input's order.</summary>
-    private long[] ColumnsOf(Func<int, bool> includeField, bool bagAndDense)
-    {
-        var columns = new List<long>();
-        var offset = 0;
-        for (var f = 0; f < Config.Fields.Count; f++)
-        {
-            if (includeField(f))
-                for (var k = 0; k < Config.Fields[f].Dimension; k++) columns.Add(offset + k);
-            offset += Config.Fields[f].Dimension;
-        }
-        if (bagAndDense)
-            for (var k = offset; k < Config.InputWidth; k++) columns.Add(k);
-        return [.. columns];
-    }
-
-    /// <summary>
     /// The input x of the given rows ([rows, width]: the fields' embeddings, the pooled bag, the dense features),
     /// without the columns of <paramref name="skipField"/> when one is given.
     /// </summary>
     /// <param name="categorical">The rows' ids [rows, fields].</param>
     /// <param name="rowsOf">Which input rows these are (null: all, in order).</param>
-    private Tensor Inputs(MultiTaskInput input, Tensor categorical, Tensor? rowsOf, int? skipField) =>
-        Inputs(input, categorical, rowsOf, field => field != skipField, bagAndDense: true);
-
-    /// <summary>The columns of x of the fields chosen, then of the pooled bag and the dense features when asked (<see cref="ColumnsOf"/>).</summary>
-    private Tensor Inputs(MultiTaskInput input, Tensor categorical, Tensor? rowsOf, Func<int, bool> includeField, bool bagAndDense)
+    private Tensor Inputs(MultiTaskInput input, Tensor categorical, Tensor? rowsOf, int? skipField)
     {
         var fields = Config.Fields.Count;
         var parts = new List<Tensor>(fields + 2);
         for (var f = 0; f < fields; f++)
-            if (includeField(f)) parts.Add(tables[f].index_select(0, categorical.select(1, f)));
-        if (!bagAndDense) return torch.cat(parts, 1);
+            if (f != skipField) parts.Add(tables[f].index_select(0, categorical.select(1, f)));
         if (Config.BagField is { } bag)
         {
             var pooled = MeanOfBags(input, tables[bag], input.BagCount, Config.Fields[bag].Dimension);

@@ -8,8 +8,7 @@ namespace Twofold.Models;
 /// </summary>
 /// <param name="VaryingField">The categorical field in which rows of a group may differ.</param>
 /// <param name="GroupOfRow">The group of each row, 0 … groups − 1, every group with at least one row.</param>
-/// <param name="Keys">Optional: what lets the groups' parts be kept between calls (a frozen network only).</param>
-public sealed record RowGroups(int VaryingField, long[] GroupOfRow, GroupKeys? Keys = null)
+public sealed record RowGroups(int VaryingField, long[] GroupOfRow)
 {
     /// <summary>Number of groups.</summary>
     public int Count => GroupOfRow.Length == 0 ? 0 : (int)GroupOfRow.Max() + 1;
@@ -38,7 +37,6 @@ public sealed record RowGroups(int VaryingField, long[] GroupOfRow, GroupKeys? K
         if (config.BagField is not null && input.RowBags is null && input.Rows > 0)
             throw new ArgumentException("Grouped rows must share their bags: give RowBags.", nameof(MultiTaskInput.Groups));
         var first = FirstRows();
-        Keys?.Validate(first.Length, VaryingField, config);
         var empty = Array.IndexOf(first, -1L);
         if (empty >= 0) throw new ArgumentException($"Group {empty} has no row.", nameof(GroupOfRow));
         var width = config.DenseWidth;
@@ -54,30 +52,5 @@ public sealed record RowGroups(int VaryingField, long[] GroupOfRow, GroupKeys? K
             if (input.RowBags is { } bags && bags[r] != bags[f])
                 throw new ArgumentException($"Row {r} differs from row {f} of its group in its bag.", nameof(GroupOfRow));
         }
-    }
-}
-
-/// <summary>
-/// Groups whose shared inputs split into a keyed part, the same for every group with the same key (an item's id,
-/// creator, genre, statistics and recent users), and a context part that varies by call (day of week and hour). The
-/// first layer is linear, W_s x_s = W_k x_k + W_c x_c, so a frozen network keeps W_k x_k per key
-/// (<see cref="KeptFirstLayerParts"/>) and computes only W_c x_c and the varying field's part per call.
-/// </summary>
-/// <param name="KeyOfGroup">Per group, its key (≥ 0), or −1 when its keyed inputs are not a function of a key (not kept).</param>
-/// <param name="Space">
-/// Within which a key stands for the same inputs (the item table's rows): parts are kept per space, and a caller whose
-/// key would stand for other inputs gives another space.
-/// </param>
-/// <param name="ContextFields">The categorical fields, besides the varying one, that are not part of the key.</param>
-public sealed record GroupKeys(long[] KeyOfGroup, object Space, int[] ContextFields)
-{
-    internal void Validate(int groups, int varyingField, MultiTaskNetworkConfig config)
-    {
-        TensorGuard.SameLength(KeyOfGroup.Length, groups, nameof(KeyOfGroup), "groups");
-        foreach (var f in ContextFields)
-            if ((uint)f >= (uint)config.Fields.Count || f == varyingField || config.BagField == f)
-                throw new ArgumentException($"The context field {f} is not one of the {config.Fields.Count} fields, or is the varying or the bag's field.", nameof(ContextFields));
-        if (ContextFields.Distinct().Count() != ContextFields.Length)
-            throw new ArgumentException("A context field is named twice.", nameof(ContextFields));
     }
 }

@@ -178,10 +178,6 @@ public sealed class FeedbackModel : IFeedbackPredictor, IDisposable
         // rows that share them form a group whose shared part of the first layer is computed once.
         var groupOfRow = pointInTime is null ? new long[rows] : null;
         var groupOfKey = groupOfRow is null ? null : new Dictionary<(int, long, long, long), int>();
-        // A group's inputs other than the user and the context are a function of its item's row in the table (and of
-        // the item id given), so the network keeps their part of the first layer per item: an item's rows in later
-        // feeds reuse it. Rows whose item id is dropped are not kept under the item.
-        var keyOfGroup = groupOfRow is null ? null : new List<long>();
         var table = ItemTable;
         for (var r = 0; r < rows; r++)
         {
@@ -206,11 +202,7 @@ public sealed class FeedbackModel : IFeedbackPredictor, IDisposable
             if (groupOfKey is not null)
             {
                 var key = (i, c[ItemField], c[DayField], c[HourField]);
-                if (!groupOfKey.TryGetValue(key, out var group))
-                {
-                    groupOfKey[key] = group = groupOfKey.Count;
-                    keyOfGroup!.Add((mode & RowMode.DropItem) != 0 ? -1 : i);
-                }
+                if (!groupOfKey.TryGetValue(key, out var group)) groupOfKey[key] = group = groupOfKey.Count;
                 groupOfRow![r] = group;
             }
             var x = dense.AsSpan(r * denseWidth, denseWidth);
@@ -241,7 +233,8 @@ public sealed class FeedbackModel : IFeedbackPredictor, IDisposable
                 for (var k = before; k < bagIds.Count; k++) bagRows.Add(r);
             x[^1] = MathF.Log(1 + engagements);
         }
-        var groups = groupOfRow is null ? null : new RowGroups(UserField, groupOfRow, new GroupKeys([.. keyOfGroup!], table.Rows, [DayField, HourField]));
+        // Grouping pays when groups are shared (a new item's candidates); with one row per group it only adds work.
+        var groups = groupOfKey is not null && groupOfKey.Count <= rows / 2 ? new RowGroups(UserField, groupOfRow!) : null;
         return new MultiTaskInput(rows, categorical, dense, bagIds.ToArray(), bagRows.ToArray(), rowBags, groups);
     }
 

@@ -65,13 +65,6 @@ public sealed class ItemFeatureTable
     /// <summary>Items of the table (the per-item arrays may be longer).</summary>
     public int Count { get; }
 
-    /// <summary>
-    /// The identity of the buffers this table reads its rows from: an item's row in them never changes once handed out
-    /// (a growth writes past the rows handed out and copies where it would differ), so what is derived from a row can
-    /// be kept under this identity and the item's id (<see cref="Models.GroupKeys"/>).
-    /// </summary>
-    internal object Rows => _columns;
-
     public ReadOnlySpan<int> RecentUsersOf(int item) => RecentUsers.AsSpan(RecentOffsets[item], RecentOffsets[item + 1] - RecentOffsets[item]);
 
     public ReadOnlySpan<float> SimilarOf(int item) => Similar.AsSpan(item * SimilarStatistics, SimilarStatistics);
