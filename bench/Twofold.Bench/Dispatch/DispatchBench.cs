@@ -305,8 +305,9 @@ public static class DispatchBench
         var probabilities = new float[lastUsers.Length * world.Ranker.Tasks.Count];
         for (var r = 0; r < 20; r++)
         {
+            using var buffers = new RentedArrays();
             var mark0 = Stopwatch.GetTimestamp();
-            var input = world.Ranker.BuildInput(lastUsers, lastItems, ReadOnlySpan<long>.Empty, ReadOnlySpan<Twofold.Ranking.FeedbackModel.RowMode>.Empty);
+            var input = world.Ranker.BuildInput(lastUsers, lastItems, ReadOnlySpan<long>.Empty, ReadOnlySpan<Twofold.Ranking.FeedbackModel.RowMode>.Empty, buffers);
             build = Math.Min(build, Stopwatch.GetElapsedTime(mark0).TotalMilliseconds);
             for (var grouped = 0; grouped < 2; grouped++)
             {

@@ -63,7 +63,9 @@ public static class RankingBench
         var check = model.Predict(user, candidateItems);
         if (check.Length != candidates * tasks || check.Any(p => !(p is >= 0 and <= 1))) throw new InvalidOperationException("Unexpected predictions.");
         Report("predict", calls, () => model.Predict(user, candidateItems));
-        var prepared = model.BuildInput(user, candidateItems, ReadOnlySpan<long>.Empty, ReadOnlySpan<FeedbackModel.RowMode>.Empty);
+        // The prepared inputs are built in rented arrays that stay rented until the benchmark ends.
+        using var buffers = new RentedArrays();
+        var prepared = model.BuildInput(user, candidateItems, ReadOnlySpan<long>.Empty, ReadOnlySpan<FeedbackModel.RowMode>.Empty, buffers);
         Report("forward", calls, () =>
         {
             using var noGrad = torch.no_grad();
@@ -81,7 +83,7 @@ public static class RankingBench
             var u = Enumerable.Range(0, batch).Select(_ => random.Next(users)).ToArray();
             var i = Enumerable.Range(0, batch).Select(_ => random.Next(items)).ToArray();
             var t = Enumerable.Range(0, batch).Select(_ => 1_700_000_000_000L + random.NextInt64(30L * 86_400_000)).ToArray();
-            inputs[b] = model.BuildInput(u, i, t, ReadOnlySpan<FeedbackModel.RowMode>.Empty);
+            inputs[b] = model.BuildInput(u, i, t, ReadOnlySpan<FeedbackModel.RowMode>.Empty, buffers);
             labels[b] = Enumerable.Range(0, batch * tasks).Select(_ => random.NextDouble() < 0.1 ? 1f : 0f).ToArray();
         }
         using var weights = torch.tensor(FeedbackModelTrainer.TaskWeights([0.04, 0.01, 0.006, 0.004, 0.02, 0.3, 0.5], options.MaxTaskWeight));

@@ -1,9 +1,9 @@
-using static TorchSharp.torch;
-
 namespace Twofold.Models;
 
 /// <summary>
-/// One batch for <see cref="MultiTaskNetwork.Forward(MultiTaskInput)"/>, as .NET arrays (validated before any tensor is made).
+/// One batch for <see cref="MultiTaskNetwork.Forward(MultiTaskInput)"/>, in .NET memory (validated before any tensor is
+/// made). The memory may be rented (<see cref="Twofold.Ranking.FeedbackModel"/> predicts from pooled buffers): the
+/// network copies what it needs into native tensors and keeps no reference to it after the call.
 /// </summary>
 /// <param name="Rows">Batch size B.</param>
 /// <param name="Categorical">Row-major [B, fields]: the id of each row in each field's table.</param>
@@ -15,11 +15,41 @@ namespace Twofold.Models;
 /// item's recent users), so each distinct bag is pooled once; null when each row has its own bag.</param>
 /// <param name="Groups">Optional: rows that differ only in one field (every candidate user of one new item), so the
 /// part of the first layer that reads the other inputs is computed once per group; null: every row alone.</param>
-public sealed record MultiTaskInput(int Rows, long[] Categorical, float[] Dense, long[] BagIds, long[] BagRows, long[]? RowBags = null,
-    RowGroups? Groups = null)
+public sealed record MultiTaskInput(int Rows, ReadOnlyMemory<long> Categorical, ReadOnlyMemory<float> Dense, ReadOnlyMemory<long> BagIds,
+    ReadOnlyMemory<long> BagRows, ReadOnlyMemory<long>? RowBags = null, RowGroups? Groups = null)
 {
     /// <summary>Bags to pool: one per row, or as many as <see cref="RowBags"/> refers to.</summary>
-    internal int BagCount => RowBags is null ? Rows : (int)Math.Max(RowBags.Length == 0 ? 0 : RowBags.Max() + 1, BagRows.Length == 0 ? 0 : BagRows.Max() + 1);
+    internal int BagCount => RowBags is not { } rowBags ? Rows : (int)Math.Max(Largest(rowBags.Span) + 1, Largest(BagRows.Span) + 1);
+
+    /// <summary>The largest value, −1 when there is none.</summary>
+    internal static long Largest(ReadOnlySpan<long> values)
+    {
+        var largest = -1L;
+        foreach (var value in values) largest = Math.Max(largest, value);
+        return largest;
+    }
+
+    /// <summary>
+    /// The given rows alone, in that order, with the same bags (a grouped batch's first row of each group stands for
+    /// its group's shared inputs); without groups.
+    /// </summary>
+    internal MultiTaskInput SelectRows(ReadOnlySpan<long> rows, MultiTaskNetworkConfig config)
+    {
+        var (fields, width) = (config.Fields.Count, config.DenseWidth);
+        var categorical = new long[rows.Length * fields];
+        var dense = new float[rows.Length * width];
+        var rowBags = RowBags is null ? null : new long[rows.Length];
+        for (var k = 0; k < rows.Length; k++)
+        {
+            var r = (int)rows[k];
+            Categorical.Span.Slice(r * fields, fields).CopyTo(categorical.AsSpan(k * fields));
+            Dense.Span.Slice(r * width, width).CopyTo(dense.AsSpan(k * width));
+            if (rowBags is not null) rowBags[k] = RowBags!.Value.Span[r];
+        }
+        if (rowBags is null && BagIds.Length > 0)
+            throw new InvalidOperationException("Rows with bags of their own are selected only with their bags (RowBags).");
+        return new MultiTaskInput(rows.Length, categorical, dense, BagIds, BagRows, rowBags);
+    }
 
     internal void Validate(MultiTaskNetworkConfig config)
     {
@@ -28,27 +58,28 @@ public sealed record MultiTaskInput(int Rows, long[] Categorical, float[] Dense,
         TensorGuard.SameLength(Categorical.Length, (long)Rows * fields, nameof(Categorical), $"{nameof(Rows)} × fields");
         TensorGuard.SameLength(Dense.Length, (long)Rows * config.DenseWidth, nameof(Dense), $"{nameof(Rows)} × dense width");
         TensorGuard.SameLength(BagRows.Length, BagIds.Length, nameof(BagRows), nameof(BagIds));
+        var categorical = Categorical.Span;
         for (var r = 0; r < Rows; r++)
             for (var f = 0; f < fields; f++)
             {
-                var id = Categorical[r * fields + f];
+                var id = categorical[r * fields + f];
                 if ((ulong)id >= (ulong)config.Fields[f].Cardinality)
                     throw new ArgumentException(
                         $"Expected ids of field '{config.Fields[f].Name}' in [0, {config.Fields[f].Cardinality}), actual {id} in row {r}.", nameof(Categorical));
             }
-        TensorGuard.Finite(Dense, nameof(Dense));
+        TensorGuard.Finite(Dense.Span, nameof(Dense));
         if (BagIds.Length > 0 && config.BagField is not { } bag)
             throw new ArgumentException("The network has no bag input, but bag ids were given.", nameof(BagIds));
-        if (config.BagField is { } b) TensorGuard.IndexRange(BagIds, config.Fields[b].Cardinality, nameof(BagIds));
-        if (RowBags is null)
+        if (config.BagField is { } b) TensorGuard.IndexRange(BagIds.Span, config.Fields[b].Cardinality, nameof(BagIds));
+        if (RowBags is not { } rowBags)
         {
-            TensorGuard.IndexRange(BagRows, Rows, nameof(BagRows));
+            TensorGuard.IndexRange(BagRows.Span, Rows, nameof(BagRows));
         }
         else
         {
-            TensorGuard.SameLength(RowBags.Length, Rows, nameof(RowBags), nameof(Rows));
-            TensorGuard.IndexRange(RowBags, BagCount, nameof(RowBags));
-            TensorGuard.IndexRange(BagRows, BagCount, nameof(BagRows));
+            TensorGuard.SameLength(rowBags.Length, Rows, nameof(RowBags), nameof(Rows));
+            TensorGuard.IndexRange(rowBags.Span, BagCount, nameof(RowBags));
+            TensorGuard.IndexRange(BagRows.Span, BagCount, nameof(BagRows));
         }
         Groups?.Validate(this, config);
     }

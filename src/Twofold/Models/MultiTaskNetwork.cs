@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.InteropServices;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -63,12 +64,11 @@ public sealed class MultiTaskNetwork : nn.Module
         ArgumentNullException.ThrowIfNull(input);
         input.Validate(Config);
         var rows = input.Rows;
-        var fields = Config.Fields.Count;
         if (rows == 0) return torch.empty(0, Config.Tasks);
 
         using var scope = torch.NewDisposeScope();
         if (layerByLayer)
-            return HeadsLayerByLayer(Inputs(input, torch.tensor(input.Categorical, [rows, fields]), rowsOf: null, skipField: null)).MoveToOuterDisposeScope();
+            return HeadsLayerByLayer(Inputs(input, skipField: null)).MoveToOuterDisposeScope();
         return Logits(input, Fused()).MoveToOuterDisposeScope();
     }
 
@@ -99,13 +99,21 @@ public sealed class MultiTaskNetwork : nn.Module
         if (input.Groups is { } groups)
         {
             // The rows' first layer is formed inside the kernel from the groups' parts and the varying embeddings.
-            var (sharedPart, varyingWeightT) = GroupedParts(input, torch.tensor(input.Categorical, [rows, Config.Fields.Count]), groups, fused);
+            var (sharedPart, varyingWeightT) = GroupedParts(input, groups, fused);
             var (varying, fields) = (groups.VaryingField, Config.Fields.Count);
-            var ids = new long[rows];
-            for (var r = 0; r < rows; r++) ids[r] = input.Categorical[r * fields + varying];
-            kernel.Run(new GroupedFirstLayer(MemoryMarshal.Cast<byte, float>(sharedPart.contiguous().bytes), groups.GroupOfRow,
-                MemoryMarshal.Cast<byte, float>(tables[varying].bytes), ids, MemoryMarshal.Cast<byte, float>(varyingWeightT.bytes),
-                Config.Fields[varying].Dimension), rows, probabilities);
+            var ids = ArrayPool<long>.Shared.Rent(rows);
+            try
+            {
+                var categorical = input.Categorical.Span;
+                for (var r = 0; r < rows; r++) ids[r] = categorical[r * fields + varying];
+                kernel.Run(new GroupedFirstLayer(MemoryMarshal.Cast<byte, float>(sharedPart.contiguous().bytes), groups.GroupOfRow.Span,
+                    MemoryMarshal.Cast<byte, float>(tables[varying].bytes), ids.AsSpan(0, rows), MemoryMarshal.Cast<byte, float>(varyingWeightT.bytes),
+                    Config.Fields[varying].Dimension), rows, probabilities);
+            }
+            finally
+            {
+                ArrayPool<long>.Shared.Return(ids);
+            }
             GC.KeepAlive(fused); // the kernel read its tensors' memory through spans, which do not keep them alive
             return;
         }
@@ -117,63 +125,60 @@ public sealed class MultiTaskNetwork : nn.Module
     /// <summary>The first layer's output [B, E·H + T·E] (every layer that reads x, <see cref="FusedLayers.FirstWeight"/>).</summary>
     private Tensor FirstLayer(MultiTaskInput input, FusedLayers fused)
     {
-        var rows = input.Rows;
-        var categorical = torch.tensor(input.Categorical, [rows, Config.Fields.Count]);
-        Tensor firstLayer;
-        if (input.Groups is { } groups)
-        {
-            // The groups' part spread to their rows, then the varying part added by the same product (addmm: no separate sum).
-            var (sharedPart, varyingWeightT) = GroupedParts(input, categorical, groups, fused);
-            var varying = groups.VaryingField;
-            firstLayer = torch.addmm(sharedPart.index_select(0, torch.tensor(groups.GroupOfRow)),
-                tables[varying].index_select(0, categorical.select(1, varying)), varyingWeightT, 1f, 1f);
-        }
-        else
-        {
-            firstLayer = nn.functional.linear(Inputs(input, categorical, rowsOf: null, skipField: null), fused.FirstWeight, fused.FirstBias);
-        }
-        return firstLayer;
+        if (input.Groups is not { } groups)
+            return nn.functional.linear(Inputs(input, skipField: null), fused.FirstWeight, fused.FirstBias);
+        // The groups' part spread to their rows, then the varying part added by the same product (addmm: no separate sum).
+        var (sharedPart, varyingWeightT) = GroupedParts(input, groups, fused);
+        var varying = groups.VaryingField;
+        var categorical = Copied(input.Categorical.Span, [input.Rows, Config.Fields.Count], ScalarType.Int64);
+        return torch.addmm(sharedPart.index_select(0, Copied(groups.GroupOfRow.Span, [input.Rows], ScalarType.Int64)),
+            tables[varying].index_select(0, categorical.select(1, varying)), varyingWeightT, 1f, 1f);
     }
 
     /// <summary>
     /// W x + b = W_v x_v + (W_s x_s + b) for rows grouped by all inputs but the varying field v: the second term once per
     /// group ([groups, E·H + T·E]), and W_v transposed ([width of v, E·H + T·E]).
     /// </summary>
-    private (Tensor SharedPart, Tensor VaryingWeightT) GroupedParts(MultiTaskInput input, Tensor categorical, RowGroups groups, FusedLayers fused)
+    private (Tensor SharedPart, Tensor VaryingWeightT) GroupedParts(MultiTaskInput input, RowGroups groups, FusedLayers fused)
     {
         var varying = groups.VaryingField;
         var (from, width) = (Config.FieldOffset(varying), Config.Fields[varying].Dimension);
-        var firstRows = torch.tensor(groups.FirstRows());
-        var shared = Inputs(input, categorical.index_select(0, firstRows), firstRows, skipField: varying);
+        // The first row of each group stands for the group: only those rows' inputs become tensors.
+        var shared = Inputs(input.SelectRows(groups.FirstRows(), Config), skipField: varying);
         var (sharedWeight, varyingWeightT) = fused.Split(from, width);
         return (nn.functional.linear(shared, sharedWeight, fused.FirstBias), varyingWeightT);
     }
 
     /// <summary>
-    /// The input x of the given rows ([rows, width]: the fields' embeddings, the pooled bag, the dense features),
-    /// without the columns of <paramref name="skipField"/> when one is given.
+    /// The input x of the rows ([rows, width]: the fields' embeddings, the pooled bag, the dense features), without the
+    /// columns of <paramref name="skipField"/> when one is given.
     /// </summary>
-    /// <param name="categorical">The rows' ids [rows, fields].</param>
-    /// <param name="rowsOf">Which input rows these are (null: all, in order).</param>
-    private Tensor Inputs(MultiTaskInput input, Tensor categorical, Tensor? rowsOf, int? skipField)
+    private Tensor Inputs(MultiTaskInput input, int? skipField)
     {
         var fields = Config.Fields.Count;
+        var categorical = Copied(input.Categorical.Span, [input.Rows, fields], ScalarType.Int64);
         var parts = new List<Tensor>(fields + 2);
         for (var f = 0; f < fields; f++)
             if (f != skipField) parts.Add(tables[f].index_select(0, categorical.select(1, f)));
         if (Config.BagField is { } bag)
         {
             var pooled = MeanOfBags(input, tables[bag], input.BagCount, Config.Fields[bag].Dimension);
-            var bagOfRow = input.RowBags is null ? null : torch.tensor(input.RowBags);
-            if (rowsOf is not null) bagOfRow = bagOfRow is null ? rowsOf : bagOfRow.index_select(0, rowsOf);
-            parts.Add(bagOfRow is null ? pooled : pooled.index_select(0, bagOfRow));
+            parts.Add(input.RowBags is not { } rowBags ? pooled : pooled.index_select(0, Copied(rowBags.Span, [input.Rows], ScalarType.Int64)));
         }
-        if (Config.DenseWidth > 0)
-        {
-            var dense = torch.tensor(input.Dense, [input.Rows, Config.DenseWidth]);
-            parts.Add(rowsOf is null ? dense : dense.index_select(0, rowsOf));
-        }
+        if (Config.DenseWidth > 0) parts.Add(Copied(input.Dense.Span, [input.Rows, Config.DenseWidth], ScalarType.Float32));
         return torch.cat(parts, 1);
+    }
+
+    /// <summary>
+    /// A tensor holding a copy of <paramref name="values"/>. Unlike <c>torch.tensor(array)</c>, which clones the array
+    /// into a pinned managed copy for each call, the copy is in native memory: a prediction allocates nothing the
+    /// collector has to trace for its inputs, and the caller's buffers may be pooled.
+    /// </summary>
+    private static Tensor Copied<T>(ReadOnlySpan<T> values, long[] shape, ScalarType type) where T : unmanaged
+    {
+        var tensor = torch.empty(shape, type);
+        MemoryMarshal.AsBytes(values).CopyTo(tensor.bytes);
+        return tensor;
     }
 
     /// <summary>
@@ -237,22 +242,24 @@ public sealed class MultiTaskNetwork : nn.Module
     /// </summary>
     private static Tensor MeanOfBags(MultiTaskInput input, Tensor table, long bags, int dimension)
     {
+        var bagIds = input.BagIds.Span;
+        var bagRows = input.BagRows.Span;
         var sizes = new int[bags];
-        foreach (var bag in input.BagRows) sizes[bag]++;
+        foreach (var bag in bagRows) sizes[bag]++;
         var longest = sizes.Length == 0 ? 0 : sizes.Max();
         if (longest == 0) return torch.zeros(bags, dimension);
         var ids = new long[bags * longest];
         var weights = new float[bags * longest];
         var filled = new int[bags];
-        for (var k = 0; k < input.BagIds.Length; k++)
+        for (var k = 0; k < bagIds.Length; k++)
         {
-            var bag = input.BagRows[k];
+            var bag = bagRows[k];
             var at = bag * longest + filled[bag]++;
-            ids[at] = input.BagIds[k];
+            ids[at] = bagIds[k];
             weights[at] = 1f / sizes[bag];
         }
-        var gathered = table.index_select(0, torch.tensor(ids)).view(bags, longest, dimension);
-        return (gathered * torch.tensor(weights, [bags, longest, 1])).sum(1);
+        var gathered = table.index_select(0, Copied<long>(ids, [ids.Length], ScalarType.Int64)).view(bags, longest, dimension);
+        return (gathered * Copied<float>(weights, [bags, longest, 1], ScalarType.Float32)).sum(1);
     }
 
     /// <summary>

@@ -138,8 +138,9 @@ public sealed class FeedbackModel : IFeedbackPredictor, IDisposable
     {
         var tasks = FeedbackSamples.TaskCount;
         var length = Math.Min(PredictBatch, users.Length - start);
+        using var buffers = new RentedArrays();
         var input = BuildInput(users.Slice(start, length), items.Slice(start, length),
-            timesMs.IsEmpty ? timesMs : timesMs.Slice(start, length), dropItems.Length == 0 ? ReadOnlySpan<RowMode>.Empty : dropItems.AsSpan(0, length));
+            timesMs.IsEmpty ? timesMs : timesMs.Slice(start, length), dropItems.Length == 0 ? ReadOnlySpan<RowMode>.Empty : dropItems.AsSpan(0, length), buffers);
         Network.Probabilities(input, result.AsSpan(start * tasks, length * tasks));
     }
 
@@ -154,36 +155,40 @@ public sealed class FeedbackModel : IFeedbackPredictor, IDisposable
         DropContext = 2,
     }
 
-    /// <summary>The network input of pairs whose ids were already validated.</summary>
+    /// <summary>The network input of pairs whose ids were already validated, built in arrays rented from <paramref name="buffers"/>.</summary>
     /// <param name="pointInTime">
     /// Training: each row's recent users and engagement count are read from this timeline as of the row's time. Null:
     /// as of the end of training (<see cref="ItemTable"/>), which is what every later impression sees.
     /// </param>
     internal MultiTaskInput BuildInput(ReadOnlySpan<int> users, ReadOnlySpan<int> items, ReadOnlySpan<long> timesMs, ReadOnlySpan<RowMode> modes,
-        RecentUserTimeline? pointInTime = null)
+        RentedArrays buffers, RecentUserTimeline? pointInTime = null)
     {
         var rows = users.Length;
         var config = Network.Config;
         var fields = config.Fields.Count;
         var denseWidth = config.DenseWidth;
-        var categorical = new long[rows * fields];
-        var dense = new float[rows * denseWidth];
+        var categoricalMemory = buffers.Longs(rows * fields);
+        var denseMemory = buffers.Floats(rows * denseWidth);
+        var categorical = categoricalMemory.Span;
+        var dense = denseMemory.Span;
         // A bag per row from a timeline (training), otherwise one per distinct item (usually a handful).
         var bagIds = new List<long>(!Options.ExtraFeatures ? 0 : pointInTime is null ? Options.RecentUsers : rows * Options.RecentUsers);
         var bagRows = new List<long>();
         // Without a timeline every row of an item has that item's recent users: one bag per distinct item.
-        var rowBags = Options.ExtraFeatures && pointInTime is null ? new long[rows] : null;
-        var bagOfItem = rowBags is null ? null : new Dictionary<int, int>();
+        var rowBagsMemory = Options.ExtraFeatures && pointInTime is null ? buffers.Longs(rows) : (Memory<long>?)null;
+        var rowBags = rowBagsMemory is { } bagMemory ? bagMemory.Span : Span<long>.Empty;
+        var bagOfItem = rowBagsMemory is null ? null : new Dictionary<int, int>();
         // Without a timeline a row's inputs other than the user are a function of (item, item id given, day, hour):
         // rows that share them form a group whose shared part of the first layer is computed once.
-        var groupOfRow = pointInTime is null ? new long[rows] : null;
-        var groupOfKey = groupOfRow is null ? null : new Dictionary<(int, long, long, long), int>();
+        var groupOfRowMemory = pointInTime is null ? buffers.Longs(rows) : (Memory<long>?)null;
+        var groupOfRow = groupOfRowMemory is { } groupMemory ? groupMemory.Span : Span<long>.Empty;
+        var groupOfKey = pointInTime is null ? new Dictionary<(int, long, long, long), int>() : null;
         var table = ItemTable;
         for (var r = 0; r < rows; r++)
         {
             var (u, i) = (users[r], items[r]);
             var mode = modes.IsEmpty ? RowMode.None : modes[r];
-            var c = categorical.AsSpan(r * fields, fields);
+            var c = categorical.Slice(r * fields, fields);
             c[UserField] = u;
             c[ItemField] = (mode & RowMode.DropItem) != 0 || table.TrainingImpressions[i] == 0 ? UnknownItem : i;
             c[CreatorField] = table.Creator[i];
@@ -203,9 +208,9 @@ public sealed class FeedbackModel : IFeedbackPredictor, IDisposable
             {
                 var key = (i, c[ItemField], c[DayField], c[HourField]);
                 if (!groupOfKey.TryGetValue(key, out var group)) groupOfKey[key] = group = groupOfKey.Count;
-                groupOfRow![r] = group;
+                groupOfRow[r] = group;
             }
-            var x = dense.AsSpan(r * denseWidth, denseWidth);
+            var x = dense.Slice(r * denseWidth, denseWidth);
             x[0] = table.LogDuration[i];
             if (!Options.ExtraFeatures) continue;
             table.SimilarOf(i).CopyTo(x[1..]);
@@ -227,15 +232,15 @@ public sealed class FeedbackModel : IFeedbackPredictor, IDisposable
                         bagRows.Add(itemBag);
                     }
                 }
-                rowBags![r] = itemBag;
+                rowBags[r] = itemBag;
             }
             if (pointInTime is not null)
                 for (var k = before; k < bagIds.Count; k++) bagRows.Add(r);
             x[^1] = MathF.Log(1 + engagements);
         }
         // Grouping pays when groups are shared (a new item's candidates); with one row per group it only adds work.
-        var groups = groupOfKey is not null && groupOfKey.Count <= rows / 2 ? new RowGroups(UserField, groupOfRow!) : null;
-        return new MultiTaskInput(rows, categorical, dense, bagIds.ToArray(), bagRows.ToArray(), rowBags, groups);
+        var groups = groupOfKey is not null && groupOfKey.Count <= rows / 2 ? new RowGroups(UserField, groupOfRowMemory!.Value) : null;
+        return new MultiTaskInput(rows, categoricalMemory, denseMemory, bagIds.ToArray(), bagRows.ToArray(), rowBagsMemory, groups);
     }
 
     private static void CheckIds(ReadOnlySpan<int> ids, int count, string name)

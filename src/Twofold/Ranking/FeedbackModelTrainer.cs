@@ -119,7 +119,8 @@ public static class FeedbackModelTrainer
                             Array.Copy(samples.Labels, s * tasks, labels, r * tasks, tasks);
                         }
                     }
-                    var input = model.BuildInput(users.AsSpan(0, rows), items.AsSpan(0, rows), times.AsSpan(0, rows), modes.AsSpan(0, rows), timeline);
+                    using var buffers = new RentedArrays();
+                    var input = model.BuildInput(users.AsSpan(0, rows), items.AsSpan(0, rows), times.AsSpan(0, rows), modes.AsSpan(0, rows), buffers, timeline);
                     using var scope = torch.NewDisposeScope();
                     var logits = network.Forward(input);
                     var target = torch.tensor(labels.AsSpan(0, rows * tasks).ToArray(), [rows, tasks]);

@@ -16,7 +16,7 @@ public class HugePageTablesTests
         network.eval();
         var table = network.parameters().First(p => p.shape.SequenceEqual(new long[] { 200_000, 16 }));
         var before = MemoryMarshal.Cast<byte, float>(table.bytes).ToArray();
-        var input = new MultiTaskInput(3, [5, 1, 150_000, 2, 199_999, 6], [0.1f, -0.2f, 0.3f], [], []);
+        var input = new MultiTaskInput(3, new long[] { 5, 1, 150_000, 2, 199_999, 6 }, new float[] { 0.1f, -0.2f, 0.3f }, default, default);
         var probabilities = new float[3 * 2];
 
         using (torch.no_grad()) network.Probabilities(input, probabilities);

@@ -196,7 +196,7 @@ public class FeedbackModelTrainingTests
         const int rows = 24;
         var input = new MultiTaskInput(rows,
             Enumerable.Range(0, rows).SelectMany(r => new long[] { random.Next(30), r % 2 }).ToArray(),
-            Enumerable.Range(0, rows * 2).Select(k => k / 2 % 2 == 0 ? 0.25f : -0.5f).ToArray(), [], []);
+            Enumerable.Range(0, rows * 2).Select(k => k / 2 % 2 == 0 ? 0.25f : -0.5f).ToArray(), default, default);
         var grouped = input with { Groups = new RowGroups(0, Enumerable.Range(0, rows).Select(r => (long)(r % 2)).ToArray()) };
         torch.Tensor Evaluate(MultiTaskInput batch)
         {
@@ -277,12 +277,12 @@ public class FeedbackModelTrainingTests
     {
         var config = new MultiTaskNetworkConfig([new CategoricalField("a", 4, 3), new CategoricalField("b", 2, 2)], DenseWidth: 1, BagField: 0, Tasks: 2);
         using var network = new MultiTaskNetwork(config, seed: 1);
-        Assert.Throws<ArgumentException>(() => network.Forward(new MultiTaskInput(1, [0, 2], [0f], [], []))); // b out of range
-        Assert.Throws<ArgumentException>(() => network.Forward(new MultiTaskInput(1, [0], [0f], [], []))); // too few ids
-        Assert.Throws<ArgumentException>(() => network.Forward(new MultiTaskInput(1, [0, 1], [float.NaN], [], [])));
-        Assert.Throws<ArgumentException>(() => network.Forward(new MultiTaskInput(1, [0, 1], [0f], [4], [0]))); // bag id
-        Assert.Throws<ArgumentException>(() => network.Forward(new MultiTaskInput(1, [0, 1], [0f], [1], [1]))); // bag row
-        using var logits = network.Forward(new MultiTaskInput(2, [0, 1, 3, 0], [0.5f, -1f], [1, 2, 3], [0, 0, 1]));
+        Assert.Throws<ArgumentException>(() => network.Forward(new MultiTaskInput(1, new long[] { 0, 2 }, new float[] { 0f }, default, default))); // b out of range
+        Assert.Throws<ArgumentException>(() => network.Forward(new MultiTaskInput(1, new long[] { 0 }, new float[] { 0f }, default, default))); // too few ids
+        Assert.Throws<ArgumentException>(() => network.Forward(new MultiTaskInput(1, new long[] { 0, 1 }, new float[] { float.NaN }, default, default)));
+        Assert.Throws<ArgumentException>(() => network.Forward(new MultiTaskInput(1, new long[] { 0, 1 }, new float[] { 0f }, new long[] { 4 }, new long[] { 0 }))); // bag id
+        Assert.Throws<ArgumentException>(() => network.Forward(new MultiTaskInput(1, new long[] { 0, 1 }, new float[] { 0f }, new long[] { 1 }, new long[] { 1 }))); // bag row
+        using var logits = network.Forward(new MultiTaskInput(2, new long[] { 0, 1, 3, 0 }, new float[] { 0.5f, -1f }, new long[] { 1, 2, 3 }, new long[] { 0, 0, 1 }));
         Assert.Equal([2L, 2L], logits.shape);
     }
 
