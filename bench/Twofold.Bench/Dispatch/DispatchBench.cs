@@ -289,7 +289,8 @@ public static class DispatchBench
                 times[sources.Count + 1] += Stopwatch.GetElapsedTime(mark).TotalMilliseconds;
                 allocated[sources.Count + 1] += GC.GetAllocatedBytesForCurrentThread() - before;
                 (mark, before) = (Stopwatch.GetTimestamp(), GC.GetAllocatedBytesForCurrentThread());
-                var scores = CreatorSideRecommender.Integrate(predictions, world.Ranker.Tasks, options, users, world.Bias);
+                var scores = new float[users.Length];
+                CreatorSideRecommender.Integrate(predictions, world.Ranker.Tasks, options, users, world.Bias, scores);
                 _ = Enumerable.Range(0, users.Length).OrderByDescending(p => scores[p]).ThenBy(p => users[p]).ToList();
                 times[sources.Count + 2] += Stopwatch.GetElapsedTime(mark).TotalMilliseconds;
                 allocated[sources.Count + 2] += GC.GetAllocatedBytesForCurrentThread() - before;

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Twofold.Domain;
 using Twofold.Ranking;
 using Twofold.Retrieval;
@@ -73,60 +74,104 @@ public sealed class CreatorSideRecommender
         var perSource = _retrievals.Select(r => r.RetrieveMany(queries, _options.QuotaPerSource, Available.Filter)).ToList();
         var candidates = queries.Select((_, j) => CandidateUnion.Merge(perSource.Select(found => found[j]))).ToList();
 
-        // One prediction call for every (user, item) pair of the batch; item j's pairs start at offsets[j].
+        // One prediction call for every (user, item) pair of the batch; item j's pairs are [offsets[j], offsets[j + 1]).
         var offsets = new int[queries.Count + 1];
         for (var j = 0; j < queries.Count; j++) offsets[j + 1] = offsets[j] + candidates[j].Count;
-        var users = new int[offsets[^1]];
-        var pairItems = new int[users.Length];
-        for (var j = 0; j < queries.Count; j++)
-            for (var c = 0; c < candidates[j].Count; c++)
+        var pairs = offsets[^1];
+        var tasks = _predictor.Tasks.Count;
+        // The batch's working arrays are rented: allocated anew, they were a sixth of what a dispatch allocated.
+        var users = ArrayPool<int>.Shared.Rent(pairs);
+        var pairItems = ArrayPool<int>.Shared.Rent(pairs);
+        var predictions = ArrayPool<float>.Shared.Rent(pairs * tasks);
+        var scores = ArrayPool<float>.Shared.Rent(pairs);
+        var keys = ArrayPool<ulong>.Shared.Rent(pairs);
+        var order = ArrayPool<int>.Shared.Rent(pairs);
+        try
+        {
+            for (var j = 0; j < queries.Count; j++)
+                for (var c = 0; c < candidates[j].Count; c++)
+                {
+                    users[offsets[j] + c] = candidates[j][c].Id;
+                    pairItems[offsets[j] + c] = queries[j];
+                }
+            if (pairs > 0)
             {
-                users[offsets[j] + c] = candidates[j][c].Id;
-                pairItems[offsets[j] + c] = queries[j];
+                _predictor.Predict(users.AsSpan(0, pairs), pairItems.AsSpan(0, pairs), predictions.AsSpan(0, pairs * tasks));
+                Integrate(predictions.AsSpan(0, pairs * tasks), _predictor.Tasks, _options, users.AsSpan(0, pairs), _bias, scores.AsSpan(0, pairs));
             }
-        var scores = users.Length == 0 ? [] : Score(users, pairItems);
 
-        var requests = new ReservationRequest[queries.Count];
-        var positions = new Dictionary<int, int>[queries.Count];
-        for (var j = 0; j < queries.Count; j++)
-        {
-            // Best g_ui first, ties by user id (users are distinct within an item's candidates).
-            var keys = new ulong[candidates[j].Count];
-            positions[j] = new Dictionary<int, int>(keys.Length);
-            for (var c = 0; c < keys.Length; c++)
+            var requests = new ReservationRequest[queries.Count];
+            for (var j = 0; j < queries.Count; j++)
             {
-                var p = offsets[j] + c;
-                keys[c] = RankKey.Of(scores[p], users[p]);
-                positions[j][users[p]] = p;
+                // Best g_ui first, ties by user id (users are distinct within an item's candidates); order[p] is the
+                // candidate at sorted place p.
+                var (start, count) = (offsets[j], candidates[j].Count);
+                for (var c = 0; c < count; c++)
+                {
+                    keys[start + c] = RankKey.Of(scores[start + c], users[start + c]);
+                    order[start + c] = c;
+                }
+                Array.Sort(keys, order, start, count);
+                var ranked = new int[count];
+                for (var c = 0; c < count; c++) ranked[c] = RankKey.Id(keys[start + c]);
+                requests[j] = new ReservationRequest(queries[j], ranked);
             }
-            Array.Sort(keys);
-            requests[j] = new ReservationRequest(queries[j], Array.ConvertAll(keys, RankKey.Id));
-        }
-        var reservations = _store.ReserveMany(day, requests, _options.Limit);
-        for (var j = 0; j < queries.Count; j++)
-        {
-            var reservation = reservations[j];
-            foreach (var user in reservation.Filled) Available.Remove(user);
-            var position = positions[j];
-            var chosen = new DispatchedUser[reservation.Users.Count];
-            for (var c = 0; c < chosen.Length; c++)
+            var reservations = _store.ReserveMany(day, requests, _options.Limit);
+            for (var j = 0; j < queries.Count; j++)
             {
-                var user = reservation.Users[c];
-                chosen[c] = reservation.AlreadyDispatched
-                    ? new DispatchedUser(user, null, null)
-                    : new DispatchedUser(user, scores[position[user]], candidates[j][position[user] - offsets[j]].Source);
+                var reservation = reservations[j];
+                foreach (var user in reservation.Filled) Available.Remove(user);
+                results[fresh[j]] = new Dispatch(queries[j], Chosen(reservation, candidates[j], keys.AsSpan(offsets[j], candidates[j].Count),
+                    order.AsSpan(offsets[j], candidates[j].Count), scores.AsSpan(offsets[j], candidates[j].Count)), reservation.AlreadyDispatched);
             }
-            results[fresh[j]] = new Dispatch(queries[j], chosen, reservation.AlreadyDispatched);
+            return results;
         }
-        return results;
+        finally
+        {
+            ArrayPool<int>.Shared.Return(users);
+            ArrayPool<int>.Shared.Return(pairItems);
+            ArrayPool<float>.Shared.Return(predictions);
+            ArrayPool<float>.Shared.Return(scores);
+            ArrayPool<ulong>.Shared.Return(keys);
+            ArrayPool<int>.Shared.Return(order);
+        }
     }
 
-    /// <summary>g_ui of each pair (Σ β_m s^m_ui, divided by θ_u when the version uses the user bias).</summary>
-    private float[] Score(int[] users, int[] items) => Integrate(_predictor.Predict(users, items), _predictor.Tasks, _options, users, _bias);
+    /// <summary>
+    /// The reserved users with their g_ui and source. The store returns them in the order they were asked in (best
+    /// first), so one pass along the ranked candidates finds each.
+    /// </summary>
+    /// <param name="ranked">The item's candidates' keys in ranked order; <paramref name="order"/> gives each one's candidate.</param>
+    private static DispatchedUser[] Chosen(Reservation reservation, List<MergedCandidate> candidates, ReadOnlySpan<ulong> ranked,
+        ReadOnlySpan<int> order, ReadOnlySpan<float> scores)
+    {
+        var chosen = new DispatchedUser[reservation.Users.Count];
+        var place = 0;
+        for (var c = 0; c < chosen.Length; c++)
+        {
+            var user = reservation.Users[c];
+            if (reservation.AlreadyDispatched)
+            {
+                chosen[c] = new DispatchedUser(user, null, null);
+                continue;
+            }
+            while (place < ranked.Length && RankKey.Id(ranked[place]) != user) place++;
+            if (place == ranked.Length)
+                throw new InvalidOperationException(
+                    $"The availability store returned user {user} for item {reservation.Item} out of the candidates' order, or not among them.");
+            var candidate = order[place++];
+            chosen[c] = new DispatchedUser(user, scores[candidate], candidates[candidate].Source);
+        }
+        return chosen;
+    }
 
-    /// <summary>The creator-side score of predictions [pairs, tasks] for the pairs' users, as <see cref="Dispatch"/> ranks by.</summary>
-    internal static float[] Integrate(ReadOnlySpan<float> predictions, IReadOnlyList<FeedbackTask> tasks, DispatchOptions options, int[] users, UserBias? bias) =>
-        ScoreIntegration.CreatorSide(predictions, tasks, options.Beta, users, options.UseUserBias ? bias : null);
+    /// <summary>
+    /// The creator-side score g_ui of predictions [pairs, tasks] for the pairs' users (Σ β_m s^m_ui, divided by θ_u when
+    /// the version uses the user bias), as <see cref="Dispatch"/> ranks by, into <paramref name="scores"/>.
+    /// </summary>
+    internal static void Integrate(ReadOnlySpan<float> predictions, IReadOnlyList<FeedbackTask> tasks, DispatchOptions options,
+        ReadOnlySpan<int> users, UserBias? bias, Span<float> scores) =>
+        ScoreIntegration.CreatorSide(predictions, tasks, options.Beta, users, options.UseUserBias ? bias : null, scores);
 }
 
 /// <summary>The users an item was matched with.</summary>

@@ -86,6 +86,14 @@ public sealed class FeedbackModel : IFeedbackPredictor, IDisposable
     /// <summary>Predictions without a time: day of week and hour are "unknown".</summary>
     public float[] Predict(ReadOnlySpan<int> users, ReadOnlySpan<int> items) => Predict(users, items, ReadOnlySpan<long>.Empty);
 
+    /// <summary>Predictions without a time, into <paramref name="predictions"/> ([pairs, <see cref="Tasks"/>]).</summary>
+    /// <exception cref="ArgumentException">Lengths differ, an id is outside the model's tables, or the span is not pairs × tasks.</exception>
+    public void Predict(ReadOnlySpan<int> users, ReadOnlySpan<int> items, Span<float> predictions)
+    {
+        TensorGuard.SameLength(predictions.Length, (long)users.Length * FeedbackSamples.TaskCount, nameof(predictions), "pairs × tasks");
+        Predict(users, items, ReadOnlySpan<long>.Empty, asUnknownItems: false, predictions);
+    }
+
     /// <summary>
     /// Row-major predictions [pairs, <see cref="Tasks"/>] in [0, 1]. <paramref name="timesMs"/> (Unix ms, UTC) gives
     /// each pair's day of week and hour; empty means unknown. Validated before any native call; batched; no gradients.
@@ -94,6 +102,13 @@ public sealed class FeedbackModel : IFeedbackPredictor, IDisposable
     public float[] Predict(ReadOnlySpan<int> users, ReadOnlySpan<int> items, ReadOnlySpan<long> timesMs) =>
         Predict(users, items, timesMs, asUnknownItems: false);
 
+    private float[] Predict(ReadOnlySpan<int> users, ReadOnlySpan<int> items, ReadOnlySpan<long> timesMs, bool asUnknownItems)
+    {
+        var result = new float[users.Length * FeedbackSamples.TaskCount];
+        Predict(users, items, timesMs, asUnknownItems, result);
+        return result;
+    }
+
     /// <summary>
     /// Predictions as if every item were new to the model (its id replaced by the unknown item; side and extra features
     /// kept): the cold-start view that sample augmentation trains.
@@ -101,16 +116,15 @@ public sealed class FeedbackModel : IFeedbackPredictor, IDisposable
     public float[] PredictAsUnknownItems(ReadOnlySpan<int> users, ReadOnlySpan<int> items, ReadOnlySpan<long> timesMs) =>
         Predict(users, items, timesMs, asUnknownItems: true);
 
-    private float[] Predict(ReadOnlySpan<int> users, ReadOnlySpan<int> items, ReadOnlySpan<long> timesMs, bool asUnknownItems)
+    /// <param name="result">[pairs, tasks], sized by the caller.</param>
+    private void Predict(ReadOnlySpan<int> users, ReadOnlySpan<int> items, ReadOnlySpan<long> timesMs, bool asUnknownItems, Span<float> result)
     {
         TensorGuard.SameLength(items.Length, users.Length, nameof(items), nameof(users));
         if (!timesMs.IsEmpty) TensorGuard.SameLength(timesMs.Length, users.Length, nameof(timesMs), nameof(users));
         CheckIds(users, Users, nameof(users));
         CheckIds(items, Items, nameof(items));
 
-        var tasks = FeedbackSamples.TaskCount;
-        var result = new float[users.Length * tasks];
-        if (users.IsEmpty) return result; // no native call for an empty request
+        if (users.IsEmpty) return; // no native call for an empty request
         // Callers may predict concurrently (dispatcher threads, service requests), and the batches of one call run in
         // parallel: the network is only read, gradients are off per thread (libtorch's grad mode is thread-local), and
         // the forward holds no temporary Scalar a finalizer could free mid-call (see MultiTaskNetwork).
@@ -120,28 +134,29 @@ public sealed class FeedbackModel : IFeedbackPredictor, IDisposable
         {
             using (torch.no_grad())
                 for (var batch = 0; batch < batches; batch++) PredictRows(users, items, timesMs, dropItems, batch * PredictBatch, result);
-            return result;
+            return;
         }
         // A large call (a simulated day's feeds score hundreds of thousands of rows at once) would otherwise keep one
         // core busy and leave the others idle: the batches are independent and cut at the same rows however many
         // threads run them, so the result does not depend on the machine.
         var (userArray, itemArray, timeArray) = (users.ToArray(), items.ToArray(), timesMs.ToArray());
+        var parallelResult = new float[result.Length]; // a span cannot be shared with the loop's workers
         Parallel.For(0, batches, new ParallelOptions { MaxDegreeOfParallelism = PredictionThreads }, batch =>
         {
-            using (torch.no_grad()) PredictRows(userArray, itemArray, timeArray, dropItems, batch * PredictBatch, result);
+            using (torch.no_grad()) PredictRows(userArray, itemArray, timeArray, dropItems, batch * PredictBatch, parallelResult);
         });
-        return result;
+        parallelResult.CopyTo(result);
     }
 
     /// <summary>Predicts the rows [start, start + <see cref="PredictBatch"/>) of the pairs into their rows of <paramref name="result"/>.</summary>
-    private void PredictRows(ReadOnlySpan<int> users, ReadOnlySpan<int> items, ReadOnlySpan<long> timesMs, RowMode[] dropItems, int start, float[] result)
+    private void PredictRows(ReadOnlySpan<int> users, ReadOnlySpan<int> items, ReadOnlySpan<long> timesMs, RowMode[] dropItems, int start, Span<float> result)
     {
         var tasks = FeedbackSamples.TaskCount;
         var length = Math.Min(PredictBatch, users.Length - start);
         using var buffers = new RentedArrays();
         var input = BuildInput(users.Slice(start, length), items.Slice(start, length),
             timesMs.IsEmpty ? timesMs : timesMs.Slice(start, length), dropItems.Length == 0 ? ReadOnlySpan<RowMode>.Empty : dropItems.AsSpan(0, length), buffers);
-        Network.Probabilities(input, result.AsSpan(start * tasks, length * tasks));
+        Network.Probabilities(input, result.Slice(start * tasks, length * tasks));
     }
 
     /// <summary>Per-row changes to the input used in training.</summary>

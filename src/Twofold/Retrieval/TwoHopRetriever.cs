@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
 using Twofold.Domain;
 using Twofold.Graph;
 using Twofold.Similarity;
@@ -61,7 +63,7 @@ public sealed class TwoHopRetriever
         var history = HistoryOf(own, query);
         var seeds = history[..Math.Min(maxHistory, history.Length)];
 
-        var scores = new Dictionary<int, float>();
+        var scores = ScoreTable();
         if (kind == RetrievalKind.HistoryThenSimilarity)
         {
             // Each engaged node votes for its neighbours on the other side with their similarity.
@@ -80,26 +82,47 @@ public sealed class TwoHopRetriever
                 theirs = theirs[..Math.Min(maxHistory, theirs.Length)];
                 foreach (var node in theirs)
                     if (filter is null || filter.Contains(node))
-                        scores[node] = scores.GetValueOrDefault(node) + similarity[s];
+                        CollectionsMarshal.GetValueRefOrAddDefault(scores, node, out _) += similarity[s];
             }
         }
         if (excludeHistory)
             foreach (var node in history) scores.Remove(node);
 
-        return Best(scores, quota, new RetrievalSource(kind, side));
+        var best = Best(scores, quota, new RetrievalSource(kind, side));
+        if (scores.Count > LargestKeptTable) t_scores = null; // a rare huge query does not pin its table to the thread
+        return best;
+    }
+
+    // Each thread reuses one table of scores: a new table per query, grown by doubling to thousands of entries, was the
+    // largest allocation of a creator-side dispatch (bench/README.md, "Allocations of a dispatch").
+    [ThreadStatic] private static Dictionary<int, float>? t_scores;
+    private const int LargestKeptTable = 1 << 16;
+
+    private static Dictionary<int, float> ScoreTable()
+    {
+        var scores = t_scores ??= new Dictionary<int, float>();
+        scores.Clear();
+        return scores;
     }
 
     /// <summary>The <paramref name="quota"/> best-scored nodes, best first and on equal scores the smaller id first.</summary>
     private static List<Candidate> Best(Dictionary<int, float> scores, int quota, RetrievalSource source)
     {
         // Packed (score, id) keys sort as integers, in the order wanted: no comparison delegate per pair.
-        var keys = new ulong[scores.Count];
-        var n = 0;
-        foreach (var (node, score) in scores) keys[n++] = RankKey.Of(score, node);
-        Array.Sort(keys);
-        var best = new List<Candidate>(Math.Min(quota, n));
-        for (var k = 0; k < best.Capacity; k++) best.Add(new Candidate(RankKey.Id(keys[k]), RankKey.Score(keys[k]), source));
-        return best;
+        var keys = ArrayPool<ulong>.Shared.Rent(scores.Count);
+        try
+        {
+            var n = 0;
+            foreach (var (node, score) in scores) keys[n++] = RankKey.Of(score, node);
+            Array.Sort(keys, 0, n);
+            var best = new List<Candidate>(Math.Min(quota, n));
+            for (var k = 0; k < best.Capacity; k++) best.Add(new Candidate(RankKey.Id(keys[k]), RankKey.Score(keys[k]), source));
+            return best;
+        }
+        finally
+        {
+            ArrayPool<ulong>.Shared.Return(keys);
+        }
     }
 
     /// <summary>A node's history; empty for a node the graph does not cover yet.</summary>
@@ -109,6 +132,6 @@ public sealed class TwoHopRetriever
     {
         for (var k = 0; k < nodes.Length; k++)
             if (filter is null || filter.Contains(nodes[k]))
-                scores[nodes[k]] = scores.GetValueOrDefault(nodes[k]) + weight * similarity[k];
+                CollectionsMarshal.GetValueRefOrAddDefault(scores, nodes[k], out _) += weight * similarity[k];
     }
 }

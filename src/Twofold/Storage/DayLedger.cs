@@ -18,6 +18,10 @@ internal sealed class DayLedger
     private readonly int[] _count;
     private readonly int[] _items;
     private readonly Dictionary<int, int[]> _itemUsers = new();
+    // Which slots the current Choose or Apply has met, as a stamp per slot: a set per call was a tenth of what a
+    // dispatch allocated. A slot was met in this call when its mark equals the call's stamp.
+    private readonly int[] _met;
+    private int _stamp;
 
     public DayLedger(int capacity, IEnumerable<int> activeUsers)
     {
@@ -37,12 +41,14 @@ internal sealed class DayLedger
             throw new ArgumentException($"{_activeCount} active users × Q = {capacity} exceed what one day's ledger can hold in memory.");
         _count = new int[_activeCount];
         _items = new int[_activeCount * capacity];
+        _met = new int[_activeCount];
         // The pages of a new array are mapped at their first write. Left to the day's first reservations (each writes
         // ~200 rows scattered over the 13 MB of a 299,137-user day), those page faults made the day's first three
         // batches spend 10–16 ms reserving instead of 0.1–0.2 ms (bench/README.md, "A day's first dispatches");
         // written here, they are part of opening the day.
         _count.AsSpan().Clear();
         _items.AsSpan().Clear();
+        _met.AsSpan().Clear();
     }
 
     public int Capacity { get; }
@@ -56,12 +62,12 @@ internal sealed class DayLedger
     public int[] Choose(IReadOnlyList<int> candidates, int limit, PendingReservations? pending = null)
     {
         var users = new List<int>(Math.Min(limit, candidates.Count));
-        var chosen = new HashSet<int>();
         var added = pending is { IsEmpty: false } ? pending : null; // the first request of a batch looks nothing up
+        NewCall();
         foreach (var user in candidates)
         {
             if (users.Count == limit) break;
-            if (SlotOf(user) is var slot and >= 0 && _count[slot] + (added?.Added(user) ?? 0) < Capacity && chosen.Add(user)) users.Add(user);
+            if (SlotOf(user) is var slot and >= 0 && _count[slot] + (added?.Added(user) ?? 0) < Capacity && FirstMeeting(slot)) users.Add(user);
         }
         return [.. users];
     }
@@ -84,9 +90,9 @@ internal sealed class DayLedger
     {
         // Checked before anything changes, so a damaged durable ledger is refused whole rather than half-replayed.
         if (_itemUsers.ContainsKey(item)) throw new InvalidOperationException($"Item {item} is already in the ledger.");
-        var seen = new HashSet<int>();
+        NewCall();
         foreach (var user in users)
-            if (SlotOf(user) is var slot && (slot < 0 || _count[slot] >= Capacity || !seen.Add(user)))
+            if (SlotOf(user) is var slot && (slot < 0 || _count[slot] >= Capacity || !FirstMeeting(slot)))
                 throw new InvalidOperationException($"Item {item} cannot be matched with user {user}: not active, already full, or listed twice.");
         _itemUsers.Add(item, users);
         foreach (var user in users)
@@ -102,6 +108,23 @@ internal sealed class DayLedger
     public IReadOnlyList<int> ReservedUsers(int item) => _itemUsers.TryGetValue(item, out var users) ? [.. users] : [];
 
     public bool IsAvailable(int user) => SlotOf(user) is var slot and >= 0 && _count[slot] < Capacity;
+
+    private void NewCall()
+    {
+        if (++_stamp == int.MaxValue)
+        {
+            _met.AsSpan().Clear();
+            _stamp = 1;
+        }
+    }
+
+    /// <summary>True the first time the current call meets <paramref name="slot"/>.</summary>
+    private bool FirstMeeting(int slot)
+    {
+        if (_met[slot] == _stamp) return false;
+        _met[slot] = _stamp;
+        return true;
+    }
 
     /// <summary>The user's row of D_u, or −1 for a user not active this day (any id, negative or beyond the largest, is asked safely).</summary>
     private int SlotOf(int user) => (uint)user < (uint)_slotOf.Length ? _slotOf[user] : -1;
