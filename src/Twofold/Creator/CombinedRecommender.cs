@@ -1,3 +1,4 @@
+using System.Buffers;
 using Twofold.Domain;
 using Twofold.Ranking;
 using Twofold.Retrieval;
@@ -121,8 +122,15 @@ public sealed class CombinedRecommender
         // Every user's candidates as one list of (user, item) pairs, user by user.
         var offsets = new int[count + 1];
         for (var p = 0; p < count; p++) offsets[p + 1] = offsets[p] + candidates[p].Count;
-        var pairUsers = new int[offsets[count]];
-        var pairItems = new int[offsets[count]];
+        var pairs = offsets[count];
+        var tasks = _userPredictor.Tasks.Count;
+        // The batch's working arrays are rented (a thousand candidates per feed; see RentedArrays).
+        using var rented = new RentedArrays();
+        var pairUsers = rented.Rent<int>(pairs);
+        var pairItems = rented.Rent<int>(pairs);
+        var predictions = rented.Rent<float>(pairs * tasks);
+        var f = rented.Rent<float>(pairs);
+        var boosted = rented.Rent<bool>(pairs);
         var boostedRows = new List<int>();
         for (var p = 0; p < count; p++)
             for (var c = 0; c < candidates[p].Count; c++)
@@ -130,19 +138,22 @@ public sealed class CombinedRecommender
                 var row = offsets[p] + c;
                 pairUsers[row] = queries[p];
                 pairItems[row] = candidates[p][c].Id;
+                boosted[row] = false;
                 if (matched[p] is { } cache && cache.Contains(pairItems[row])) boostedRows.Add(row);
             }
-        var f = pairUsers.Length == 0 ? [] : ScoreIntegration.UserSide(_userPredictor.Predict(pairUsers, pairItems), _userPredictor.Tasks, _options.Alpha);
+        if (pairs > 0)
+        {
+            _userPredictor.Predict(pairUsers.AsSpan(0, pairs), pairItems.AsSpan(0, pairs), predictions.AsSpan(0, pairs * tasks));
+            ScoreIntegration.UserSide(predictions.AsSpan(0, pairs * tasks), _userPredictor.Tasks, _options.Alpha, f.AsSpan(0, pairs));
+        }
         if (isNewItem is not null && _options.NewItemBoost > 0)
-            for (var row = 0; row < f.Length; row++)
+            for (var row = 0; row < pairs; row++)
                 if (isNewItem(pairItems[row])) f[row] += (float)_options.NewItemBoost;
-        var boosted = new bool[f.Length];
         if (boostedRows.Count > 0)
         {
             var matchedUsers = boostedRows.Select(r => pairUsers[r]).ToArray();
             var matchedItems = boostedRows.Select(r => pairItems[r]).ToArray();
-            var predictions = _creatorPredictor!.Predict(matchedUsers, matchedItems);
-            var g = ScoreIntegration.CreatorSide(predictions, _creatorPredictor.Tasks, _options.Beta, matchedUsers, _bias);
+            var g = ScoreIntegration.CreatorSide(_creatorPredictor!.Predict(matchedUsers, matchedItems), _creatorPredictor.Tasks, _options.Beta, matchedUsers, _bias);
             for (var r = 0; r < boostedRows.Count; r++)
             {
                 f[boostedRows[r]] += (float)(_options.Lambda * g[r]);
@@ -152,14 +163,40 @@ public sealed class CombinedRecommender
 
         var feeds = new IReadOnlyList<FeedEntry>[count];
         var ks = lengths.ToArray();
-        Parallel.For(0, count, parallel, p =>
-        {
-            var first = offsets[p];
-            var mine = candidates[p];
-            feeds[p] = Enumerable.Range(first, mine.Count).OrderByDescending(row => f[row]).ThenBy(row => pairItems[row]).Take(ks[p])
-                .Select(row => new FeedEntry(pairItems[row], f[row], mine[row - first].Source, boosted[row])).ToList();
-        });
+        Parallel.For(0, count, parallel, p => feeds[p] = Best(candidates[p], offsets[p], ks[p], f, pairItems, boosted));
         return feeds;
+    }
+
+    /// <summary>
+    /// One user's feed: the <paramref name="k"/> best of its candidates (rows [first, first + candidates)), by f′_ui
+    /// and on equal scores the smaller item id first.
+    /// </summary>
+    private static List<FeedEntry> Best(List<MergedCandidate> candidates, int first, int k, float[] scores, int[] items, bool[] boosted)
+    {
+        var n = candidates.Count;
+        var keys = ArrayPool<ulong>.Shared.Rent(n);
+        var rows = ArrayPool<int>.Shared.Rent(n);
+        try
+        {
+            for (var c = 0; c < n; c++)
+            {
+                keys[c] = RankKey.Of(scores[first + c], items[first + c]);
+                rows[c] = c;
+            }
+            Array.Sort(keys, rows, 0, n);
+            var feed = new List<FeedEntry>(Math.Min(k, n));
+            for (var place = 0; place < feed.Capacity; place++)
+            {
+                var (c, row) = (rows[place], first + rows[place]);
+                feed.Add(new FeedEntry(items[row], scores[row], candidates[c].Source, boosted[row]));
+            }
+            return feed;
+        }
+        finally
+        {
+            ArrayPool<ulong>.Shared.Return(keys);
+            ArrayPool<int>.Shared.Return(rows);
+        }
     }
 
     /// <summary>

@@ -182,22 +182,22 @@ public sealed class FeedbackModel : IFeedbackPredictor, IDisposable
         var config = Network.Config;
         var fields = config.Fields.Count;
         var denseWidth = config.DenseWidth;
-        var categoricalMemory = buffers.Longs(rows * fields);
-        var denseMemory = buffers.Floats(rows * denseWidth);
+        var categoricalMemory = buffers.Memory<long>(rows * fields);
+        var denseMemory = buffers.Memory<float>(rows * denseWidth);
         var categorical = categoricalMemory.Span;
         var dense = denseMemory.Span;
         // A bag per row from a timeline (training), otherwise one per distinct item (usually a handful).
         var bagIds = new List<long>(!Options.ExtraFeatures ? 0 : pointInTime is null ? Options.RecentUsers : rows * Options.RecentUsers);
         var bagRows = new List<long>();
         // Without a timeline every row of an item has that item's recent users: one bag per distinct item.
-        var rowBagsMemory = Options.ExtraFeatures && pointInTime is null ? buffers.Longs(rows) : (Memory<long>?)null;
+        var rowBagsMemory = Options.ExtraFeatures && pointInTime is null ? buffers.Memory<long>(rows) : (Memory<long>?)null;
         var rowBags = rowBagsMemory is { } bagMemory ? bagMemory.Span : Span<long>.Empty;
         var bagOfItem = rowBagsMemory is null ? null : new Dictionary<int, int>();
         // Without a timeline a row's inputs other than the user are a function of (item, item id given, day, hour):
         // rows that share them form a group whose shared part of the first layer is computed once.
-        var groupOfRowMemory = pointInTime is null ? buffers.Longs(rows) : (Memory<long>?)null;
+        var groupOfRowMemory = pointInTime is null ? buffers.Memory<long>(rows) : (Memory<long>?)null;
         var groupOfRow = groupOfRowMemory is { } groupMemory ? groupMemory.Span : Span<long>.Empty;
-        var groupOfKey = pointInTime is null ? new Dictionary<(int, long, long, long), int>() : null;
+        var groupOfKey = pointInTime is null ? GroupTable() : null;
         var table = ItemTable;
         for (var r = 0; r < rows; r++)
         {
@@ -222,8 +222,14 @@ public sealed class FeedbackModel : IFeedbackPredictor, IDisposable
             if (groupOfKey is not null)
             {
                 var key = (i, c[ItemField], c[DayField], c[HourField]);
-                if (!groupOfKey.TryGetValue(key, out var group)) groupOfKey[key] = group = groupOfKey.Count;
-                groupOfRow[r] = group;
+                if (!groupOfKey.TryGetValue(key, out var group))
+                {
+                    // Grouping pays when groups are shared (a new item's candidates); with more groups than half the
+                    // rows (a feed's items) it only adds work, and the table is not filled further.
+                    if (groupOfKey.Count == rows / 2) groupOfKey = null;
+                    else groupOfKey[key] = group = groupOfKey.Count;
+                }
+                if (groupOfKey is not null) groupOfRow[r] = group;
             }
             var x = dense.Slice(r * denseWidth, denseWidth);
             x[0] = table.LogDuration[i];
@@ -253,9 +259,19 @@ public sealed class FeedbackModel : IFeedbackPredictor, IDisposable
                 for (var k = before; k < bagIds.Count; k++) bagRows.Add(r);
             x[^1] = MathF.Log(1 + engagements);
         }
-        // Grouping pays when groups are shared (a new item's candidates); with one row per group it only adds work.
-        var groups = groupOfKey is not null && groupOfKey.Count <= rows / 2 ? new RowGroups(UserField, groupOfRowMemory!.Value) : null;
+        var groups = groupOfKey is not null ? new RowGroups(UserField, groupOfRowMemory!.Value) : null;
         return new MultiTaskInput(rows, categoricalMemory, denseMemory, bagIds.ToArray(), bagRows.ToArray(), rowBagsMemory, groups);
+    }
+
+    // Each thread reuses one table of groups: made anew for every call, it was the largest allocation of a service
+    // serving feeds (a feed's thousand items each start a group until the table gives up at half the rows).
+    [ThreadStatic] private static Dictionary<(int Item, long ItemId, long Day, long Hour), int>? t_groups;
+
+    private static Dictionary<(int Item, long ItemId, long Day, long Hour), int> GroupTable()
+    {
+        var groups = t_groups ??= new Dictionary<(int, long, long, long), int>();
+        groups.Clear();
+        return groups;
     }
 
     private static void CheckIds(ReadOnlySpan<int> ids, int count, string name)

@@ -11,9 +11,13 @@ public static class ScoreIntegration
     public static float[] UserSide(ReadOnlySpan<float> predictions, IReadOnlyList<FeedbackTask> tasks, ScoreWeights alpha)
     {
         var scores = new float[Rows(predictions, tasks)];
-        Weighted(predictions, tasks, alpha, scores);
+        UserSide(predictions, tasks, alpha, scores);
         return scores;
     }
+
+    /// <summary>f_ui of each row into <paramref name="scores"/> (one value per row), so a caller may reuse its buffer.</summary>
+    public static void UserSide(ReadOnlySpan<float> predictions, IReadOnlyList<FeedbackTask> tasks, ScoreWeights alpha, Span<float> scores) =>
+        Weighted(predictions, tasks, alpha, scores);
 
     /// <param name="users">The user of each row, for θ_u.</param>
     /// <param name="bias">θ_u; null for the versions without it, whose g_ui is Σ β_m s^m_ui alone.</param>

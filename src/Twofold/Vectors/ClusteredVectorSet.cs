@@ -1,3 +1,4 @@
+using System.Buffers;
 
 namespace Twofold.Vectors;
 
@@ -271,13 +272,17 @@ public sealed unsafe class ClusteredVectorSet : IVectorSubset
             var sizes = asOf?.Sizes ?? _sizes;
             var probed = new int[count][];
             for (int j = 0; j < count; j++) probed[j] = ChooseClusters(queries.Slice(j * Dimension, Dimension), wanted, sizes);
-            var byCluster = GroupByCluster(probed);
-            if (_quantized is not null) ScanQuantised(queries, count, byCluster, heaps, wanted, sizes);
-            else fixed (float* q = queries) ScanFloats(q, byCluster, heaps, sizes);
+            using var visits = new ClusterVisits(probed, _clusters.Count);
+            if (_quantized is not null) ScanQuantised(queries, count, visits, heaps, wanted, sizes);
+            else fixed (float* q = queries) ScanFloats(q, visits, heaps, sizes);
         }
         finally { _lock.ExitReadLock(); }
         var result = new Neighbor[count][];
-        for (int j = 0; j < count; j++) result[j] = heaps[j].ToSortedArray();
+        for (int j = 0; j < count; j++)
+        {
+            result[j] = heaps[j].ToSortedArray();
+            heaps[j].Dispose();
+        }
         return result;
     }
 
@@ -289,21 +294,35 @@ public sealed unsafe class ClusteredVectorSet : IVectorSubset
     private int[] ChooseClusters(ReadOnlySpan<float> query, int wanted, int[] sizes)
     {
         int clusters = _clusters.Count;
-        var scores = new float[clusters];
+        var scores = ArrayPool<float>.Shared.Rent(clusters);
+        try { return ChooseClusters(query, wanted, sizes, scores.AsSpan(0, clusters)); }
+        finally { ArrayPool<float>.Shared.Return(scores); }
+    }
+
+    /// <param name="scores">Room for each cluster's centroid score.</param>
+    private int[] ChooseClusters(ReadOnlySpan<float> query, int wanted, int[] sizes, Span<float> scores)
+    {
+        int clusters = scores.Length;
         var centroids = _clusters.Centroids.AsSpan();
         for (int c = 0; c < clusters; c++) scores[c] = sizes[c] == 0 ? float.NegativeInfinity : VectorKernels.Dot(query, centroids.Slice(c * Dimension, Dimension));
-        var best = new TopKBuffer(Probes);
-        for (int c = 0; c < clusters; c++) if (sizes[c] > 0 && scores[c] >= best.Threshold) best.Push(scores[c], c);
-        var chosen = best.ToSortedArray();
+        Neighbor[] chosen;
+        using (var best = new TopKBuffer(Probes))
+        {
+            for (int c = 0; c < clusters; c++) if (sizes[c] > 0 && scores[c] >= best.Threshold) best.Push(scores[c], c);
+            chosen = best.ToSortedArray();
+        }
         long members = 0;
         foreach (var n in chosen) members += sizes[n.Id];
         if (members >= wanted || chosen.Length == clusters) return [.. chosen.Select(n => n.Id)];
         // Too few members in the nearest clusters: take the rest in centroid order until enough.
-        var order = Enumerable.Range(0, clusters).Where(c => sizes[c] > 0).OrderByDescending(c => scores[c]).ThenBy(c => c).ToArray();
+        var order = new List<ulong>(clusters); // best centroid first, on equal scores the smaller cluster first
+        for (int c = 0; c < clusters; c++) if (sizes[c] > 0) order.Add(RankKey.Of(scores[c], c));
+        order.Sort();
         var taken = new List<int>();
         members = 0;
-        foreach (var c in order)
+        foreach (var key in order)
         {
+            var c = RankKey.Id(key);
             taken.Add(c);
             members += sizes[c];
             if (taken.Count >= Probes && members >= wanted) break;
@@ -311,29 +330,8 @@ public sealed unsafe class ClusteredVectorSet : IVectorSubset
         return [.. taken];
     }
 
-    /// <summary>
-    /// The probed clusters in visiting order, each with the queries that probe it: all queries' nearest clusters
-    /// first, then their second nearest, and so on, so each query meets its best members early and its top-k
-    /// threshold rises before the farther clusters are scanned (fewer candidates pushed).
-    /// </summary>
-    private List<(int Cluster, List<int> Queries)> GroupByCluster(int[][] probed)
-    {
-        var byCluster = new List<int>?[_clusters.Count];
-        var order = new List<(int, List<int>)>();
-        int deepest = probed.Max(p => p.Length);
-        for (int rank = 0; rank < deepest; rank++)
-            for (int j = 0; j < probed.Length; j++)
-            {
-                if (rank >= probed[j].Length) continue;
-                int c = probed[j][rank];
-                if (byCluster[c] is null) order.Add((c, byCluster[c] = []));
-                byCluster[c]!.Add(j);
-            }
-        return order;
-    }
-
     /// <summary>The 8-bit pass over the probed clusters for the <paramref name="wanted"/> best ids of each query, re-scored exactly.</summary>
-    private void ScanQuantised(ReadOnlySpan<float> queries, int count, List<(int Cluster, List<int> Queries)> byCluster, TopKBuffer[] heaps, int wanted, int[] sizes)
+    private void ScanQuantised(ReadOnlySpan<float> queries, int count, ClusterVisits visits, TopKBuffer[] heaps, int wanted, int[] sizes)
     {
         var quantized = new QuantizedQuery[count];
         var candidates = new TopKBuffer[count];
@@ -344,14 +342,16 @@ public sealed unsafe class ClusteredVectorSet : IVectorSubset
         }
         var someQueries = new QuantizedQuery[count];
         var someHeaps = new TopKBuffer[count];
-        foreach (var (c, probing) in byCluster)
+        for (int visit = 0; visit < visits.Count; visit++)
         {
-            for (int i = 0; i < probing.Count; i++)
+            int c = visits.Cluster(visit);
+            var probing = visits.Queries(visit);
+            for (int i = 0; i < probing.Length; i++)
             {
                 someQueries[i] = quantized[probing[i]];
                 someHeaps[i] = candidates[probing[i]];
             }
-            _quantized![c].ScanBatch(someQueries.AsSpan(0, probing.Count), someHeaps.AsSpan(0, probing.Count), sizes[c], c << _slotBits);
+            _quantized![c].ScanBatch(someQueries.AsSpan(0, probing.Length), someHeaps.AsSpan(0, probing.Length), sizes[c], c << _slotBits);
         }
         int slotMask = (1 << _slotBits) - 1;
         for (int j = 0; j < count; j++)
@@ -362,15 +362,17 @@ public sealed unsafe class ClusteredVectorSet : IVectorSubset
                 int c = key >> _slotBits, slot = key & slotMask;
                 heaps[j].Push(VectorKernels.Dot(query, _quantized![c].Row(slot)), _slotToId[c][slot]);
             }
+            candidates[j].Dispose();
         }
     }
 
     /// <summary>The exact float scan of the probed clusters (without AVX-512, or without scales).</summary>
-    private void ScanFloats(float* queries, List<(int Cluster, List<int> Queries)> byCluster, TopKBuffer[] heaps, int[] sizes)
+    private void ScanFloats(float* queries, ClusterVisits visits, TopKBuffer[] heaps, int[] sizes)
     {
-        foreach (var (c, probing) in byCluster)
+        for (int visit = 0; visit < visits.Count; visit++)
         {
-            foreach (int j in probing) _matrices![c].Scan(queries + (long)j * Dimension, sizes[c], heaps[j], _slotToId[c], null);
+            int c = visits.Cluster(visit);
+            foreach (int j in visits.Queries(visit)) _matrices![c].Scan(queries + (long)j * Dimension, sizes[c], heaps[j], _slotToId[c], null);
         }
     }
 }

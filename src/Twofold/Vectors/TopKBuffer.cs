@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 
 namespace Twofold.Vectors;
@@ -8,17 +9,31 @@ namespace Twofold.Vectors;
 /// Amortised O(1) per accepted candidate against O(log k) for <see cref="TopKHeap"/>; it matters when the scan is
 /// short (a compacted set at 1% is 2,000 rows, where a heap spends most of the time sifting).
 /// </summary>
-/// <remarks>Candidates are kept as <see cref="RankKey"/>s, which sort ascending in result order.</remarks>
-internal sealed class TopKBuffer
+/// <remarks>
+/// Candidates are kept as <see cref="RankKey"/>s, which sort ascending in result order. The buffer is rented from the
+/// shared pool (a query of the 8-bit scans keeps thousands of keys, and a service searches for every request):
+/// <see cref="Dispose"/> returns it once the results are taken; a buffer never disposed is simply collected.
+/// </remarks>
+internal sealed class TopKBuffer : IDisposable
 {
-    private readonly ulong[] _keys;
+    private ulong[] _keys;
     private readonly int _k;
+    private readonly int _capacity; // the rented array may be longer; compacting at a fixed fill keeps the scans' work as it was
     private int _count;
 
     public TopKBuffer(int k)
     {
         _k = k;
-        _keys = new ulong[Math.Max(2 * k, k + 64)];
+        _capacity = Math.Max(2 * k, k + 64);
+        _keys = ArrayPool<ulong>.Shared.Rent(_capacity);
+    }
+
+    public void Dispose()
+    {
+        var keys = _keys;
+        _keys = [];
+        _count = 0;
+        if (keys.Length > 0) ArrayPool<ulong>.Shared.Return(keys);
     }
 
     /// <summary>A lower bound on the k-th best score so far (−∞ until k candidates were kept): lower scores cannot enter.</summary>
@@ -27,7 +42,7 @@ internal sealed class TopKBuffer
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Push(float score, int id)
     {
-        if (_count == _keys.Length)
+        if (_count == _capacity)
         {
             Compact();
             if (score < Threshold) return;

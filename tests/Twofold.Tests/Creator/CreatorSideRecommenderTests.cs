@@ -29,6 +29,23 @@ internal sealed class FormulaPredictor(Func<int, int, float> like, int knownItem
     }
 }
 
+/// <summary>A store that keeps the rules but answers each new reservation's users in reverse, breaking the contract's order.</summary>
+internal sealed class ReversingStore(IAvailabilityStore inner) : IAvailabilityStore
+{
+    public void OpenDay(int day, int capacity, IReadOnlyCollection<int> activeUsers) => inner.OpenDay(day, capacity, activeUsers);
+
+    public Reservation Reserve(int day, int item, IReadOnlyList<int> candidates, int limit)
+    {
+        var reservation = inner.Reserve(day, item, candidates, limit);
+        return reservation with { Users = reservation.Users.Reverse().ToList() };
+    }
+
+    public IReadOnlyList<int> MatchedItems(int day, int user) => inner.MatchedItems(day, user);
+    public IReadOnlyList<int> ReservedUsers(int day, int item) => inner.ReservedUsers(day, item);
+    public bool IsAvailable(int day, int user) => inner.IsAvailable(day, user);
+    public void Dispose() => inner.Dispose();
+}
+
 public class CreatorSideRecommenderTests
 {
     private const int Users = 100;
@@ -49,6 +66,27 @@ public class CreatorSideRecommenderTests
         var recommender = new CreatorSideRecommender([twoTower], new FormulaPredictor((u, _) => 1f - u / 200f), bias, store, available,
             options with { Beta = LikeOnly });
         return (recommender, store);
+    }
+
+    [Fact]
+    public void Each_reserved_user_keeps_its_own_score_and_source_and_a_store_out_of_candidate_order_is_reported()
+    {
+        var (recommender, _) = Build(new DispatchOptions { Limit = 10, Capacity = 2, QuotaPerSource = 30, UseUserBias = false });
+        recommender.OpenDay(0, Enumerable.Range(0, Users).ToList());
+        var dispatch = recommender.Dispatch(0, item: 1);
+        // The formula model: g = 1 − u/200 for every user, whatever the item.
+        Assert.All(dispatch.Users, u => Assert.Equal(1f - u.User / 200f, u.Score!.Value, 1e-6f));
+        Assert.Equal(dispatch.Users.OrderByDescending(u => u.Score).Select(u => u.User), dispatch.Users.Select(u => u.User));
+
+        var embeddings = Enumerable.Range(0, Users).SelectMany(u => new[] { 1f, u / 100f }).ToArray();
+        var available = new AvailableUsers(Users, embeddings, 2, new DispatchOptions().UserSearch);
+        var twoTower = EmbeddingRetrieval.OverCompactedSet(Side.Item, _ => [1f, 1f], available.Embeddings!);
+        var reversing = new CreatorSideRecommender([twoTower], new FormulaPredictor((u, _) => 1f - u / 200f), null,
+            new ReversingStore(new InMemoryAvailabilityStore()), available, new DispatchOptions { Limit = 10, Capacity = 2, QuotaPerSource = 30, UseUserBias = false, Beta = LikeOnly });
+        reversing.OpenDay(0, Enumerable.Range(0, Users).ToList());
+        var error = Assert.Throws<InvalidOperationException>(() => reversing.Dispatch(0, item: 1));
+        Assert.Contains("out of the candidates' order", error.Message);
+        Assert.Contains("item 1", error.Message);
     }
 
     [Theory]

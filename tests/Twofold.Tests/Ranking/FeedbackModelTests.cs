@@ -68,6 +68,35 @@ public class FeedbackModelTests(FeedbackModelFixture fixture)
         }
     }
 
+    [Theory]
+    [InlineData(8, 2, true)]
+    [InlineData(8, 4, true)]
+    [InlineData(8, 5, false)]
+    [InlineData(1, 1, false)]
+    public void Rows_are_grouped_by_item_only_when_the_groups_are_at_most_half_the_rows(int rows, int distinctItems, bool grouped)
+    {
+        var users = Enumerable.Range(0, rows).ToArray();
+        var items = users.Select(u => 3 + u % distinctItems).ToArray();
+        using var buffers = new RentedArrays();
+        var input = fixture.Model.BuildInput(users, items, ReadOnlySpan<long>.Empty, ReadOnlySpan<FeedbackModel.RowMode>.Empty, buffers);
+        Assert.Equal(grouped, input.Groups is not null);
+        if (grouped) Assert.Equal(distinctItems, input.Groups!.Count);
+    }
+
+    [Fact]
+    public void Predictions_written_into_a_buffer_are_those_returned_and_a_buffer_of_the_wrong_size_is_refused()
+    {
+        var users = Enumerable.Range(0, 300).ToArray();
+        var items = users.Select(u => (u * 7) % fixture.Model.Items).ToArray();
+        var expected = fixture.Model.Predict(users, items);
+        // A reused buffer holding the previous call's values: every value is overwritten.
+        var buffer = Enumerable.Repeat(float.NaN, users.Length * T).ToArray();
+        fixture.Model.Predict(users, items, buffer);
+        Assert.Equal(expected, buffer);
+        IFeedbackPredictor predictor = fixture.Model;
+        Assert.Throws<ArgumentException>(() => predictor.Predict(users, items, new float[users.Length * T - 1]));
+    }
+
     [Fact]
     public void Threads_predicting_at_once_get_what_one_thread_gets()
     {
