@@ -135,9 +135,9 @@ internal sealed class DayLedger
 /// for a batch before it commits, so that each request of the batch sees the ones before it while readers of the ledger
 /// still see only what is durable.
 /// </summary>
-internal sealed class PendingReservations
+internal sealed class PendingReservations(int expectedUsers = 0)
 {
-    private readonly Dictionary<int, int> _added = new();
+    private readonly Dictionary<int, int> _added = new(expectedUsers);
     private readonly Dictionary<int, int[]> _reservations = new();
 
     public bool IsEmpty => _added.Count == 0;
