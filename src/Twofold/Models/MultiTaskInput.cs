@@ -35,6 +35,8 @@ public sealed record MultiTaskInput(int Rows, ReadOnlyMemory<long> Categorical, 
     /// </summary>
     internal MultiTaskInput SelectRows(ReadOnlySpan<long> rows, MultiTaskNetworkConfig config)
     {
+        if (RowBags is null && BagIds.Length > 0)
+            throw new InvalidOperationException("Rows with bags of their own are selected only with their bags (RowBags).");
         var (fields, width) = (config.Fields.Count, config.DenseWidth);
         var categorical = new long[rows.Length * fields];
         var dense = new float[rows.Length * width];
@@ -46,8 +48,6 @@ public sealed record MultiTaskInput(int Rows, ReadOnlyMemory<long> Categorical, 
             Dense.Span.Slice(r * width, width).CopyTo(dense.AsSpan(k * width));
             if (rowBags is not null) rowBags[k] = RowBags!.Value.Span[r];
         }
-        if (rowBags is null && BagIds.Length > 0)
-            throw new InvalidOperationException("Rows with bags of their own are selected only with their bags (RowBags).");
         return new MultiTaskInput(rows.Length, categorical, dense, BagIds, BagRows, rowBags);
     }
 

@@ -94,7 +94,8 @@ public sealed class TwoHopRetriever
     }
 
     // Each thread reuses one table of scores: a new table per query, grown by doubling to thousands of entries, was an
-    // eighth of what a creator-side dispatch allocated (bench/README.md, "Allocations of a dispatch").
+    // eighth of what a creator-side dispatch allocated once the prediction's inputs were pooled (bench/README.md,
+    // "Allocations of a dispatch").
     [ThreadStatic] private static Dictionary<int, float>? t_scores;
     private const int LargestKeptTable = 1 << 16;
 

@@ -19,7 +19,8 @@ internal sealed class DayLedger
     private readonly int[] _items;
     private readonly Dictionary<int, int[]> _itemUsers = new();
     // Which slots the current Choose or Apply has met, as a stamp per slot: a set per call was a tenth of what a
-    // dispatch allocated. A slot was met in this call when its mark equals the call's stamp.
+    // dispatch allocated once the prediction's inputs were pooled. A slot was met in this call when its mark equals
+    // the call's stamp.
     private readonly int[] _met;
     private int _stamp;
 
