@@ -1,4 +1,3 @@
-using System.Buffers;
 using Twofold.Domain;
 using Twofold.Ranking;
 using Twofold.Retrieval;
@@ -81,61 +80,50 @@ public sealed class CreatorSideRecommender
         var tasks = _predictor.Tasks.Count;
         // The batch's working arrays are rented: allocated anew, they (the predictions above all) were about a quarter
         // of what a dispatch allocated once the prediction's inputs were pooled.
-        var users = ArrayPool<int>.Shared.Rent(pairs);
-        var pairItems = ArrayPool<int>.Shared.Rent(pairs);
-        var predictions = ArrayPool<float>.Shared.Rent(pairs * tasks);
-        var scores = ArrayPool<float>.Shared.Rent(pairs);
-        var keys = ArrayPool<ulong>.Shared.Rent(pairs);
-        var order = ArrayPool<int>.Shared.Rent(pairs);
-        try
-        {
-            for (var j = 0; j < queries.Count; j++)
-                for (var c = 0; c < candidates[j].Count; c++)
-                {
-                    users[offsets[j] + c] = candidates[j][c].Id;
-                    pairItems[offsets[j] + c] = queries[j];
-                }
-            if (pairs > 0)
+        using var rented = new RentedArrays();
+        var users = rented.Rent<int>(pairs);
+        var pairItems = rented.Rent<int>(pairs);
+        var predictions = rented.Rent<float>(pairs * tasks);
+        var scores = rented.Rent<float>(pairs);
+        var keys = rented.Rent<ulong>(pairs);
+        var order = rented.Rent<int>(pairs);
+        for (var j = 0; j < queries.Count; j++)
+            for (var c = 0; c < candidates[j].Count; c++)
             {
-                _predictor.Predict(users.AsSpan(0, pairs), pairItems.AsSpan(0, pairs), predictions.AsSpan(0, pairs * tasks));
-                Integrate(predictions.AsSpan(0, pairs * tasks), _predictor.Tasks, _options, users.AsSpan(0, pairs), _bias, scores.AsSpan(0, pairs));
+                users[offsets[j] + c] = candidates[j][c].Id;
+                pairItems[offsets[j] + c] = queries[j];
             }
+        if (pairs > 0)
+        {
+            _predictor.Predict(users.AsSpan(0, pairs), pairItems.AsSpan(0, pairs), predictions.AsSpan(0, pairs * tasks));
+            Integrate(predictions.AsSpan(0, pairs * tasks), _predictor.Tasks, _options, users.AsSpan(0, pairs), _bias, scores.AsSpan(0, pairs));
+        }
 
-            var requests = new ReservationRequest[queries.Count];
-            for (var j = 0; j < queries.Count; j++)
-            {
-                // Best g_ui first, ties by user id (users are distinct within an item's candidates); order[p] is the
-                // candidate at sorted place p.
-                var (start, count) = (offsets[j], candidates[j].Count);
-                for (var c = 0; c < count; c++)
-                {
-                    keys[start + c] = RankKey.Of(scores[start + c], users[start + c]);
-                    order[start + c] = c;
-                }
-                Array.Sort(keys, order, start, count);
-                var ranked = new int[count];
-                for (var c = 0; c < count; c++) ranked[c] = RankKey.Id(keys[start + c]);
-                requests[j] = new ReservationRequest(queries[j], ranked);
-            }
-            var reservations = _store.ReserveMany(day, requests, _options.Limit);
-            for (var j = 0; j < queries.Count; j++)
-            {
-                var reservation = reservations[j];
-                foreach (var user in reservation.Filled) Available.Remove(user);
-                results[fresh[j]] = new Dispatch(queries[j], Chosen(reservation, candidates[j], keys.AsSpan(offsets[j], candidates[j].Count),
-                    order.AsSpan(offsets[j], candidates[j].Count), scores.AsSpan(offsets[j], candidates[j].Count)), reservation.AlreadyDispatched);
-            }
-            return results;
-        }
-        finally
+        var requests = new ReservationRequest[queries.Count];
+        for (var j = 0; j < queries.Count; j++)
         {
-            ArrayPool<int>.Shared.Return(users);
-            ArrayPool<int>.Shared.Return(pairItems);
-            ArrayPool<float>.Shared.Return(predictions);
-            ArrayPool<float>.Shared.Return(scores);
-            ArrayPool<ulong>.Shared.Return(keys);
-            ArrayPool<int>.Shared.Return(order);
+            // Best g_ui first, ties by user id (users are distinct within an item's candidates); order[p] is the
+            // candidate at sorted place p.
+            var (start, count) = (offsets[j], candidates[j].Count);
+            for (var c = 0; c < count; c++)
+            {
+                keys[start + c] = RankKey.Of(scores[start + c], users[start + c]);
+                order[start + c] = c;
+            }
+            Array.Sort(keys, order, start, count);
+            var ranked = new int[count];
+            for (var c = 0; c < count; c++) ranked[c] = RankKey.Id(keys[start + c]);
+            requests[j] = new ReservationRequest(queries[j], ranked);
         }
+        var reservations = _store.ReserveMany(day, requests, _options.Limit);
+        for (var j = 0; j < queries.Count; j++)
+        {
+            var reservation = reservations[j];
+            foreach (var user in reservation.Filled) Available.Remove(user);
+            results[fresh[j]] = new Dispatch(queries[j], Chosen(reservation, candidates[j], keys.AsSpan(offsets[j], candidates[j].Count),
+                order.AsSpan(offsets[j], candidates[j].Count), scores.AsSpan(offsets[j], candidates[j].Count)), reservation.AlreadyDispatched);
+        }
+        return results;
     }
 
     /// <summary>

@@ -297,7 +297,7 @@ internal sealed class ItemVectors
         if (_recentBlocks.Length == 0) return found;
         // One top list over the full build's answer and every block's rows: room for the rows without an embedding
         // (scored, then dropped) or, filtered, for all the recent rows (the filter is applied after).
-        var best = new TopKBuffer(k + (filter is null ? _recentMissing : _recentRows));
+        using var best = new TopKBuffer(k + (filter is null ? _recentMissing : _recentRows));
         foreach (var n in found) best.Push(n.Score, n.Id);
         foreach (var block in _recentBlocks) block.ScanInto(query, best);
         return [.. best.ToSortedArray()

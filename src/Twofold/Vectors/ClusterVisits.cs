@@ -33,6 +33,7 @@ internal sealed class ClusterVisits : IDisposable
         _starts = ArrayPool<int>.Shared.Rent(total + 1);
         _queries = ArrayPool<int>.Shared.Rent(total);
         var visitOf = ArrayPool<int>.Shared.Rent(clusterCount);
+        int[] next = [];
         try
         {
             // First pass: each cluster's visit, in the order first met, and how many queries probe it.
@@ -54,16 +55,16 @@ internal sealed class ClusterVisits : IDisposable
             _starts[0] = 0;
             for (int v = 0; v < Count; v++) _starts[v + 1] += _starts[v];
             // Second pass: the queries of each visit, in the order they were met.
-            var next = ArrayPool<int>.Shared.Rent(Count); // the next free place of each visit's range
+            next = ArrayPool<int>.Shared.Rent(Count); // the next free place of each visit's range
             _starts.AsSpan(0, Count).CopyTo(next);
             for (int rank = 0; rank < deepest; rank++)
                 for (int j = 0; j < probed.Length; j++)
                     if (rank < probed[j].Length) _queries[next[visitOf[probed[j][rank]]]++] = j;
-            ArrayPool<int>.Shared.Return(next);
         }
         finally
         {
             ArrayPool<int>.Shared.Return(visitOf);
+            if (next.Length > 0) ArrayPool<int>.Shared.Return(next);
         }
     }
 

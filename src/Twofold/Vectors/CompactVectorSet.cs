@@ -160,7 +160,11 @@ public sealed unsafe class CompactVectorSet : IVectorSubset
         }
         finally { _lock.ExitReadLock(); }
         var result = new Neighbor[count][];
-        for (int j = 0; j < count; j++) result[j] = heaps[j].ToSortedArray();
+        for (int j = 0; j < count; j++)
+        {
+            result[j] = heaps[j].ToSortedArray();
+            heaps[j].Dispose();
+        }
         return result;
     }
 
@@ -175,6 +179,7 @@ public sealed unsafe class CompactVectorSet : IVectorSubset
             var query = queries.Slice(j * Dimension, Dimension);
             foreach (int slot in candidates[j].Ids())
                 heaps[j].Push(VectorKernels.Dot(query, _quantized.Row(slot)), _slotToId[slot]);
+            candidates[j].Dispose();
         }
     }
 

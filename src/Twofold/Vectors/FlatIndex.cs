@@ -40,7 +40,7 @@ public sealed unsafe class FlatIndex
         Validation.CheckVector(query, Dimension, nameof(query));
         Validation.CheckK(k);
         CheckFilter(filter);
-        var heap = new TopKBuffer(k);
+        using var heap = new TopKBuffer(k);
         fixed (float* q = query) _matrix.Scan(q, Count, heap, null, filter);
         return heap.ToSortedArray();
     }
@@ -66,7 +66,11 @@ public sealed unsafe class FlatIndex
         for (int j = 0; j < count; j++) heaps[j] = new TopKBuffer(k);
         fixed (float* q = queries) _matrix.ScanBatch(q, count, Count, heaps, null, filter);
         var result = new Neighbor[count][];
-        for (int j = 0; j < count; j++) result[j] = heaps[j].ToSortedArray();
+        for (int j = 0; j < count; j++)
+        {
+            result[j] = heaps[j].ToSortedArray();
+            heaps[j].Dispose();
+        }
         return result;
     }
 

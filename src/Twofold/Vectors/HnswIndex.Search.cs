@@ -73,7 +73,7 @@ public sealed unsafe partial class HnswIndex
     private Neighbor[] ExactScan(float* q, int k, IdFilter? filter)
     {
         const int Chunk = 256, Ahead = 8;
-        var heap = new TopKBuffer(k);
+        using var heap = new TopKBuffer(k);
         float threshold = heap.Threshold;
         int* ids = stackalloc int[Chunk + 64];
         int words = (_nodeCount + 63) >> 6;

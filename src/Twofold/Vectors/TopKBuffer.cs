@@ -12,7 +12,7 @@ namespace Twofold.Vectors;
 /// <remarks>
 /// Candidates are kept as <see cref="RankKey"/>s, which sort ascending in result order. The buffer is rented from the
 /// shared pool (a query of the 8-bit scans keeps thousands of keys, and a service searches for every request):
-/// <see cref="Dispose"/> returns it once the results are taken; a buffer never disposed is simply collected.
+/// every search disposes its buffers once the results are taken, which returns them.
 /// </remarks>
 internal sealed class TopKBuffer : IDisposable
 {
