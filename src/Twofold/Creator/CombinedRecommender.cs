@@ -119,33 +119,20 @@ public sealed class CombinedRecommender
             Retrieve(day, new ArraySegment<int>(queries, from, to - from), itemFilter, candidates, matched);
         });
 
-        // Every user's candidates as one list of (user, item) pairs, user by user.
-        var offsets = new int[count + 1];
-        for (var p = 0; p < count; p++) offsets[p + 1] = offsets[p] + candidates[p].Count;
-        var pairs = offsets[count];
-        var tasks = _userPredictor.Tasks.Count;
-        // The batch's working arrays are rented (a thousand candidates per feed; see RentedArrays).
+        // Every user's candidates as one list of (user, item) pairs, user by user, scored in one prediction call.
         using var rented = new RentedArrays();
-        var pairUsers = rented.Rent<int>(pairs);
-        var pairItems = rented.Rent<int>(pairs);
-        var predictions = rented.Rent<float>(pairs * tasks);
+        var batch = CandidatePairs.Predict(queries, candidates, Side.User, _userPredictor, rented);
+        var (offsets, pairUsers, pairItems, pairs) = (batch.Offsets, batch.Users, batch.Items, batch.Count);
         var f = rented.Rent<float>(pairs);
+        ScoreIntegration.UserSide(batch.Predictions.AsSpan(0, pairs * _userPredictor.Tasks.Count), _userPredictor.Tasks, _options.Alpha, f.AsSpan(0, pairs));
         var boosted = rented.Rent<bool>(pairs);
         var boostedRows = new List<int>();
         for (var p = 0; p < count; p++)
-            for (var c = 0; c < candidates[p].Count; c++)
+            for (var row = offsets[p]; row < offsets[p + 1]; row++)
             {
-                var row = offsets[p] + c;
-                pairUsers[row] = queries[p];
-                pairItems[row] = candidates[p][c].Id;
                 boosted[row] = false;
                 if (matched[p] is { } cache && cache.Contains(pairItems[row])) boostedRows.Add(row);
             }
-        if (pairs > 0)
-        {
-            _userPredictor.Predict(pairUsers.AsSpan(0, pairs), pairItems.AsSpan(0, pairs), predictions.AsSpan(0, pairs * tasks));
-            ScoreIntegration.UserSide(predictions.AsSpan(0, pairs * tasks), _userPredictor.Tasks, _options.Alpha, f.AsSpan(0, pairs));
-        }
         if (isNewItem is not null && _options.NewItemBoost > 0)
             for (var row = 0; row < pairs; row++)
                 if (isNewItem(pairItems[row])) f[row] += (float)_options.NewItemBoost;

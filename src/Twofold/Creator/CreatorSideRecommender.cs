@@ -74,30 +74,13 @@ public sealed class CreatorSideRecommender
         var candidates = queries.Select((_, j) => CandidateUnion.Merge(perSource.Select(found => found[j]))).ToList();
 
         // One prediction call for every (user, item) pair of the batch; item j's pairs are [offsets[j], offsets[j + 1]).
-        var offsets = new int[queries.Count + 1];
-        for (var j = 0; j < queries.Count; j++) offsets[j + 1] = offsets[j] + candidates[j].Count;
-        var pairs = offsets[^1];
-        var tasks = _predictor.Tasks.Count;
-        // The batch's working arrays are rented: allocated anew, they (the predictions above all) were about a quarter
-        // of what a dispatch allocated once the prediction's inputs were pooled.
         using var rented = new RentedArrays();
-        var users = rented.Rent<int>(pairs);
-        var pairItems = rented.Rent<int>(pairs);
-        var predictions = rented.Rent<float>(pairs * tasks);
+        var batch = CandidatePairs.Predict(queries, candidates, Side.Item, _predictor, rented);
+        var (offsets, users, pairs) = (batch.Offsets, batch.Users, batch.Count);
         var scores = rented.Rent<float>(pairs);
         var keys = rented.Rent<ulong>(pairs);
         var order = rented.Rent<int>(pairs);
-        for (var j = 0; j < queries.Count; j++)
-            for (var c = 0; c < candidates[j].Count; c++)
-            {
-                users[offsets[j] + c] = candidates[j][c].Id;
-                pairItems[offsets[j] + c] = queries[j];
-            }
-        if (pairs > 0)
-        {
-            _predictor.Predict(users.AsSpan(0, pairs), pairItems.AsSpan(0, pairs), predictions.AsSpan(0, pairs * tasks));
-            Integrate(predictions.AsSpan(0, pairs * tasks), _predictor.Tasks, _options, users.AsSpan(0, pairs), _bias, scores.AsSpan(0, pairs));
-        }
+        Integrate(batch.Predictions.AsSpan(0, pairs * _predictor.Tasks.Count), _predictor.Tasks, _options, users.AsSpan(0, pairs), _bias, scores.AsSpan(0, pairs));
 
         var requests = new ReservationRequest[queries.Count];
         for (var j = 0; j < queries.Count; j++)
