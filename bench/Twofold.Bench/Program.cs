@@ -18,12 +18,13 @@ return args.FirstOrDefault() switch
     "simulate-warmup" => Twofold.Bench.Simulation.WarmUpDatasetTool.Run(args[1..]),
     "growth" => Twofold.Bench.Serving.GrowthBench.Run(args[1..]),
     "fsync-probe" => Twofold.Bench.Serving.FsyncProbe.Run(args[1..]),
+    "cost-peer" => Twofold.Bench.Serving.CostPeer.Run(args[1..]),
     "first-training" => Twofold.Bench.Simulation.FirstTrainingBench.Run(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Twofold.Bench gen-kuairand|activity-score|activity-train|twotower|vectors|ann|item-search|user-search|stores|ranking|dispatch|simulate-bench|simulate-warmup|first-training|growth|fsync-probe ...");
+    Console.Error.WriteLine("usage: Twofold.Bench gen-kuairand|activity-score|activity-train|twotower|vectors|ann|item-search|user-search|stores|ranking|dispatch|simulate-bench|simulate-warmup|first-training|growth|fsync-probe|cost-peer ...");
     return 2;
 }

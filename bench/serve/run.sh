@@ -15,6 +15,9 @@ usage="Usage: bench/serve/run.sh [users=1000000] [creators=users/10] [days=8] [s
        PERF_RECORD=<file>: a CPU profile of the service over the (last) measured run (Linux perf, with the JIT's symbols),
        RELOAD_SECONDS=<n>: after the peer, one more run of n seconds of uploads with POST /admin/reload (the same
          bundle) sent 5 s into it: how long the reload took and what the uploads saw meanwhile,
+       COST_PEER=1: beside each measured run of the service, one of the cost peer (Twofold.Bench cost-peer on PORT+1: the
+         service's structure with no recommender, each feed and upload costing the CPU the service spent on it beyond
+         the peer's own floor, measured first on both from 10 s of each load alone); 0: no cost peer,
        REALTIME=<priority 1-99>: once the service is ready, its threads run under the real-time round-robin policy
          (chrt -r) at that priority, and so do the load generators, the peer and the disk's probe (needs root or
          CAP_SYS_NICE; 0, the default: the normal policy)"
@@ -44,6 +47,9 @@ whole "ROUNDS" "$rounds" 1
 reload_seconds=${RELOAD_SECONDS:-0}
 whole "RELOAD_SECONDS" "$reload_seconds" 0
 (( reload_seconds == 0 || reload_seconds > 5 )) || fail "RELOAD_SECONDS must be 0 (no reload run) or more than 5, got '$reload_seconds'"
+cost_peer=${COST_PEER:-1}
+[[ "$cost_peer" == 0 || "$cost_peer" == 1 ]] || fail "COST_PEER must be 0 or 1, got '$cost_peer'"
+peer_port=$((port + 1))
 realtime=${REALTIME:-0}
 whole "REALTIME" "$realtime" 0
 (( realtime <= 99 )) || fail "REALTIME must be a real-time priority from 1 to 99, or 0 for the normal policy, got '$realtime'"
@@ -92,7 +98,8 @@ data=$(mktemp -d "$work/state-XXXXXX")
 admin_key=bench-$RANDOM$RANDOM
 Twofold__AdminKey=$admin_key $twofold serve --bundle "$bundle" --data "$data" --urls "http://127.0.0.1:$port" > "$work/serve.log" 2>&1 &
 server=$!
-trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$data"' EXIT
+peer=""
+trap 'kill $server $peer 2>/dev/null || true; wait $server $peer 2>/dev/null || true; rm -rf "$data"' EXIT
 started=$(date +%s)
 until curl -sf "http://127.0.0.1:$port/health" > /dev/null; do
   kill -0 $server 2>/dev/null || { cat "$work/serve.log"; exit 1; }
@@ -114,8 +121,10 @@ dim=32 # the content embedding length of generated worlds (tastes.content_dimens
 # its rate while its latency stays under connections/rate, and past that its requests wait for a connection, which
 # the latency from the slot counts.
 echo "offered: feeds $feed_rate /s over $feed_connections connections (rate held up to $((feed_connections * 1000 / feed_rate)) ms of latency), uploads $upload_rate /s over $upload_connections connections (up to $((upload_connections * 1000 / upload_rate)) ms)"
-feeds() { USERS=$users RATE=$feed_rate THREADS=$feed_threads on_policy wrk -t$feed_threads -c"$feed_connections" -d"$1" --latency -s bench/serve/feed.lua "http://127.0.0.1:$port"; }
-uploads() { RUN=$1 CREATORS=$creators DIM=$dim GENRES=10 RATE=$upload_rate THREADS=$upload_threads on_policy wrk -t$upload_threads -c"$upload_connections" -d"$2" --latency -s bench/serve/upload.lua "http://127.0.0.1:$port"; }
+# The loads go to the service, or to the cost peer while target is its port.
+target=$port
+feeds() { USERS=$users RATE=$feed_rate THREADS=$feed_threads on_policy wrk -t$feed_threads -c"$feed_connections" -d"$1" --latency -s bench/serve/feed.lua "http://127.0.0.1:$target"; }
+uploads() { RUN=$1 CREATORS=$creators DIM=$dim GENRES=10 RATE=$upload_rate THREADS=$upload_threads on_policy wrk -t$upload_threads -c"$upload_connections" -d"$2" --latency -s bench/serve/upload.lua "http://127.0.0.1:$target"; }
 show() { grep -E "^$1:|Non-2xx|Socket errors" "$2" || true; }
 
 # Warm-up (JIT, caches) of both paths at their offered rates, not measured: feeds, then uploads (their own run id, so
@@ -123,6 +132,53 @@ show() { grep -E "^$1:|Non-2xx|Socket errors" "$2" || true; }
 feeds 5s > /dev/null
 uploads warm-$RANDOM 5s > /dev/null 2>&1
 sleep 2
+
+# The cost peer: a server of the service's structure (Kestrel, the feed batch workers, one dispatcher, the answers
+# through the thread pool, the same bodies) that spends a fixed CPU per request on random reads of a table as large as
+# the service's resident memory, and does nothing else (bench/Twofold.Bench/Serving/CostPeer.cs). Its costs: what the
+# service spent per feed and per upload, each alone for 10 s at its offered rate, minus what the peer itself spends at
+# no cost under the same loads (the HTTP stack and the hand-offs, which both have). Measured beside each of the
+# service's runs, it tells the latency this machine gives any server of that structure and CPU at that moment: when
+# it misses the targets too, the machine is the limit; when it meets them and the service does not, the service is.
+# Milliseconds of CPU per answer in $work/alone.txt (wrk's output through pacing.lua) from CPU ticks $1 to $2.
+per_answer() {
+  local answers
+  answers=$(sed -n 's/.*achieved .*(\([0-9]*\) answers.*/\1/p' "$work/alone.txt")
+  [ -n "$answers" ] && (( answers > 0 )) || fail "cost peer: no answers in $work/alone.txt"
+  awk -v t0="$1" -v t1="$2" -v hz="$(getconf CLK_TCK)" -v n="$answers" 'BEGIN { printf "%.3f", (t1 - t0) / hz * 1000 / n }'
+}
+# CPU per request (ms) of process $1 over 10 s of feeds alone, then 10 s of uploads alone: "feed upload".
+alone_costs() {
+  local pid=$1 before feed_ms upload_ms
+  before=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
+  feeds 10s > "$work/alone.txt"
+  feed_ms=$(per_answer "$before" "$(awk '{ print $14 + $15 }' "/proc/$pid/stat")")
+  sleep 1
+  before=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
+  uploads "alone-$RANDOM" 10s > "$work/alone.txt" 2> /dev/null
+  upload_ms=$(per_answer "$before" "$(awk '{ print $14 + $15 }' "/proc/$pid/stat")")
+  sleep 1
+  echo "$feed_ms $upload_ms"
+}
+if (( cost_peer )); then
+  table_mb=$(( $(awk '/^VmRSS:/ { print $2 }' "/proc/$server/status") / 1024 ))
+  DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0 $bench cost-peer "$peer_port" 0 0 "$table_mb" > "$work/cost-peer.log" 2>&1 &
+  peer=$!
+  until curl -sf "http://127.0.0.1:$peer_port/health" > /dev/null; do
+    kill -0 $peer 2>/dev/null || { cat "$work/cost-peer.log"; exit 1; }
+    sleep 0.5
+  done
+  (( realtime == 0 )) || chrt -a -r -p "$realtime" $peer > /dev/null || fail "REALTIME=$realtime: could not give the cost peer's threads the real-time policy"
+  read -r service_feed_ms service_upload_ms <<< "$(alone_costs $server)"
+  target=$peer_port
+  feeds 5s > /dev/null; uploads "warm-$RANDOM" 5s > /dev/null 2>&1; sleep 1 # the peer's JIT
+  read -r floor_feed_ms floor_upload_ms <<< "$(alone_costs $peer)"
+  target=$port
+  peer_feed_us=$(awk -v s="$service_feed_ms" -v f="$floor_feed_ms" 'BEGIN { d = (s - f) * 1000; printf "%d", (d > 0 ? d : 0) }')
+  peer_upload_us=$(awk -v s="$service_upload_ms" -v f="$floor_upload_ms" 'BEGIN { d = (s - f) * 1000; printf "%d", (d > 0 ? d : 0) }')
+  curl -sf -X POST "http://127.0.0.1:$peer_port/costs?feed_us=$peer_feed_us&upload_us=$peer_upload_us" > /dev/null || fail "cost peer: POST /costs?feed_us=$peer_feed_us&upload_us=$peer_upload_us failed (its log: $work/cost-peer.log)"
+  echo "cost peer: the service spent $service_feed_ms ms of CPU per feed and $service_upload_ms ms per upload (each load alone, 10 s); the peer at no cost $floor_feed_ms and $floor_upload_ms ms; so the peer spends $peer_feed_us µs per feed and $peer_upload_us µs per upload, reading a $table_mb MB table (the service's resident size)"
+fi
 
 # The runtime's GC counters (System.Runtime meter) as "name{generation} value" lines; subtracted around the measured run.
 # With the upload path's histograms (a catalogue growth, a dispatch: each upload's share of its batch; an upload's wait
@@ -197,9 +253,32 @@ measure() {
   awk 'NR == FNR { before[$1 " " $2] = $3; next } { printf "  %s %s %s\n", $1, $2, $3 - before[$1 " " $2] }' \
     <(echo "$gc_before") <(gc_counters)
 }
+# The cost peer's run, right after the service's: its CPU, the machine's, and both streams' latencies.
+measure_peer() {
+  local before machine_before started
+  target=$peer_port
+  echo "=== cost peer, run $1 of $rounds"
+  before=$(awk '{ print $14 + $15 }' "/proc/$peer/stat") machine_before=$(machine_ticks) started=$(date +%s.%N)
+  feeds "${seconds}s" > "$work/peer-feed.txt" &
+  local feed=$!
+  uploads "peer$1-$RANDOM" "${seconds}s" > "$work/peer-upload.txt" 2> /dev/null &
+  wait $feed $!
+  awk -v hz="$(getconf CLK_TCK)" -v s0="$before" -v s1="$(awk '{ print $14 + $15 }' "/proc/$peer/stat")" -v t0="$started" -v t1="$(date +%s.%N)" \
+      -v m0="$machine_before" -v m1="$(machine_ticks)" 'BEGIN {
+    split(m0, a, " "); split(m1, b, " "); total = 0
+    for (k = 2; k <= 9; k++) { d[k] = b[k] - a[k]; total += d[k] }
+    printf "CPU during the run: cost peer %.2f cores; machine busy %.0f%%\n", (s1 - s0) / hz / (t1 - t0), 100 * (total - d[5] - d[6]) / total }'
+  show feed "$work/peer-feed.txt"
+  show upload "$work/peer-upload.txt"
+  target=$port
+}
 for round in $(seq 1 "$rounds"); do
   measure "$round"
   sleep 2 # the requests still open drain
+  if (( cost_peer )); then
+    measure_peer "$round"
+    sleep 2
+  fi
 done
 
 # The peer: the same HTTP stack without recommendation work, at the feed's rate.
