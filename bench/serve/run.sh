@@ -183,12 +183,14 @@ fi
 # The runtime's GC counters (System.Runtime meter) as "name{generation} value" lines; subtracted around the measured run.
 # With the upload path's histograms (a catalogue growth, a dispatch: each upload's share of its batch; an upload's wait
 # for the dispatcher, its batch's recording in service.db, and its whole time from queued to answered), to tell where
-# an upload's stall was; and the feed's (a request's wait for a feed worker, its batch's time, the batches' sizes).
+# an upload's stall was; and the feed's (a request's wait for a feed worker, its batch's time, the hand-back of its
+# answer through the thread pool, the batches' sizes, and the whole request as Kestrel times it, answered feeds only).
 gc_counters() { curl -s "http://127.0.0.1:$port/metrics" | sed -n -e 's/^dotnet_gc_collections_total{.*gc_heap_generation="\(gen[0-9]\)".*} \(.*\)/collections \1 \2/p' -e 's/^dotnet_gc_pause_time_seconds_total{.*} \(.*\)/pause seconds \1/p' -e 's/^twofold_gc_pause_duration_seconds_bucket{.*le="\([0-9.+Inf]*\)".*} \(.*\)/pauses_up_to_seconds \1 \2/p' \
   -e 's/^twofold_catalogue_growth_duration_seconds_bucket{.*le="\([0-9.+Inf]*\)".*} \(.*\)/growths_up_to_seconds \1 \2/p' -e 's/^twofold_dispatch_duration_seconds_bucket{.*le="\([0-9.+Inf]*\)".*} \(.*\)/dispatches_up_to_seconds \1 \2/p' \
   -e 's/^twofold_upload_stage_duration_seconds_bucket{.*stage="\([a-z]*\)".*le="\([0-9.+Inf]*\)".*} \(.*\)/upload_\1_up_to_seconds \2 \3/p' \
   -e 's/^twofold_feed_stage_duration_seconds_bucket{.*stage="\([a-z]*\)".*le="\([0-9.+Inf]*\)".*} \(.*\)/feed_\1_up_to_seconds \2 \3/p' \
-  -e 's/^twofold_feed_batch_size_bucket{.*le="\([0-9.+Inf]*\)".*} \(.*\)/feed_batches_up_to_requests \1 \2/p'; }
+  -e 's/^twofold_feed_batch_size_bucket{.*le="\([0-9.+Inf]*\)".*} \(.*\)/feed_batches_up_to_requests \1 \2/p' \
+  -e 's|^http_server_request_duration_seconds_bucket{.*http_response_status_code="200".*http_route="/users/{id}/feed".*le="\([0-9.+Inf]*\)".*} \(.*\)|feed_http_up_to_seconds \1 \2|p'; }
 # CPU over the measured run: the service's own (utime + stime of its process, in clock ticks) and the machine's
 # (/proc/stat's first line: user nice system idle iowait irq softirq steal), to tell a saturated machine from a slow service.
 service_ticks() { awk '{ print $14 + $15 }' "/proc/$server/stat"; }

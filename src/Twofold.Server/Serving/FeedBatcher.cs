@@ -14,7 +14,11 @@ internal sealed class FeedBatcher : IDisposable
 {
     public const int MaxBatch = 16;
 
-    private sealed record PendingFeed(int User, int Length, long Queued, TaskCompletionSource<IReadOnlyList<FeedEntry>> Feed);
+    private sealed record PendingFeed(int User, int Length, long Queued, TaskCompletionSource<IReadOnlyList<FeedEntry>> Feed)
+    {
+        /// <summary>When the batch set the answer (a timestamp), for the time until the request's code resumes.</summary>
+        public long Answered;
+    }
 
     private readonly Func<int[], int[], IReadOnlyList<FeedEntry>[]> _feeds;
     private readonly ServiceMetrics? _metrics;
@@ -29,11 +33,14 @@ internal sealed class FeedBatcher : IDisposable
         _workers = new BatchWorkers<PendingFeed>("feeds", Environment.ProcessorCount, MaxBatch, Serve, Failed);
     }
 
-    public Task<IReadOnlyList<FeedEntry>> FeedAsync(int user, int length)
+    public async Task<IReadOnlyList<FeedEntry>> FeedAsync(int user, int length)
     {
         var pending = new PendingFeed(user, length, Stopwatch.GetTimestamp(), new TaskCompletionSource<IReadOnlyList<FeedEntry>>(TaskCreationOptions.RunContinuationsAsynchronously));
         if (!_workers.TryAdd(pending)) throw new ObjectDisposedException(nameof(FeedBatcher));
-        return pending.Feed.Task;
+        var feed = await pending.Feed.Task;
+        // The answer comes back through the thread pool: how long that hand-back took, apart from the batch's own time.
+        _metrics?.RecordFeedStage("resume", Stopwatch.GetElapsedTime(pending.Answered));
+        return feed;
     }
 
     private void Serve(List<PendingFeed> batch)
@@ -46,7 +53,11 @@ internal sealed class FeedBatcher : IDisposable
             _metrics.FeedBatchSizes.Record(batch.Count);
             foreach (var pending in batch) _metrics.RecordFeedStage("queue", Stopwatch.GetElapsedTime(pending.Queued, started));
         }
-        for (var p = 0; p < batch.Count; p++) batch[p].Feed.TrySetResult(feeds[p]);
+        for (var p = 0; p < batch.Count; p++)
+        {
+            batch[p].Answered = Stopwatch.GetTimestamp();
+            batch[p].Feed.TrySetResult(feeds[p]);
+        }
     }
 
     /// <summary>A failed batch's requests are served one by one, so one request's error reaches only that request.</summary>
