@@ -26,7 +26,7 @@ public sealed class ServiceMetrics : IDisposable
             "Time an upload spent in a stage on the service's side (stage: queue = waiting for the dispatcher, record = its batch written to service.db, match = its batch's retrieval, ranking and reservation, mark = its batch's dispatch written to service.db, answered = from queued to answered; all but queue and answered once per batch).",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.002, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2, 0.5, 1, 2, 5] });
         FeedStages = _meter.CreateHistogram<double>("twofold.feed.stage.duration", "s",
-            "Time a feed request spent in a stage on the service's side (stage: queue = waiting for a feed worker, batch = its batch's retrieval and ranking, once per batch; resume = from its answer being set to its request's code running again on the thread pool).",
+            "Time a feed request spent in a stage on the service's side (stage: queue = waiting for a feed worker, batch = its batch's retrieval and ranking, once per batch; resume = from its answer being set to its request's code running again on the thread pool, answered = from queued to that point).",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.002, 0.005, 0.01, 0.015, 0.02, 0.03, 0.05, 0.1, 0.2, 0.5, 1] });
         FeedBatchSizes = _meter.CreateHistogram<int>("twofold.feed.batch.size", "{request}", "Feed requests served together in one batch.",
             advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 2, 4, 8, 16] });

@@ -188,7 +188,7 @@ public sealed class ApiTests(BundleFixture fixture)
         Assert.Contains("twofold_feed_entries_total", metrics);
         foreach (var stage in new[] { "queue", "record", "match", "mark", "answered" }) // the upload's stages, each timed once
             Assert.Matches($"twofold_upload_stage_duration_seconds_count{{[^}}]*stage=\"{stage}\"[^}}]*}} 1\\b", metrics);
-        foreach (var stage in new[] { "queue", "batch", "resume" }) // the feed's stages: one request, one batch
+        foreach (var stage in new[] { "queue", "batch", "resume", "answered" }) // the feed's stages: one request, one batch
             Assert.Matches($"twofold_feed_stage_duration_seconds_count{{[^}}]*stage=\"{stage}\"[^}}]*}} 1\\b", metrics);
         Assert.Matches("twofold_feed_batch_size_bucket{[^}]*le=\"1\"[^}]*} 1\\b", metrics);
         Assert.Contains("dotnet_gc_pause_time_seconds_total", metrics); // the runtime's own meter

@@ -38,8 +38,10 @@ internal sealed class FeedBatcher : IDisposable
         var pending = new PendingFeed(user, length, Stopwatch.GetTimestamp(), new TaskCompletionSource<IReadOnlyList<FeedEntry>>(TaskCreationOptions.RunContinuationsAsynchronously));
         if (!_workers.TryAdd(pending)) throw new ObjectDisposedException(nameof(FeedBatcher));
         var feed = await pending.Feed.Task;
-        // The answer comes back through the thread pool: how long that hand-back took, apart from the batch's own time.
+        // The answer comes back through the thread pool: how long that hand-back took, apart from the batch's own time;
+        // and the request's whole time here, so a slow feed can be placed inside the batcher or outside it (Kestrel).
         _metrics?.RecordFeedStage("resume", Stopwatch.GetElapsedTime(pending.Answered));
+        _metrics?.RecordFeedStage("answered", Stopwatch.GetElapsedTime(pending.Queued));
         return feed;
     }
 
