@@ -73,7 +73,9 @@ internal sealed class FeedBatcher : IDisposable
         foreach (var pending in batch)
             try
             {
-                pending.Feed.TrySetResult(_feeds([pending.User], [pending.Length])[0]);
+                var feed = _feeds([pending.User], [pending.Length])[0];
+                pending.Answered = Stopwatch.GetTimestamp();
+                pending.Feed.TrySetResult(feed);
             }
             catch (Exception e)
             {
