@@ -107,11 +107,10 @@ public sealed class ModelBundle : IDisposable
         }
         var bias = UserBias.FromLog(log, m.Users, options.BiasSmoothing);
 
-        var validation = new Dictionary<string, double>
-        {
-            ["two_tower_best_recall"] = twoTower.Report.Epochs.Count == 0 ? double.NaN : twoTower.Report.Epochs.Max(e => e.UserRecall),
-            ["population_interaction_rate"] = bias.PopulationRate,
-        };
+        var validation = new Dictionary<string, double> { ["population_interaction_rate"] = bias.PopulationRate };
+        // The two-tower's recall is a figure only when days were held out for it; without, it is left out, not written as NaN.
+        var recalls = twoTower.Report.Epochs.Select(e => e.UserRecall).Where(r => !double.IsNaN(r)).ToList();
+        if (recalls.Count > 0) validation["two_tower_best_recall"] = recalls.Max();
         var manifest = new BundleManifest(BundleManifest.FormatName, BundleManifest.CurrentVersion, Path.GetFullPath(dataset.Directory), m.Source,
             m.Users, m.Items, m.Creators, m.Interactions, log.Days.First().ToString("yyyy-MM-dd"), log.Days.Last().ToString("yyyy-MM-dd"),
             options, validation);

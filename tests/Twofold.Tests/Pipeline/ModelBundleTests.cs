@@ -45,4 +45,24 @@ public class ModelBundleTests
         Assert.Equal(CommandErrors.Failure, TwofoldCommandLine.Build().Parse(["dispatch", dir.Combine("b"), "--item", "999999"]).Invoke());
         Assert.Equal(CommandErrors.Failure, TwofoldCommandLine.Build().Parse(["feed", dir.Combine("nothing"), "--user", "1"]).Invoke());
     }
+
+    [Theory]
+    [InlineData(1, true)]
+    [InlineData(0, false)]
+    public void The_manifest_reports_the_two_towers_recall_only_when_days_were_held_out_for_it(int validationDays, bool reported)
+    {
+        using var dir = new TempDirectory();
+        WorldGenerator.Generate(new WorldConfig { Users = 400, Creators = 40, Days = 8, Seed = 5 }, dir.Combine("w"));
+        using var bundle = ModelBundle.Train(Twofold.Data.Dataset.Open(dir.Combine("w")), new BundleOptions
+        {
+            TwoTower = new TwoTowerOptions { Epochs = 1, EmbeddingDim = 8, HiddenDim = 16, OutputDim = 8, ValidationDays = validationDays },
+            Ranker = new FeedbackModelOptions { Epochs = 1, MaxSamples = 5_000, EmbeddingDim = 8 },
+            TrainActivity = false,
+        });
+        var validation = bundle.Manifest.Validation;
+        Assert.Equal(reported, validation.ContainsKey("two_tower_best_recall"));
+        if (reported) Assert.InRange(validation["two_tower_best_recall"], 0, 1);
+        Assert.InRange(validation["population_interaction_rate"], 0, 1);
+        Assert.DoesNotContain(validation.Values, double.IsNaN); // a figure not measured is left out, not written as NaN
+    }
 }
