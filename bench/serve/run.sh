@@ -140,6 +140,19 @@ sleep 2
 # no cost under the same loads (the HTTP stack and the hand-offs, which both have). Measured beside each of the
 # service's runs, it tells the latency this machine gives any server of that structure and CPU at that moment: when
 # it misses the targets too, the machine is the limit; when it meets them and the service does not, the service is.
+# CPU of process $1 so far (utime + stime, in clock ticks), and the machine's (/proc/stat's first line: user nice system
+# idle iowait irq softirq steal), to tell a saturated machine from a slow service.
+process_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+machine_ticks() { head -1 /proc/stat; }
+# One line of CPU over a run: "$1" (the process's name) from ticks $2 to $3 over wall times $4 to $5, the machine from $6 to $7.
+cpu_line() {
+  awk -v name="$1" -v hz="$(getconf CLK_TCK)" -v cores="$(getconf _NPROCESSORS_ONLN)" -v s0="$2" -v s1="$3" -v t0="$4" -v t1="$5" \
+      -v m0="$6" -v m1="$7" 'BEGIN {
+    split(m0, a, " "); split(m1, b, " "); total = 0
+    for (k = 2; k <= 9; k++) { d[k] = b[k] - a[k]; total += d[k] }
+    printf "CPU during the run: %s %.2f of %d cores; machine busy %.0f%% (idle %.0f%%, iowait %.0f%%, steal %.0f%%)\n",
+      name, (s1 - s0) / hz / (t1 - t0), cores, 100 * (total - d[5] - d[6]) / total, 100 * d[5] / total, 100 * d[6] / total, 100 * d[9] / total }'
+}
 # Milliseconds of CPU per answer in $work/alone.txt (wrk's output through pacing.lua) from CPU ticks $1 to $2.
 per_answer() {
   local answers
@@ -150,13 +163,13 @@ per_answer() {
 # CPU per request (ms) of process $1 over 10 s of feeds alone, then 10 s of uploads alone: "feed upload".
 alone_costs() {
   local pid=$1 before feed_ms upload_ms
-  before=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
+  before=$(process_ticks "$pid")
   feeds 10s > "$work/alone.txt"
-  feed_ms=$(per_answer "$before" "$(awk '{ print $14 + $15 }' "/proc/$pid/stat")")
+  feed_ms=$(per_answer "$before" "$(process_ticks "$pid")")
   sleep 1
-  before=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
+  before=$(process_ticks "$pid")
   uploads "alone-$RANDOM" 10s > "$work/alone.txt" 2> /dev/null
-  upload_ms=$(per_answer "$before" "$(awk '{ print $14 + $15 }' "/proc/$pid/stat")")
+  upload_ms=$(per_answer "$before" "$(process_ticks "$pid")")
   sleep 1
   echo "$feed_ms $upload_ms"
 }
@@ -191,10 +204,6 @@ gc_counters() { curl -s "http://127.0.0.1:$port/metrics" | sed -n -e 's/^dotnet_
   -e 's/^twofold_feed_stage_duration_seconds_bucket{.*stage="\([a-z]*\)".*le="\([0-9.+Inf]*\)".*} \(.*\)/feed_\1_up_to_seconds \2 \3/p' \
   -e 's/^twofold_feed_batch_size_bucket{.*le="\([0-9.+Inf]*\)".*} \(.*\)/feed_batches_up_to_requests \1 \2/p' \
   -e 's|^http_server_request_duration_seconds_bucket{.*http_response_status_code="200".*http_route="/users/{id}/feed".*le="\([0-9.+Inf]*\)".*} \(.*\)|feed_http_up_to_seconds \1 \2|p'; }
-# CPU over the measured run: the service's own (utime + stime of its process, in clock ticks) and the machine's
-# (/proc/stat's first line: user nice system idle iowait irq softirq steal), to tell a saturated machine from a slow service.
-service_ticks() { awk '{ print $14 + $15 }' "/proc/$server/stat"; }
-machine_ticks() { head -1 /proc/stat; }
 # CPU of the kernel's memory monitor (DAMON's kdamond threads), when the machine runs one: on a machine whose DAMON
 # sampled every 0.5 s, each of its bursts (up to 70 ms of CPU) came with a feed of 24-94 ms (bench/README.md, "The
 # kernel's memory monitor beside the service"), so every run says how much of it there was.
@@ -217,7 +226,7 @@ measure() {
   echo "=== measured run $1 of $rounds"
   echo "== load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
   log_before=$(wc -l < "$work/serve.log")
-  service_before=$(service_ticks) machine_before=$(machine_ticks) disk_before=$(disk_sectors) kdamond_before=$(kdamond_ns) run_started=$(date +%s.%N)
+  service_before=$(process_ticks $server) machine_before=$(machine_ticks) disk_before=$(disk_sectors) kdamond_before=$(kdamond_ns) run_started=$(date +%s.%N)
   feeds "${seconds}s" > "$work/feed.txt" &
   feed=$!
   uploads "r$1-$RANDOM" "${seconds}s" > "$work/upload.txt" 2> "$work/upload.err" &
@@ -228,15 +237,11 @@ measure() {
     recording=$!
   fi
   wait $feed $upload $recording
-  service_after=$(service_ticks) machine_after=$(machine_ticks) disk_after=$(disk_sectors) kdamond_after=$(kdamond_ns) run_ended=$(date +%s.%N)
+  service_after=$(process_ticks $server) machine_after=$(machine_ticks) disk_after=$(disk_sectors) kdamond_after=$(kdamond_ns) run_ended=$(date +%s.%N)
   wait $probe
   echo "== load average after:  $(cut -d' ' -f1-3 /proc/loadavg)"
-  awk -v hz="$(getconf CLK_TCK)" -v cores="$(getconf _NPROCESSORS_ONLN)" -v s0="$service_before" -v s1="$service_after" -v t0="$run_started" -v t1="$run_ended" \
-      -v m0="$machine_before" -v m1="$machine_after" -v w0="$disk_before" -v w1="$disk_after" -v device="$device" 'BEGIN {
-    split(m0, a, " "); split(m1, b, " "); total = 0
-    for (k = 2; k <= 9; k++) { d[k] = b[k] - a[k]; total += d[k] }
-    printf "CPU during the run: service %.2f of %d cores; machine busy %.0f%% (idle %.0f%%, iowait %.0f%%, steal %.0f%%)\n",
-      (s1 - s0) / hz / (t1 - t0), cores, 100 * (total - d[5] - d[6]) / total, 100 * d[5] / total, 100 * d[6] / total, 100 * d[9] / total
+  cpu_line service "$service_before" "$service_after" "$run_started" "$run_ended" "$machine_before" "$machine_after"
+  awk -v w0="$disk_before" -v w1="$disk_after" -v t0="$run_started" -v t1="$run_ended" -v device="$device" 'BEGIN {
     printf "disk writes during the run: %.1f MB/s to %s (the device of the state directory)\n", (w1 - w0) * 512 / 1e6 / (t1 - t0), device }'
   if pgrep '^kdamond' > /dev/null; then
     awk -v k0="$kdamond_before" -v k1="$kdamond_after" -v t0="$run_started" -v t1="$run_ended" 'BEGIN {
@@ -260,16 +265,12 @@ measure_peer() {
   local before machine_before started
   target=$peer_port
   echo "=== cost peer, run $1 of $rounds"
-  before=$(awk '{ print $14 + $15 }' "/proc/$peer/stat") machine_before=$(machine_ticks) started=$(date +%s.%N)
+  before=$(process_ticks $peer) machine_before=$(machine_ticks) started=$(date +%s.%N)
   feeds "${seconds}s" > "$work/peer-feed.txt" &
   local feed=$!
   uploads "peer$1-$RANDOM" "${seconds}s" > "$work/peer-upload.txt" 2> /dev/null &
   wait $feed $!
-  awk -v hz="$(getconf CLK_TCK)" -v s0="$before" -v s1="$(awk '{ print $14 + $15 }' "/proc/$peer/stat")" -v t0="$started" -v t1="$(date +%s.%N)" \
-      -v m0="$machine_before" -v m1="$(machine_ticks)" 'BEGIN {
-    split(m0, a, " "); split(m1, b, " "); total = 0
-    for (k = 2; k <= 9; k++) { d[k] = b[k] - a[k]; total += d[k] }
-    printf "CPU during the run: cost peer %.2f cores; machine busy %.0f%%\n", (s1 - s0) / hz / (t1 - t0), 100 * (total - d[5] - d[6]) / total }'
+  cpu_line "cost peer" "$before" "$(process_ticks $peer)" "$started" "$(date +%s.%N)" "$machine_before" "$(machine_ticks)"
   show feed "$work/peer-feed.txt"
   show upload "$work/peer-upload.txt"
   target=$port

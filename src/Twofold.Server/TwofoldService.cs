@@ -51,11 +51,7 @@ public static class TwofoldService
         services.AddSingleton(options);
         services.AddSingleton<ServiceMetrics>();
         services.AddSingleton(sp => ServingPlatform.Open(options, sp.GetRequiredService<ServiceMetrics>(), sp.GetRequiredService<ILogger<ServingPlatform>>()));
-        services.ConfigureHttpJsonOptions(json =>
-        {
-            json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
-            json.SerializerOptions.DictionaryKeyPolicy = null;
-        });
+        services.ConfigureHttpJsonOptions(json => UseWireNames(json.SerializerOptions));
         services.AddProblemDetails();
         services.AddOpenApi(openApi => openApi.AddDocumentTransformer((document, _, _) =>
         {
@@ -105,6 +101,13 @@ public static class TwofoldService
         ViewEndpoints.Map(app);
         AdminEndpoints.Map(app, options);
         return app;
+    }
+
+    /// <summary>The API's JSON names: snake_case fields; dictionary keys (retrieval sources) as they are.</summary>
+    internal static void UseWireNames(JsonSerializerOptions json)
+    {
+        json.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+        json.DictionaryKeyPolicy = null;
     }
 
     private static void Bucket(TokenBucketRateLimiterOptions o, int perSecond)

@@ -1,10 +1,8 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
-using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Twofold.Server.Api;
@@ -81,11 +79,7 @@ public static class CostPeer
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
-        builder.Services.Configure<JsonOptions>(json =>
-        {
-            json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower; // as the service's (TwofoldService)
-            json.SerializerOptions.DictionaryKeyPolicy = null;
-        });
+        builder.Services.ConfigureHttpJsonOptions(json => Twofold.Server.TwofoldService.UseWireNames(json.SerializerOptions));
         var app = builder.Build();
         app.MapGet("/health", () => Results.Ok("ready"));
         app.MapPost("/costs", (int feed_us, int upload_us) =>

@@ -55,11 +55,13 @@ internal sealed class FeedBatcher : IDisposable
             _metrics.FeedBatchSizes.Record(batch.Count);
             foreach (var pending in batch) _metrics.RecordFeedStage("queue", Stopwatch.GetElapsedTime(pending.Queued, started));
         }
-        for (var p = 0; p < batch.Count; p++)
-        {
-            batch[p].Answered = Stopwatch.GetTimestamp();
-            batch[p].Feed.TrySetResult(feeds[p]);
-        }
+        for (var p = 0; p < batch.Count; p++) Answer(batch[p], feeds[p]);
+    }
+
+    private static void Answer(PendingFeed pending, IReadOnlyList<FeedEntry> feed)
+    {
+        pending.Answered = Stopwatch.GetTimestamp();
+        pending.Feed.TrySetResult(feed);
     }
 
     /// <summary>A failed batch's requests are served one by one, so one request's error reaches only that request.</summary>
@@ -73,9 +75,7 @@ internal sealed class FeedBatcher : IDisposable
         foreach (var pending in batch)
             try
             {
-                var feed = _feeds([pending.User], [pending.Length])[0];
-                pending.Answered = Stopwatch.GetTimestamp();
-                pending.Feed.TrySetResult(feed);
+                Answer(pending, _feeds([pending.User], [pending.Length])[0]);
             }
             catch (Exception e)
             {
