@@ -105,6 +105,43 @@ public sealed class DurabilityTests(BundleFixture fixture)
         Assert.InRange(perUser, 1, platform.Capacity);
     }
 
+    /// <summary>
+    /// The one write a machine's crash may take back from an answered upload is its mark in <c>service.db</c>
+    /// (<see cref="State.ServiceDatabase.MarkDispatched"/> does not wait for the device). Taken back by hand here:
+    /// the restart dispatches the upload again and the store returns the users it already held.
+    /// </summary>
+    [Fact]
+    public async Task An_upload_whose_mark_was_taken_back_is_marked_again_at_start_up_with_the_same_users()
+    {
+        var data = fixture.NewDirectory();
+        int item, matched;
+        int[] users;
+        await using (var service = await RunningService.Start(fixture, data))
+        {
+            var upload = await service.PostJson("/items", $$"""{"item_id": "unmarked", "creator": 3, "genre": "{{fixture.Genres[0]}}", "duration_ms": 9000}""");
+            Assert.Equal(HttpStatusCode.Created, upload.StatusCode);
+            var answer = await upload.Content.ReadFromJsonAsync<JsonElement>();
+            (item, matched) = (answer.GetProperty("item").GetInt32(), answer.GetProperty("matched_users").GetInt32());
+            var platform = (Serving.ServingPlatform)service.Services.GetService(typeof(Serving.ServingPlatform))!;
+            users = [.. platform.Store.ReservedUsers(platform.Day, item)];
+        }
+        Assert.True(matched > 0, "the upload was matched with no user, so the restart would have nothing to find again");
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(data, "service.db")};Pooling=False"))
+        {
+            connection.Open();
+            using var unmark = connection.CreateCommand();
+            unmark.CommandText = "UPDATE uploads SET dispatched = 0, matched = 0, sources = NULL WHERE external_id = 'unmarked'";
+            Assert.Equal(1, unmark.ExecuteNonQuery());
+        }
+
+        await using var restarted = await RunningService.Start(fixture, data);
+        var again = (Serving.ServingPlatform)restarted.Services.GetService(typeof(Serving.ServingPlatform))!;
+        var record = again.Database.FindUpload("unmarked")!;
+        Assert.Equal((true, item, matched), (record.Dispatched, record.Item, record.Matched));
+        Assert.Equal($$"""{"ledger":{{matched}}}""", record.Sources); // the store keeps the users, not how they were found
+        Assert.Equal(users, again.Store.ReservedUsers(again.Day, item));
+    }
+
     private Process StartService(string data, string url)
     {
         var cli = Path.Combine(AppContext.BaseDirectory, "Twofold.Cli.dll");

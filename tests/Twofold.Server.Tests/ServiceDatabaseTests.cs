@@ -32,6 +32,17 @@ public sealed class ServiceDatabaseTests : IDisposable
         Assert.Equal([0.5f, -1f], uploads["x"].ContentEmbedding!);
     }
 
+    [Fact]
+    public void The_writes_after_a_mark_wait_for_the_device_again()
+    {
+        using var database = new ServiceDatabase(Path.Combine(_directory, "service.db"));
+        database.InsertUploads([Upload(100, "x")]);
+        database.MarkDispatched([Upload(100, "x") with { Dispatched = true }]);
+        // The pool hands the mark's connection out again: it must wait for the device (FULL = 2) as configured.
+        Assert.Equal(2, database.SynchronousSetting);
+        Assert.True(database.FindUpload("x")!.Dispatched);
+    }
+
     // Each database closes its pooled connections when disposed, so the directory can go.
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 }

@@ -159,11 +159,23 @@ public sealed class ServiceDatabase : IDisposable
 
     /// <summary>
     /// Marks dispatched uploads with their day, matched users and sources, all in one transaction: a batch of uploads
-    /// costs one commit (one fsync with <see cref="Storage.SqliteDurability.Full"/>), not one per upload.
+    /// costs one commit, not one per upload. The commit does not wait for the device, whatever the durability.
     /// </summary>
+    /// <remarks>
+    /// A mark is the one write an upload can lose without losing anything acknowledged: the upload's record and its
+    /// reservation in the availability store were both durable before it. An upload recorded and not marked is
+    /// dispatched again at start-up, and the store returns the users it already holds for the item (dispatch is
+    /// idempotent by item), so a mark that a crash of the machine took back is written again, with the users but
+    /// without their sources (the store keeps the users only). The commit is visible at once, as any other, and
+    /// reaches the device with the file's next commit that waits for it (the next upload's record or events) or its
+    /// checkpoint. Waiting for the device here had been one of an upload's three fsyncs in a row, on the upload's
+    /// path.
+    /// </remarks>
     public void MarkDispatched(IReadOnlyList<UploadRecord> dispatched)
     {
         using var connection = Open();
+        // Only this connection's next transactions: the pool's next Open sets the configured durability again.
+        Execute(connection, SqliteDurability.Normal.Statement());
         using var transaction = connection.BeginTransaction(deferred: false);
         using var update = Command(connection, "UPDATE uploads SET dispatched = 1, day = $day, matched = $matched, sources = $sources WHERE item = $item",
             ("$item", 0), ("$day", 0), ("$matched", 0), ("$sources", ""));
