@@ -144,6 +144,23 @@ sleep 2
 # idle iowait irq softirq steal), to tell a saturated machine from a slow service.
 process_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 machine_ticks() { head -1 /proc/stat; }
+# Task switches of process $1's threads so far, summed by thread name: "name<TAB>blocked<TAB>preempted<TAB>threads" per
+# name (the kernel's voluntary and nonvoluntary context switches). A compute thread preempted mid-batch holds its batch
+# back for as long as the thread that took its core runs.
+thread_switches() {
+  for status in /proc/"$1"/task/*/status; do
+    awk -F'\t' '/^Name:/ { name = $2 } /^voluntary_ctxt_switches:/ { v = $2 } /^nonvoluntary_ctxt_switches:/ { n = $2 }
+      END { if (name != "") print name "\t" v "\t" n }' "$status" 2> /dev/null || true # a thread may end meanwhile
+  done | awk -F'\t' '{ v[$1] += $2; n[$1] += $3; c[$1]++ } END { for (k in v) print k "\t" v[k] "\t" n[k] "\t" c[k] }'
+}
+# One line of task switches a second by thread name over a run, from thread_switches $1 to $2 over wall times $3 to $4;
+# names with fewer than 10 a second are left out (threads that ended during the run are not counted).
+switches_line() {
+  awk -F'\t' -v t0="$3" -v t1="$4" 'NR == FNR { v[$1] = $2; n[$1] = $3; next }
+    { dv = ($2 - v[$1]) / (t1 - t0); dn = ($3 - n[$1]) / (t1 - t0)
+      if (dv + dn >= 10) line = line sprintf("%s%s (%d): %.0f / %.0f", line == "" ? "" : "; ", $1, $4, dv, dn) }
+    END { print "task switches a second by thread (threads), blocked / preempted: " line }' <(echo "$1") <(echo "$2" | sort)
+}
 # One line of CPU over a run: "$1" (the process's name) from ticks $2 to $3 over wall times $4 to $5, the machine from $6 to $7.
 cpu_line() {
   awk -v name="$1" -v hz="$(getconf CLK_TCK)" -v cores="$(getconf _NPROCESSORS_ONLN)" -v s0="$2" -v s1="$3" -v t0="$4" -v t1="$5" \
@@ -226,6 +243,7 @@ measure() {
   echo "=== measured run $1 of $rounds"
   echo "== load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
   log_before=$(wc -l < "$work/serve.log")
+  switches_before=$(thread_switches $server)
   service_before=$(process_ticks $server) machine_before=$(machine_ticks) disk_before=$(disk_sectors) kdamond_before=$(kdamond_ns) run_started=$(date +%s.%N)
   feeds "${seconds}s" > "$work/feed.txt" &
   feed=$!
@@ -238,9 +256,11 @@ measure() {
   fi
   wait $feed $upload $recording
   service_after=$(process_ticks $server) machine_after=$(machine_ticks) disk_after=$(disk_sectors) kdamond_after=$(kdamond_ns) run_ended=$(date +%s.%N)
+  switches_after=$(thread_switches $server)
   wait $probe
   echo "== load average after:  $(cut -d' ' -f1-3 /proc/loadavg)"
   cpu_line service "$service_before" "$service_after" "$run_started" "$run_ended" "$machine_before" "$machine_after"
+  switches_line "$switches_before" "$switches_after" "$run_started" "$run_ended"
   awk -v w0="$disk_before" -v w1="$disk_after" -v t0="$run_started" -v t1="$run_ended" -v device="$device" 'BEGIN {
     printf "disk writes during the run: %.1f MB/s to %s (the device of the state directory)\n", (w1 - w0) * 512 / 1e6 / (t1 - t0), device }'
   if pgrep '^kdamond' > /dev/null; then
