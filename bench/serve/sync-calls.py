@@ -33,7 +33,10 @@ def measure(directory, call, overwrite, n):
 
 def main():
     directory = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("TMPDIR", "/tmp")
-    n = int(sys.argv[2]) if len(sys.argv) > 2 else 400
+    try:
+        n = int(sys.argv[2]) if len(sys.argv) > 2 else 400
+    except ValueError:
+        sys.exit(f"sync-calls.py: N must be a whole number, got '{sys.argv[2]}'")
     if not os.path.isdir(directory):
         sys.exit(f"sync-calls.py: {directory} is not a directory")
     if n < 100:
