@@ -173,9 +173,7 @@ public sealed class ServiceDatabase : IDisposable
     /// </remarks>
     public void MarkDispatched(IReadOnlyList<UploadRecord> dispatched)
     {
-        using var connection = Open();
-        // Only this connection's next transactions: the pool's next Open sets the configured durability again.
-        Execute(connection, SqliteDurability.Normal.Statement());
+        using var connection = Open(SqliteDurability.Normal);
         using var transaction = connection.BeginTransaction(deferred: false);
         using var update = Command(connection, "UPDATE uploads SET dispatched = 1, day = $day, matched = $matched, sources = $sources WHERE item = $item",
             ("$item", 0), ("$day", 0), ("$matched", 0), ("$sources", ""));
@@ -332,11 +330,12 @@ public sealed class ServiceDatabase : IDisposable
         return uploads;
     }
 
-    private SqliteConnection Open()
+    /// <summary>A pooled connection with the configured durability, or <paramref name="durability"/> for this use only (each open sets it anew).</summary>
+    private SqliteConnection Open(SqliteDurability? durability = null)
     {
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
-        Execute(connection, _synchronous);
+        Execute(connection, durability?.Statement() ?? _synchronous);
         return connection;
     }
 
