@@ -139,7 +139,7 @@ public static class DispatchBench
         var measuredDay = ++day;
         recommender.OpenDay(measuredDay, active);
         var jitBefore = System.Runtime.JitInfo.GetCompiledMethodCount();
-        var (latencies, availableBefore, serviceMs, matched, seconds, cpuPerItem, dayPauses, pausedBefore, gen2Before, allocatedBefore, began) =
+        var (latencies, availableBefore, serviceMs, matched, seconds, cpuPerItem, dayPauses, pausedBefore, gen2Before, allocatedBefore, began, releases) =
             RunDay(recommender, available, measuredDay, uploads.Skip(WarmUp).ToList(), threads, batch, rate, pauses);
         var count = latencies.Length;
         var jitDuring = System.Runtime.JitInfo.GetCompiledMethodCount() - jitBefore;
@@ -162,7 +162,9 @@ public static class DispatchBench
         // When in the day the slowest items arrived: one stall makes a run of neighbours slow, a load spread evenly does not.
         if (rate > 0)
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"        slowest (the day began at {began:HH:mm:ss.fff} UTC): ") + string.Join(", ", Enumerable.Range(0, count).OrderByDescending(k => latencies[k]).Take(8)
-                .Select(k => string.Create(CultureInfo.InvariantCulture, $"{latencies[k]:F0} ms at {k / rate:F2} s"))));
+                .Select(k => string.Create(CultureInfo.InvariantCulture, $"{latencies[k]:F0} ms at {k / rate:F2} s"))) +
+                string.Create(CultureInfo.InvariantCulture,
+                    $"; arrivals released late: the longest gap between releases {releases.LongestMs:F0} ms, ending at {releases.EndedAtSeconds:F2} s, {releases.Over5Ms} gaps over 5 ms"));
     }
 
     /// <summary>
@@ -171,7 +173,7 @@ public static class DispatchBench
     /// the available users before it, its share of its batch's wall time, and the run's totals.
     /// </summary>
     private static (double[] Latencies, int[] AvailableBefore, double[] ServiceMs, long Matched, double Seconds, double CpuPerItem,
-        double[] Pauses, TimeSpan PausedBefore, int Gen2Before, long AllocatedBefore, DateTime Began)
+        double[] Pauses, TimeSpan PausedBefore, int Gen2Before, long AllocatedBefore, DateTime Began, ReleaseGaps Releases)
         RunDay(CreatorSideRecommender recommender, AvailableUsers available, int day, IReadOnlyList<int> items, int threads, int batch, double rate,
             ConcurrentQueue<double> pauses)
     {
@@ -192,15 +194,22 @@ public static class DispatchBench
         var clock = Stopwatch.StartNew();
         var began = DateTime.UtcNow; // to place the day's slowest items beside other monitors' records
         double Arrival(int k) => rate > 0 ? k / rate * 1000 : 0;
+        var releases = new ReleaseGaps();
         // Arrivals: one thread releases the items whose time has come, every millisecond (a thread cannot sleep for
         // less), and wakes the dispatchers; an item released late waits for it in its latency, which runs from its
         // arrival time. Dispatchers block while nothing has arrived, as a service's dispatcher waits on its queue
         // (threads spinning for the next arrival took the cores the other dispatcher's batch was running on).
+        // Its gaps between rounds are kept: a gap far over a millisecond means the thread itself did not run, and the
+        // items due meanwhile were released late whatever the dispatchers were doing (a stall of the harness, or of
+        // the machine, rather than of the dispatch).
         var arrivals = new Thread(() =>
         {
+            var last = clock.Elapsed.TotalMilliseconds;
             while (true)
             {
                 var now = clock.Elapsed.TotalMilliseconds;
+                releases.Observe(now - last, now);
+                last = now;
                 lock (gate)
                 {
                     var upTo = released;
@@ -242,11 +251,31 @@ public static class DispatchBench
             }
         }, TaskCreationOptions.LongRunning)).ToArray();
         Task.WaitAll(workers);
+        arrivals.Join();
         var seconds = clock.Elapsed.TotalSeconds;
         // CPU time of the whole process over the timed part (all threads, user + system): what a dispatch costs when
         // the machine is shared, where wall-clock rates mostly measure the other processes.
         var cpuPerItem = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds / count;
-        return (latencies, availableBefore, serviceMs, matched, seconds, cpuPerItem, pauses.ToArray(), pausedBefore, gen2Before, allocatedBefore, began);
+        return (latencies, availableBefore, serviceMs, matched, seconds, cpuPerItem, pauses.ToArray(), pausedBefore, gen2Before, allocatedBefore, began, releases);
+    }
+
+    /// <summary>The arrivals thread's gaps between two rounds of releases (a round every millisecond when it runs on time).</summary>
+    private sealed class ReleaseGaps
+    {
+        public double LongestMs { get; private set; }
+
+        /// <summary>When the longest gap ended, in seconds from the day's start.</summary>
+        public double EndedAtSeconds { get; private set; }
+
+        public int Over5Ms { get; private set; }
+
+        public void Observe(double gapMs, double nowMs)
+        {
+            if (gapMs > 5) Over5Ms++;
+            if (gapMs <= LongestMs) return;
+            LongestMs = gapMs;
+            EndedAtSeconds = nowMs / 1000;
+        }
     }
 
     /// <summary>"N GC pauses, p90 X ms, longest Y ms".</summary>
